@@ -1,0 +1,1 @@
+"""The agent side: recorded tool calls, batches, the `atelier` CLI (and, next, the LangGraph planner graph)."""

@@ -1,0 +1,60 @@
+"""The line path: equalised grayscale -> inverted blur -> colour dodge -> sharpen."""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+
+SEED_KERNEL = 18  # the seed project's blur kernel ...
+SEED_SIDE = 512  # ... at this shorter image side
+
+
+def to_gray(rgb: np.ndarray) -> np.ndarray:
+    """8-bit luminance of an RGB image (a 2-D image is returned unchanged)."""
+    if rgb.ndim == 2:
+        return rgb
+    return cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY)
+
+
+def equalize(gray: np.ndarray) -> np.ndarray:
+    """Global histogram equalisation, so dim and bright photos give lines of the same strength."""
+    return cv2.equalizeHist(gray)
+
+
+def dodge_kernel_size(height: int, width: int, base: int = SEED_KERNEL, base_side: int = SEED_SIDE) -> int:
+    """The seed's blur kernel scaled with the shorter side, as the nearest odd size (at least 3).
+
+    >>> dodge_kernel_size(512, 512), dodge_kernel_size(1080, 1920), dodge_kernel_size(64, 64)
+    (19, 37, 3)
+    """
+    scaled = base * min(height, width) / base_side
+    odd = int(2 * round((scaled - 1) / 2) + 1)
+    return max(3, odd)
+
+
+def colour_dodge(gray: np.ndarray, ksize: int) -> np.ndarray:
+    """Colour-dodge the image with its own inverted blur: ``gray / (255 - blur(255 - gray)) * 256``.
+
+    Flat regions give 256 (clipped to paper white) whatever their brightness; the dark side of an edge
+    gives a line. Returns float32 in [0, 255]. A pixel whose blurred neighbourhood is black (0 / 0) is paper.
+    """
+    inverted = 255 - gray
+    blurred = cv2.GaussianBlur(inverted, (ksize, ksize), 0)
+    denom = (255.0 - blurred.astype(np.float32))
+    out = np.full(gray.shape, 255.0, dtype=np.float32)
+    np.divide(gray.astype(np.float32) * 256.0, denom, out=out, where=denom > 0)
+    return np.minimum(out, 255.0, out=out)
+
+
+def sharpen(img: np.ndarray, amount: float = 1.0) -> np.ndarray:
+    """The seed's 3x3 sharpening kernel (centre 5, cross -1), blended in by ``amount``; float32 in [0, 255]."""
+    kernel = np.array([[0, -1, 0], [-1, 4, -1], [0, -1, 0]], dtype=np.float32) * amount
+    kernel[1, 1] += 1.0
+    out = cv2.filter2D(img.astype(np.float32, copy=False), cv2.CV_32F, kernel, borderType=cv2.BORDER_REPLICATE)
+    return np.clip(out, 0.0, 255.0, out=out)
+
+
+def line_art(gray: np.ndarray, ksize: int | None = None, sharpen_amount: float = 1.0) -> np.ndarray:
+    """The whole line path on an 8-bit grayscale image; float32 in [0, 255], 255 = paper."""
+    ksize = ksize or dodge_kernel_size(*gray.shape[:2])
+    return sharpen(colour_dodge(equalize(gray), ksize), sharpen_amount)

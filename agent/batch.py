@@ -96,7 +96,7 @@ def run_batch(
     seconds = round(time.perf_counter() - started, 3)
     summary = BatchSummary(run_id, len(inputs), len(inputs) - len(todo), ok, failed, seconds, str(jsonl.resolve()))
     store.save({
-        "run_id": run_id, "kind": "batch", "created": datetime.now(UTC).isoformat(timespec="seconds"),
+        "run_id": run_id, "kind": "batch", "created": datetime.now(UTC).isoformat(timespec="microseconds"),
         "atelier_version": PACKAGE_VERSION, "tool": tool, "ok": failed == 0, "backend": None, "params": args,
         "inputs": {}, "outputs": summary.__dict__, "artifacts": {"jsonl": summary.jsonl}, "metrics": {},
         "timings": {"total": seconds}, "warnings": [], "error": None, "context": {},

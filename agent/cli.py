@@ -11,7 +11,6 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-
 from atelier.tools.core.config import load_settings
 from atelier.tools.core.errors import ErrorCode, ToolError
 
@@ -111,7 +110,8 @@ def _print_result(result) -> None:
         if result.run_id:
             err(f"run {result.run_id}")
         return
-    typer.echo(f"{result.tool} ran with backend {result.backend} ({', '.join(f'{k}: {v}' for k, v in result.backends.items())})")
+    roles = ", ".join(f"{k}: {v}" for k, v in result.backends.items())
+    typer.echo(f"{result.tool} ran with backend {result.backend} ({roles})")
     for key, value in result.metrics.items():
         typer.echo(f"  {key}: {value}")
     for key, value in result.artifacts.items():

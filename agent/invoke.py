@@ -55,7 +55,7 @@ def build_record(outcome: RunOutcome, run_id: str, images: dict[str, Any], store
                          width=loaded.width, height=loaded.height)
         inputs[role] = entry
     return {
-        "run_id": run_id, "kind": "call", "created": datetime.now(UTC).isoformat(timespec="seconds"),
+        "run_id": run_id, "kind": "call", "created": datetime.now(UTC).isoformat(timespec="microseconds"),
         "atelier_version": PACKAGE_VERSION, "tool": result.tool, "ok": result.ok, "backend": result.backend,
         "backends": result.backends, "params": outcome.params, "seed": outcome.params.get("seed"),
         "inputs": inputs, "outputs": result.outputs, "artifacts": result.artifacts, "exported": exported,

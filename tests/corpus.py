@@ -57,7 +57,7 @@ def build_corpus(folder: Path) -> list[Case]:
         "one_pixel.png": _encode(Image.new("RGB", (1, 1), (10, 20, 30)), "PNG"),
         "bomb.png": bomb_png(),
         "cmyk.jpg": _encode(photo.convert("CMYK"), "JPEG", quality=92),
-        "sixteen_bit.png": _encode(Image.fromarray((np.asarray(photo.convert("L")).astype(np.uint16) * 257)), "PNG"),
+        "sixteen_bit.png": _encode(Image.fromarray(np.asarray(photo.convert("L")).astype(np.uint16) * 257), "PNG"),
         "palette_alpha.png": _encode(photo.convert("P", palette=Image.Palette.ADAPTIVE, colors=16), "PNG",
                                      transparency=0),
         "animated.gif": b"",

@@ -7,14 +7,13 @@ import json
 import numpy as np
 import pytest
 import torch
-from conftest import SAMPLES
-from PIL import Image
-from typer.testing import CliRunner
-
 from atelier.agent.cli import app
 from atelier.agent.invoke import call_tool
 from atelier.tools.sketchify.backends.learned import ALPHA, BETA, NET_SIZE
 from atelier.tools.sketchify.net import ShadingNet, ShadingNetConfig, load_checkpoint, save_checkpoint
+from conftest import SAMPLES
+from PIL import Image
+from typer.testing import CliRunner
 
 runner = CliRunner()
 TINY = ShadingNetConfig(widths=(4, 8), depths=(1, 2))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import cv2
 import numpy as np
 
@@ -22,27 +24,29 @@ def equalize(gray: np.ndarray) -> np.ndarray:
 
 
 def dodge_kernel_size(height: int, width: int, base: int = SEED_KERNEL, base_side: int = SEED_SIDE) -> int:
-    """The seed's blur kernel scaled with the shorter side, as the nearest odd size (at least 3).
+    """The seed's blur kernel scaled with the shorter side, as the nearest odd size (ties go up; at least 3).
 
     >>> dodge_kernel_size(512, 512), dodge_kernel_size(1080, 1920), dodge_kernel_size(64, 64)
-    (19, 37, 3)
+    (19, 39, 3)
     """
     scaled = base * min(height, width) / base_side
-    odd = int(2 * round((scaled - 1) / 2) + 1)
-    return max(3, odd)
+    return max(3, int(math.floor(scaled / 2)) * 2 + 1)
 
 
-def colour_dodge(gray: np.ndarray, ksize: int) -> np.ndarray:
-    """Colour-dodge the image with its own inverted blur: ``gray / (255 - blur(255 - gray)) * 256``.
+def colour_dodge(gray: np.ndarray, ksize: int, stabiliser: float = 0.0) -> np.ndarray:
+    """Colour-dodge the image with its own inverted blur: ``(gray + s) / (255 - blur(255 - gray) + s) * 256``.
 
     Flat regions give 256 (clipped to paper white) whatever their brightness; the dark side of an edge
-    gives a line. Returns float32 in [0, 255]. A pixel whose blurred neighbourhood is black (0 / 0) is paper.
+    gives a line. With ``s = 0`` this is the classic dodge, which is ill-conditioned in near-black
+    regions (a 0 beside a 3 becomes a black dot); a small ``s`` keeps dark noise from turning into ink.
+    Returns float32 in [0, 255]. A pixel whose blurred neighbourhood is black (0 / 0) is paper.
     """
     inverted = 255 - gray
     blurred = cv2.GaussianBlur(inverted, (ksize, ksize), 0)
-    denom = (255.0 - blurred.astype(np.float32))
+    denom = np.float32(255.0 + stabiliser) - blurred.astype(np.float32)
+    numer = (gray.astype(np.float32) + np.float32(stabiliser)) * np.float32(256.0)
     out = np.full(gray.shape, 255.0, dtype=np.float32)
-    np.divide(gray.astype(np.float32) * 256.0, denom, out=out, where=denom > 0)
+    np.divide(numer, denom, out=out, where=denom > 0)
     return np.minimum(out, 255.0, out=out)
 
 
@@ -54,7 +58,8 @@ def sharpen(img: np.ndarray, amount: float = 1.0) -> np.ndarray:
     return np.clip(out, 0.0, 255.0, out=out)
 
 
-def line_art(gray: np.ndarray, ksize: int | None = None, sharpen_amount: float = 1.0) -> np.ndarray:
+def line_art(gray: np.ndarray, ksize: int | None = None, sharpen_amount: float = 1.0,
+             stabiliser: float = 12.0) -> np.ndarray:
     """The whole line path on an 8-bit grayscale image; float32 in [0, 255], 255 = paper."""
     ksize = ksize or dodge_kernel_size(*gray.shape[:2])
-    return sharpen(colour_dodge(equalize(gray), ksize), sharpen_amount)
+    return sharpen(colour_dodge(equalize(gray), ksize, stabiliser), sharpen_amount)

@@ -5,20 +5,9 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-PAPER_STD = 4.0  # a 7x7 window with less spread than this (gray levels) is blank paper
+from .paper import paper_mask
+
 WHITE = 250  # a paper pixel counts as pure white above this
-
-
-def local_std(gray: np.ndarray, size: int = 7) -> np.ndarray:
-    g = gray.astype(np.float32)
-    mean = cv2.blur(g, (size, size), borderType=cv2.BORDER_REFLECT)
-    sq = cv2.blur(g * g, (size, size), borderType=cv2.BORDER_REFLECT)
-    return np.sqrt(np.maximum(sq - mean * mean, 0.0))
-
-
-def paper_mask(gray: np.ndarray) -> np.ndarray:
-    """Pixels whose input 7x7 local standard deviation is below 4 gray levels."""
-    return local_std(gray) < PAPER_STD
 
 
 def background_purity(sketch: np.ndarray, gray_input: np.ndarray) -> float | None:

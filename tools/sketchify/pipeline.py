@@ -12,6 +12,7 @@ from .backends import ShadingBackend
 from .grain import graphite_grain
 from .layers import blend, contrast, detail_layer, merge_layers, structure_layer
 from .lines import dodge_kernel_size, line_art, to_gray
+from .paper import apply_paper, paper_gate
 
 StageTimer = Callable[[str], AbstractContextManager]
 
@@ -37,6 +38,9 @@ def sketch(
 ) -> np.ndarray:
     """Pencil sketch of an RGB (or grayscale) uint8 image: uint8 grayscale of the same size, 255 = paper.
 
+    Stages: grayscale; line art (equalise, dodge, sharpen); shading; blend and contrast; layered synthesis
+    (structure + detail, darkest wins); paper (textureless regions stay blank); graphite grain in strokes.
+
     ``shading`` is not called when ``params.ai_strength`` is 0 (the line path alone).
     """
     with stage("gray"):
@@ -57,5 +61,7 @@ def sketch(
             structure_layer(tone, params.structure_threshold),
             detail_layer(tone, params.detail_paper, params.detail_gamma),
         )
+    with stage("paper"):
+        tone = apply_paper(tone, paper_gate(gray))
     with stage("grain"):
         return graphite_grain(tone, params.seed, params.grain)

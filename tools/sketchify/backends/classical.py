@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import numpy as np
-
 from atelier.tools.core.config import Settings
 from atelier.tools.core.registry import BackendStatus
-from atelier.tools.sketchify.shading import tonal_shading
 
 
 class ClassicalShading:
@@ -22,4 +20,6 @@ class ClassicalShading:
         return cls()
 
     def shade(self, gray: np.ndarray) -> np.ndarray:
+        from atelier.tools.sketchify.shading import tonal_shading
+
         return tonal_shading(gray)

@@ -9,9 +9,7 @@ from __future__ import annotations
 import functools
 from pathlib import Path
 
-import cv2
 import numpy as np
-
 from atelier.tools.core.config import Settings
 from atelier.tools.core.models import find_model, missing_reason
 from atelier.tools.core.registry import BackendStatus
@@ -50,6 +48,7 @@ class LearnedShading:
         return cls(path)
 
     def shade(self, gray: np.ndarray) -> np.ndarray:
+        import cv2
         import torch
 
         h, w = gray.shape[:2]

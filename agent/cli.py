@@ -246,6 +246,29 @@ def models_add(
     err(f"added {kind}: {dest}")
 
 
+@models_app.command("train-shading")
+def models_train_shading(
+    photos: Annotated[str, typer.Option(help="a folder or glob of training photos")],
+    out: Annotated[Path, typer.Option(help="checkpoint to write")] = Path("shading.pth"),
+    targets: Annotated[Path | None, typer.Option(help="folder of shading targets named like the photos")] = None,
+    steps: Annotated[int, typer.Option(help="optimiser steps")] = 500,
+    install: Annotated[bool, typer.Option(help="also add the checkpoint to ATELIER_MODELS/shading")] = False,
+) -> None:
+    """Train a ShadingNet checkpoint for the learned shading backend (targets default to classical shading)."""
+    from atelier.agent.batch import expand_inputs
+    from atelier.tools.core.models import add_model
+    from atelier.tools.sketchify.train_shading import load_pairs, train
+
+    files = expand_inputs(photos)
+    if not files:
+        err(f"[BAD_ARGUMENT] no photos match {photos}")
+        raise typer.Exit(2)
+    report = train(load_pairs(files, targets), out, steps=steps, log=lambda i, loss: err(f"step {i}: L1 {loss:.4f}"))
+    err(f"wrote {report.checkpoint}: {report.pairs} pairs, L1 {report.first_loss:.4f} -> {report.last_loss:.4f}")
+    if install:
+        err(f"installed {add_model(load_settings(), 'shading', out)}")
+
+
 @app.command("demo")
 def demo_cmd(out: Annotated[Path, typer.Option(help="where to write the demo outputs")] = Path("out/demo")) -> None:
     """Run Atelier on the bundled sample photos and say where the outputs are."""

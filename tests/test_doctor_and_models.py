@@ -77,3 +77,19 @@ def test_learned_backend_runs_with_the_seed_contrast(atelier_home, tmp_path, set
     assert np.allclose(tone, ALPHA * 0.8 * 255 + BETA, atol=0.05)
     result = call_tool("sketchify", {"image": SAMPLES / "coffee.png"}, {"backend": "learned"}, out_dir=tmp_path)
     assert result.ok and result.backend == "learned" and result.backends["shading"] == "learned"
+
+
+def test_trainer_learns_the_classical_shading_and_its_checkpoint_runs(tmp_path, atelier_home, settings):
+    import cv2
+
+    from atelier.tools.sketchify.backends import get_shading_backend
+    from atelier.tools.sketchify.train_shading import load_pairs, train
+
+    pairs = load_pairs([SAMPLES / n for n in ("astronaut.png", "coffee.png", "chelsea.png")], targets=None)
+    assert pairs[0][0].shape == (256, 256) and pairs[0][1].dtype == np.float32
+    out = atelier_home / "models" / "shading" / "trained.pth"
+    report = train(pairs, out, config=ShadingNetConfig(widths=(8, 16), depths=(1, 1)), steps=60, batch=2)
+    assert report.last_loss < report.first_loss * 0.7  # it really learns
+    tone = get_shading_backend("learned", settings).shade(cv2.cvtColor(
+        np.asarray(Image.open(SAMPLES / "coffee.png").convert("RGB")), cv2.COLOR_RGB2GRAY))
+    assert tone.shape == (400, 600) and tone.dtype == np.float32

@@ -81,7 +81,6 @@ def test_learned_backend_runs_with_the_seed_contrast(atelier_home, tmp_path, set
 
 def test_trainer_learns_the_classical_shading_and_its_checkpoint_runs(tmp_path, atelier_home, settings):
     import cv2
-
     from atelier.tools.sketchify.backends import get_shading_backend
     from atelier.tools.sketchify.train_shading import load_pairs, train
 

@@ -23,6 +23,7 @@ from .images import ColourMode, LoadedImage
 # name -> module defining SPEC. Adding a tool is one line here plus its package.
 TOOL_MODULES: dict[str, str] = {
     "sketchify": "atelier.tools.sketchify.tool",
+    "reconstruct_sprite": "atelier.tools.sprite.tool",
 }
 
 

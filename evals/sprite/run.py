@@ -1,0 +1,161 @@
+"""Sprite reconstruction eval: Atelier and proper-pixel-art side by side on the same ground-truth cases.
+
+    .venv/bin/python evals/sprite/make_cases.py --out evals/sprite/cases --n 240 --seed 0
+    .venv/bin/pip install proper-pixel-art==2.0.0      # the peer (optional; skipped when missing)
+    .venv/bin/python evals/sprite/run.py --cases evals/sprite/cases [--out evals/reports]
+
+Scores per method: cell size exact (±0.5 px for integer scales, ±2 % for fractional/uneven ones), both
+offsets within ±1 px (circular, modulo the cell), sprite pixel-exact (right size, every cell within 24
+levels of the truth), sprite ≥ 99 % cells right, median diff % (pixels off by > 32 after re-upscaling on
+the found grid), median seconds per image overall and for images of 384-640 px (the "512²" class).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import time
+from datetime import date
+from pathlib import Path
+
+import numpy as np
+from atelier.tools.sprite.diff import diff_metrics, pixel_difference
+from atelier.tools.sprite.reconstruct import reconstruct
+from atelier.tools.sprite.synth import upscale_on_grid
+from PIL import Image
+
+REPO = Path(__file__).resolve().parents[2]
+CELL_TOL = 24
+
+
+def circ(a: float, b: float, period: float) -> float:
+    d = abs(a - b) % period
+    return min(d, period - d)
+
+
+def cell_ok(est: float, truth: dict, key: str) -> bool:
+    true = truth[key]
+    integer = truth["corruption"] != "uneven" and abs(true - round(true)) < 1e-6
+    return abs(est - true) <= (0.5 if integer else 0.02 * true)
+
+
+def sprite_scores(sprite: np.ndarray, truth_sprite: np.ndarray) -> tuple[bool, float]:
+    if sprite.shape[:2] != truth_sprite.shape[:2]:
+        return False, 0.0
+    d = np.abs(sprite[..., :3].astype(int) - truth_sprite[..., :3].astype(int)).max(axis=2)
+    right = float((d <= CELL_TOL).mean())
+    return right == 1.0, right
+
+
+def run_atelier(img: np.ndarray) -> dict:
+    t = time.perf_counter()
+    rec = reconstruct(img)
+    seconds = time.perf_counter() - t
+    g = rec.grid
+    return {"cell_x": g.cell_x, "cell_y": g.cell_y, "offset_x": g.offset_x, "offset_y": g.offset_y,
+            "sprite": rec.sprite, "diff_percent": rec.metrics["diff_percent"], "seconds": seconds,
+            "confidence": rec.confidence}
+
+
+def run_ppa(img: np.ndarray) -> dict:
+    from proper_pixel_art import pixelate
+
+    t = time.perf_counter()
+    res = pixelate(Image.fromarray(img))
+    seconds = time.perf_counter() - t
+    f = res.upscale_factor
+    cell = res.pixel_width / f
+    lx = np.unique(np.round(np.asarray(res.mesh[0], float) / f).astype(int))
+    ly = np.unique(np.round(np.asarray(res.mesh[1], float) / f).astype(int))
+    sprite = np.asarray(res.image.convert("RGB"))
+    out = {"cell_x": cell, "cell_y": cell, "sprite": sprite, "seconds": seconds}
+    inner_x, inner_y = lx[(lx > 0) & (lx < img.shape[1])], ly[(ly > 0) & (ly < img.shape[0])]
+    out["offset_x"] = float(inner_x[0] % cell) if inner_x.size else 0.0
+    out["offset_y"] = float(inner_y[0] % cell) if inner_y.size else 0.0
+    if sprite.shape[0] == len(ly) - 1 and sprite.shape[1] == len(lx) - 1:
+        recon = upscale_on_grid(sprite, lx, ly, img.shape[:2])
+        out["diff_percent"] = diff_metrics(pixel_difference(recon, img))["diff_percent"]
+    else:
+        out["diff_percent"] = float("nan")
+    return out
+
+
+def score(method, cases: list[tuple[np.ndarray, np.ndarray, dict]]) -> tuple[dict, list[dict]]:
+    rows = []
+    for img, truth_sprite, truth in cases:
+        r = method(img)
+        exact, right = sprite_scores(r["sprite"], truth_sprite)
+        rows.append({
+            "name": truth["name"], "corruption": truth["corruption"], "side": max(img.shape[:2]),
+            "cell_ok": cell_ok(r["cell_x"], truth, "cell_x") and cell_ok(r["cell_y"], truth, "cell_y"),
+            "offset_ok": circ(r["offset_x"], truth["offset_x"], truth["cell_x"]) <= 1
+            and circ(r["offset_y"], truth["offset_y"], truth["cell_y"]) <= 1,
+            "sprite_exact": exact, "sprite_99": right >= 0.99, "diff_percent": r["diff_percent"],
+            "seconds": r["seconds"], "cell_est": round((r["cell_x"] + r["cell_y"]) / 2, 3),
+            "cell_true": round(truth["cell_x"], 3), "confidence": r.get("confidence"),
+        })
+    def pct(key, subset=rows):
+        return 100.0 * sum(r[key] for r in subset) / max(1, len(subset))
+    mid = [r["seconds"] for r in rows if 384 <= r["side"] <= 640]
+    diffs = [r["diff_percent"] for r in rows if not np.isnan(r["diff_percent"])]
+    summary = {
+        "cases": len(rows), "cell_exact_%": pct("cell_ok"), "offsets_pm1_%": pct("offset_ok"),
+        "sprite_exact_%": pct("sprite_exact"), "sprite_99_%": pct("sprite_99"),
+        "median_diff_%": statistics.median(diffs) if diffs else float("nan"),
+        "median_s": statistics.median(r["seconds"] for r in rows),
+        "median_s_512": statistics.median(mid) if mid else float("nan"),
+        "by_corruption": {c: {"cell_exact_%": pct("cell_ok", [r for r in rows if r["corruption"] == c]),
+                              "sprite_exact_%": pct("sprite_exact", [r for r in rows if r["corruption"] == c])}
+                          for c in sorted({r["corruption"] for r in rows})},
+    }
+    return summary, rows
+
+
+def load_cases(folder: Path) -> list[tuple[np.ndarray, np.ndarray, dict]]:
+    truths = json.loads((folder / "truth.json").read_text())
+    return [(np.asarray(Image.open(folder / f"{t['name']}.png").convert("RGB")),
+             np.asarray(Image.open(folder / f"{t['name']}.sprite.png").convert("RGB")), t) for t in truths]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--cases", type=Path, default=REPO / "evals" / "sprite" / "cases")
+    parser.add_argument("--out", type=Path, default=REPO / "evals" / "reports")
+    parser.add_argument("--no-peer", action="store_true")
+    opts = parser.parse_args()
+    cases = load_cases(opts.cases)
+    methods = {"atelier": run_atelier}
+    if not opts.no_peer:
+        try:
+            import proper_pixel_art  # noqa: F401
+
+            methods["proper-pixel-art 2.0.0"] = run_ppa
+        except ImportError:
+            print("proper-pixel-art not installed: peer skipped")
+    results = {name: score(fn, cases) for name, fn in methods.items()}
+    lines = [f"Sprite reconstruction — {date.today().isoformat()}, {len(cases)} cases from {opts.cases.name} "
+             "(make_cases.py), 2-core CPU", "",
+             "| method | cell size exact | offsets ±1 px | sprite pixel-exact | sprite ≥ 99 % cells | "
+             "median diff % | median s / image | median s (384–640 px) |",
+             "|---|---|---|---|---|---|---|---|"]
+    for name, (s, _) in results.items():
+        lines.append(f"| {name} | {s['cell_exact_%']:.1f} % | {s['offsets_pm1_%']:.1f} % | {s['sprite_exact_%']:.1f} % | "
+                     f"{s['sprite_99_%']:.1f} % | {s['median_diff_%']:.2f} | {s['median_s'] * 1000:.1f} ms | "
+                     f"{s['median_s_512'] * 1000:.1f} ms |")
+    lines += ["", "Per corruption (cell size exact / sprite pixel-exact):", "",
+              "| method | " + " | ".join(results["atelier"][0]["by_corruption"]) + " |",
+              "|---|" + "---|" * len(results["atelier"][0]["by_corruption"])]
+    for name, (s, _) in results.items():
+        lines.append(f"| {name} | " + " | ".join(f"{v['cell_exact_%']:.0f} / {v['sprite_exact_%']:.0f}"
+                                                   for v in s["by_corruption"].values()) + " |")
+    md = "\n".join(lines) + "\n"
+    opts.out.mkdir(parents=True, exist_ok=True)
+    (opts.out / "sprite_eval.md").write_text(md)
+    (opts.out / "sprite_eval.json").write_text(json.dumps(
+        {k: {"summary": s, "cases": rows} for k, (s, rows) in results.items()}, indent=1, default=float))
+    print(md)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,62 @@
+"""Sprite synthesis: one colour per cell, optional palette snapping, and the nearest-neighbour way back."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .grid import centres
+
+
+def cell_colours(img: np.ndarray, xlines: np.ndarray, ylines: np.ndarray) -> np.ndarray:
+    """Per-cell dominant colour: the per-channel median of samples from the cell's central half.
+
+    Sampling away from the cell's edges ignores blur and JPEG ringing at boundaries; the median ignores
+    noise and stray pixels inside. Returns uint8 of shape (rows, cols, channels).
+    """
+    def samples(lines: np.ndarray) -> int:
+        width = float(np.median(np.diff(lines))) if lines.size > 1 else 1.0
+        return int(np.clip(round(width / 3), 1, 5))
+
+    xs = centres(xlines, samples(xlines))  # (cols, sx)
+    ys = centres(ylines, samples(ylines))  # (rows, sy)
+    patch = img[ys[:, None, :, None], xs[None, :, None, :]]  # (rows, cols, sy, sx, C)
+    rows, cols = patch.shape[:2]
+    patch = patch.reshape(rows, cols, -1, img.shape[2])
+    return np.median(patch, axis=2).round().astype(np.uint8)
+
+
+def snap_alpha(sprite: np.ndarray, threshold: int = 128) -> np.ndarray:
+    """Pixel art has binary transparency: alpha becomes 0 or 255, and fully transparent RGB is zeroed."""
+    out = sprite.copy()
+    opaque = out[..., 3] >= threshold
+    out[..., 3] = np.where(opaque, 255, 0)
+    out[~opaque, :3] = 0
+    return out
+
+
+def snap_palette(sprite: np.ndarray, palette_size: int | None = None,
+                 palette: np.ndarray | None = None, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """Map every colour to the nearest of ``palette`` (given) or of a k-means palette of ``palette_size``."""
+    import cv2
+
+    rgb = sprite[..., :3].reshape(-1, 3).astype(np.float32)
+    if palette is None:
+        k = int(min(palette_size or 16, len(np.unique(rgb, axis=0))))
+        cv2.setRNGSeed(seed)
+        criteria = (cv2.TERM_CRITERIA_EPS + cv2.TERM_CRITERIA_MAX_ITER, 30, 0.5)
+        _, _, centers = cv2.kmeans(rgb, k, None, criteria, 3, cv2.KMEANS_PP_CENTERS)
+        palette = np.clip(np.round(centers), 0, 255).astype(np.uint8)
+    pal = np.asarray(palette, dtype=np.float32).reshape(-1, 3)
+    nearest = np.argmin(((rgb[:, None, :] - pal[None, :, :]) ** 2).sum(axis=2), axis=1)
+    out = sprite.copy()
+    out[..., :3] = pal[nearest].reshape(sprite.shape[:2] + (3,)).astype(np.uint8)
+    return out, pal.astype(np.uint8)
+
+
+def upscale_on_grid(sprite: np.ndarray, xlines: np.ndarray, ylines: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
+    """Paint each cell's colour over its cell of an image of ``shape``; outside the grid stays as the border
+    cell's colour (edge replicate), so the comparison with the input covers every pixel."""
+    h, w = shape
+    col = np.clip(np.searchsorted(xlines, np.arange(w), side="right") - 1, 0, sprite.shape[1] - 1)
+    row = np.clip(np.searchsorted(ylines, np.arange(h), side="right") - 1, 0, sprite.shape[0] - 1)
+    return sprite[row[:, None], col[None, :]]

@@ -104,10 +104,8 @@ def make_case(rng: np.random.Generator, sprites: list[np.ndarray], i: int) -> tu
     sprite = sprites[rng.integers(len(sprites))] if from_kenney else blob_sprite(rng, int(rng.choice([12, 16, 24])))
     corruption = CORRUPTIONS[i % len(CORRUPTIONS)]
     n = sprite.shape[0]
-    if rng.random() < 0.5:
-        scale = float(rng.integers(2, 33))
-    else:
-        scale = float(np.round(rng.uniform(2.2, 31.5), 2))
+    integer = rng.random() < 0.5
+    scale = float(rng.integers(2, 33)) if integer else float(np.round(rng.uniform(2.2, 31.5), 2))
     scale = min(scale, MAX_SIDE / n)
     rgb = on_background(sprite, tuple(int(v) for v in rng.integers(0, 256, 3)))
     uneven = 0.08 if corruption == "uneven" else 0.0

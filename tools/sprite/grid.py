@@ -92,40 +92,29 @@ def _offset(z: complex, cell: float) -> float:
     return float((np.angle(z) / (2 * np.pi) * cell) % cell)
 
 
-def harmonic_spectrum(profile: np.ndarray, max_cell: float) -> tuple[np.ndarray, np.ndarray]:
-    """For each candidate fundamental frequency, the mean normalised spectrum over its harmonics.
-
-    A comb of period ``c`` has spectral peaks at every multiple of ``1/c``; so does a comb of ``c/2``
-    (every other one). Averaging over harmonics scores ``1/c`` as high as its multiples and ``1/(2c)``
-    half as high, so the true fundamental is the lowest frequency that scores near the top.
-    Returns (periods, scores).
-    """
+def spectrum_peaks(profile: np.ndarray, max_cell: float) -> tuple[np.ndarray, np.ndarray]:
+    """Periods and concentrations at the local maxima of the profile's (16x zero-padded) spectrum."""
     n = profile.size
     length = 1 << int(np.ceil(np.log2(n * 16)))
     spectrum = np.abs(np.fft.rfft(profile, length)) / float(profile.sum())
-    spectrum = np.maximum(spectrum, np.maximum(np.roll(spectrum, 1), np.roll(spectrum, -1)))  # bin slack
-    top = int(length / MIN_CELL)
-    ks = np.arange(max(1, int(np.ceil(length / max_cell))), top + 1)
-    scores = np.empty(ks.size)
-    for i, k in enumerate(ks):
-        scores[i] = spectrum[k: top + 1: k][: 32].mean()
-    return length / ks, scores
+    k = np.arange(spectrum.size)
+    valid = (k >= length / max_cell) & (k <= length / MIN_CELL)
+    padded = np.r_[-np.inf, spectrum, -np.inf]  # the Nyquist bin (period 2) can be a peak too
+    peaks = np.flatnonzero(valid & (spectrum >= padded[:-2]) & (spectrum >= padded[2:]))
+    return length / peaks, spectrum[peaks]
 
 
-def period_candidates(profile: np.ndarray, max_cell: float | None = None, near_top: float = 0.6) -> list[AxisGrid]:
-    """The fundamental (lowest frequency whose harmonic score is near the best, refined) and its close
-    relatives — divisors by 2-4 and multiples by 2-3 — each with comb offset and concentration."""
+def period_candidates(profile: np.ndarray, max_cell: float | None = None, near_top: float = 0.75) -> list[AxisGrid]:
+    """The fundamental — the longest period whose comb holds nearly as much of the boundary energy as the
+    best comb (refined) — and its close relatives: divisors by 2-4 and multiples by 2-3."""
     n = profile.size
     max_cell = max_cell or max(MIN_CELL, (n + 1) / 3.0)
     if n < 4 or float(profile.sum()) <= 0:
         return []
-    periods, scores = harmonic_spectrum(profile, max_cell)
+    periods, conc = spectrum_peaks(profile, max_cell)
     if periods.size == 0:
         return []
-    inner = np.r_[False, (scores[1:-1] >= scores[:-2]) & (scores[1:-1] >= scores[2:]), False]
-    inner |= scores == scores.max()
-    good = inner & (scores >= near_top * scores.max())
-    head, _ = _refine(profile, float(periods[good].max()))
+    head, _ = _refine(profile, float(periods[conc >= near_top * conc.max()].max()))
     cells = [head] + [head / m for m in (2, 3, 4) if head / m >= MIN_CELL] + \
         [head * m for m in (2, 3) if head * m <= max_cell]
     out = []
@@ -163,11 +152,11 @@ def _trim_borders(lines: np.ndarray, cell: float) -> np.ndarray:
     return lines
 
 
-def line_energy(profile: np.ndarray, positions: np.ndarray) -> np.ndarray:
-    """Strongest boundary within one pixel of each (fractional) line position."""
+def line_energy(profile: np.ndarray, positions: np.ndarray, radius: int = 1) -> np.ndarray:
+    """Strongest boundary within ``radius`` pixels of each (fractional) line position."""
     n = profile.size
     centre = np.round(positions).astype(np.int64) - 1  # boundary e sits at profile index e - 1
-    idx = np.clip(centre[:, None] + np.arange(-1, 2)[None, :], 0, n - 1)
+    idx = np.clip(centre[:, None] + np.arange(-radius, radius + 1)[None, :], 0, n - 1)
     valid = (centre >= 0) & (centre <= n - 1)
     return np.where(valid, profile[idx].max(axis=1), np.nan)
 
@@ -196,6 +185,17 @@ def track_lines(profile: np.ndarray, cell: float, offset: float, n: int) -> np.n
     return _trim_borders(np.unique(np.clip(out, 0, n)), cell)
 
 
+def fit_lines(lines: np.ndarray, n: int, cell: float) -> tuple[float, float]:
+    """Cell size (least-squares slope over the inner lines, i.e. the mean cell of an uneven grid) and the
+    offset (the first inner line, modulo the cell) of a set of tracked lines."""
+    inner = lines[(lines > 0) & (lines < n)].astype(np.float64)
+    if inner.size < 3:
+        return cell, float(inner[0] % cell) if inner.size else 0.0
+    idx = np.round((inner - inner[0]) / cell)
+    slope = float(np.polyfit(idx, inner, 1)[0]) if np.ptp(idx) > 0 else cell
+    return slope, float(inner[0] % slope)
+
+
 def centres(lines: np.ndarray, samples: int, margin: float = 0.25) -> np.ndarray:
     """``samples`` sampling positions inside each cell, away from its edges by ``margin`` of its width."""
     a, b = lines[:-1].astype(np.float64), lines[1:].astype(np.float64)
@@ -205,25 +205,29 @@ def centres(lines: np.ndarray, samples: int, margin: float = 0.25) -> np.ndarray
     return np.clip(pos, a[:, None], b[:, None] - 1).astype(np.int64)
 
 
-def refines(fine: AxisGrid, coarse: AxisGrid, profile: np.ndarray, ratio: float = 0.3) -> bool:
-    """Is ``fine`` a real subdivision of ``coarse``? Every family of extra lines it adds (the residues
-    modulo the coarse cell) must carry edge energy comparable to the coarse grid's own lines."""
+def refines(fine: AxisGrid, coarse: AxisGrid, profile: np.ndarray) -> bool:
+    """Is ``fine`` a real subdivision of ``coarse``? The lines it adds (between the coarse lines) must carry
+    clearly more boundary energy than the places between its own lines, where no boundary should be."""
     m = coarse.cell / fine.cell
     if round(m) < 2 or abs(m - round(m)) > 0.06 * round(m):
         return False
     m = int(round(m))
     n = profile.size + 1
-    k = np.arange(0, int(n / coarse.cell) + 2)
-    base = coarse.offset + k * coarse.cell
-    own = np.nanmean(line_energy(profile, base[(base >= 1) & (base <= n - 1)]))
-    if not own > 0:
+    nz = np.flatnonzero(profile) + 1
+    if nz.size == 0:
         return False
-    for j in range(1, m):
-        pos = base + j * coarse.cell / m
-        energy = np.nanmean(line_energy(profile, pos[(pos >= 1) & (pos <= n - 1)]))
-        if not energy >= ratio * own:
-            return False
-    return True
+    lo, hi = max(1.0, nz[0] - coarse.cell), min(n - 1.0, nz[-1] + coarse.cell)
+    radius = 1 if fine.cell >= 5 else 0
+    base = coarse.offset + np.arange(0, int(n / coarse.cell) + 2) * coarse.cell
+
+    def energy(pos: np.ndarray) -> float:
+        pos = pos[(pos >= lo) & (pos <= hi)]
+        return float(np.nanmean(line_energy(profile, pos, radius))) if pos.size else 0.0
+
+    own = energy(base)
+    extra = float(np.mean([energy(base + j * fine.cell) for j in range(1, m)]))
+    between = float(np.mean([energy(base + (j + 0.5) * fine.cell) for j in range(m)]))
+    return own > 0 and extra > max(3.0 * between, 0.1 * own)
 
 
 def _related(a: AxisGrid, b: AxisGrid, tol: float = 0.06) -> bool:

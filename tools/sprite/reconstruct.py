@@ -15,6 +15,7 @@ from .grid import (
     comb,
     edge_profile,
     estimate_grid,
+    fit_lines,
     grid_lines,
     track_lines,
 )
@@ -93,6 +94,9 @@ def reconstruct(img: np.ndarray, overrides: Overrides = Overrides(), top_k: int 
     else:
         xlines = track_lines(boundary_impulses(edge_profile(img, 1)), chosen.cell_x, chosen.offset_x, w)
         ylines = track_lines(boundary_impulses(edge_profile(img, 0)), chosen.cell_y, chosen.offset_y, h)
+        if chosen.cell_size >= 2:
+            (cx, ox), (cy, oy) = fit_lines(xlines, w, chosen.cell_x), fit_lines(ylines, h, chosen.cell_y)
+            chosen = GridCandidate(cx, cy, ox, oy, chosen.score)
     sprite = cell_colours(img, xlines, ylines)
     if sprite.shape[2] == 4:
         sprite = snap_alpha(sprite)

@@ -78,7 +78,7 @@ def run(images: dict[str, LoadedImage], args: ReconstructSpriteArgs, ctx: ToolCo
         "colours": int(len(np.unique(rec.sprite.reshape(-1, rec.sprite.shape[2]), axis=0))),
     }
     if rec.palette is not None:
-        outputs["palette"] = ["#%02x%02x%02x" % tuple(int(v) for v in c) for c in rec.palette]
+        outputs["palette"] = ["#" + "".join(f"{int(v):02x}" for v in c) for c in rec.palette]
     return ToolOutput(
         backend="edge-comb", backends={"grid": "edge-comb"}, outputs=outputs,
         images={"image": rec.sprite, "preview": rec.recon, "overlay": overlay, "heatmap": heat},

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+
 from atelier.tools.core.config import load_settings
 from atelier.tools.core.errors import ErrorCode, ToolError
 
@@ -19,7 +20,9 @@ app = typer.Typer(help="Atelier: a local-first assistant for image work.", no_ar
 runs_app = typer.Typer(help="Past runs: list, show, delete.", no_args_is_help=True)
 models_app = typer.Typer(help="Model weights under ATELIER_MODELS.", no_args_is_help=True)
 app.add_typer(runs_app, name="runs")
+sprite_app = typer.Typer(help="Sprite reconstruction extras.", no_args_is_help=True)
 app.add_typer(models_app, name="models")
+app.add_typer(sprite_app, name="sprite")
 
 JsonFlag = Annotated[bool, typer.Option("--json", help="print JSON only")]
 
@@ -267,6 +270,39 @@ def models_train_shading(
     err(f"wrote {report.checkpoint}: {report.pairs} pairs, L1 {report.first_loss:.4f} -> {report.last_loss:.4f}")
     if install:
         err(f"installed {add_model(load_settings(), 'shading', out)}")
+
+
+@sprite_app.command("feedback")
+def sprite_feedback(
+    run_id: Annotated[str, typer.Argument(help="a reconstruct_sprite run")],
+    correct: Annotated[bool | None, typer.Option("--correct/--incorrect", help="does the sprite look right?")] = None,
+    note: Annotated[str, typer.Option(help="what was wrong, or anything else")] = "",
+) -> None:
+    """Log "looks correct / incorrect" for a sprite run, with its grid, overrides and metrics."""
+    from atelier.knowledge.runs import RunStore
+    from atelier.tools.sprite.feedback import MalformedLog, append_feedback
+
+    if correct is None:
+        err("say --correct or --incorrect")
+        raise typer.Exit(2)
+    settings = load_settings()
+    record = RunStore(settings.home).get(run_id)
+    if record is None or record["tool"] != "reconstruct_sprite" or not record["ok"]:
+        err(f"[BAD_ARGUMENT] {run_id} is not a successful reconstruct_sprite run")
+        raise typer.Exit(2)
+    out, params = record["outputs"], record["params"]
+    row = {"run_id": run_id, "input_sha256": record["inputs"]["image"]["sha256"],
+           "verdict": "correct" if correct else "incorrect", "note": note,
+           **{k: out.get(k) for k in ("cell_size", "cell_size_x", "cell_size_y", "offset_x", "offset_y",
+                                       "diff_percent", "confidence")},
+           **{f"override_{k}": params.get(k) for k in ("cell_size", "offset_x", "offset_y", "palette_size")}}
+    path = settings.home / "sprite_feedback.csv"
+    try:
+        append_feedback(path, row)
+    except MalformedLog as exc:
+        err(f"[BAD_ARGUMENT] {exc}")
+        raise typer.Exit(2) from None
+    err(f"feedback logged to {path}")
 
 
 @app.command("demo")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import typer
+
 from atelier.agent.invoke import call_tool
 
 SAMPLES = Path(__file__).resolve().parents[1] / "samples"

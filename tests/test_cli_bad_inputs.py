@@ -5,11 +5,12 @@ from __future__ import annotations
 import json
 
 import pytest
+from corpus import build_corpus
+from typer.testing import CliRunner
+
 from atelier.agent.cli import app
 from atelier.knowledge.runs import RunStore
 from atelier.tools.core.registry import get_tool, tool_names
-from corpus import build_corpus
-from typer.testing import CliRunner
 
 IMAGE_TOOLS = [n for n in tool_names() if get_tool(n).role("image") is not None]
 runner = CliRunner()

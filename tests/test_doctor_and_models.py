@@ -7,13 +7,14 @@ import json
 import numpy as np
 import pytest
 import torch
+from conftest import SAMPLES
+from PIL import Image
+from typer.testing import CliRunner
+
 from atelier.agent.cli import app
 from atelier.agent.invoke import call_tool
 from atelier.tools.sketchify.backends.learned import ALPHA, BETA, NET_SIZE
 from atelier.tools.sketchify.net import ShadingNet, ShadingNetConfig, load_checkpoint, save_checkpoint
-from conftest import SAMPLES
-from PIL import Image
-from typer.testing import CliRunner
 
 runner = CliRunner()
 TINY = ShadingNetConfig(widths=(4, 8), depths=(1, 2))
@@ -81,6 +82,7 @@ def test_learned_backend_runs_with_the_seed_contrast(atelier_home, tmp_path, set
 
 def test_trainer_learns_the_classical_shading_and_its_checkpoint_runs(tmp_path, atelier_home, settings):
     import cv2
+
     from atelier.tools.sketchify.backends import get_shading_backend
     from atelier.tools.sketchify.train_shading import load_pairs, train
 

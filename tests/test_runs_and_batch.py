@@ -3,12 +3,13 @@ from __future__ import annotations
 import json
 
 import numpy as np
+from PIL import Image
+from typer.testing import CliRunner
+
 from atelier.agent.batch import done_inputs, expand_inputs, run_batch
 from atelier.agent.cli import app
 from atelier.agent.invoke import CallContext, call_tool
 from atelier.knowledge.runs import RunStore
-from PIL import Image
-from typer.testing import CliRunner
 
 runner = CliRunner()
 

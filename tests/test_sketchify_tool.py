@@ -9,10 +9,11 @@ import sys
 from pathlib import Path
 
 import numpy as np
-from atelier.agent.invoke import call_tool
-from atelier.tools.core.images import read_png_text
 from conftest import SAMPLES
 from PIL import Image
+
+from atelier.agent.invoke import call_tool
+from atelier.tools.core.images import read_png_text
 
 ATELIER = Path(sys.executable).parent / "atelier"
 

@@ -20,10 +20,11 @@ from datetime import date
 from pathlib import Path
 
 import numpy as np
+from PIL import Image
+
 from atelier.tools.sprite.diff import diff_metrics, pixel_difference
 from atelier.tools.sprite.reconstruct import reconstruct
 from atelier.tools.sprite.synth import upscale_on_grid
-from PIL import Image
 
 REPO = Path(__file__).resolve().parents[2]
 CELL_TOL = 24

@@ -2,11 +2,12 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from corpus import build_corpus
+from PIL import Image
+
 from atelier.tools.core.config import Limits
 from atelier.tools.core.errors import ToolError
 from atelier.tools.core.images import load_image, read_png_text, save_png_atomic
-from corpus import build_corpus
-from PIL import Image
 
 
 @pytest.fixture(scope="module")

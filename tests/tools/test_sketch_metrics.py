@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import numpy as np
+
 from atelier.tools.sketchify.metrics import background_purity, paper_mask, tolerant_f1, tonal_range
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 import pytest
+
 from atelier.tools.sketchify.backends.classical import ClassicalShading
 from atelier.tools.sketchify.grain import graphite_grain
 from atelier.tools.sketchify.layers import blend, contrast, detail_layer, merge_layers, structure_layer

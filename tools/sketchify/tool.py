@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Literal
 
+from pydantic import BaseModel, ConfigDict, Field
+
 from atelier.tools.core.config import Settings
 from atelier.tools.core.images import LoadedImage
 from atelier.tools.core.registry import BackendStatus, ImageRole, ToolContext, ToolOutput, ToolSpec
-from pydantic import BaseModel, ConfigDict, Field
 
 
 class SketchifyArgs(BaseModel):

@@ -33,6 +33,7 @@ class TrainReport:
 def load_pairs(photos: list[Path], targets: Path | None) -> list[tuple[np.ndarray, np.ndarray]]:
     """(gray photo, shading target) pairs as uint8 / float32 arrays at NET_SIZE."""
     import cv2
+
     from atelier.tools.core.images import load_image
 
     from .lines import to_gray

@@ -89,7 +89,8 @@ def comb(profile: np.ndarray, cell: float) -> complex:
 
 
 def _offset(z: complex, cell: float) -> float:
-    return float((np.angle(z) / (2 * np.pi) * cell) % cell)
+    offset = float((np.angle(z) / (2 * np.pi) * cell) % cell)
+    return 0.0 if offset > cell - 1e-6 else offset
 
 
 def spectrum_peaks(profile: np.ndarray, max_cell: float) -> tuple[np.ndarray, np.ndarray]:

@@ -106,6 +106,7 @@ def reconstruct(img: np.ndarray, overrides: Overrides = Overrides(), top_k: int 
         sprite, palette = snap_palette(sprite, overrides.palette_size, given)
     recon = upscale_on_grid(sprite, xlines, ylines, (h, w))
     diff = pixel_difference(recon, img)
-    metrics = diff_metrics(diff, tolerance)
+    covered = diff[ylines[0]: ylines[-1], xlines[0]: xlines[-1]]  # border slivers under half a cell are no sprite
+    metrics = {**diff_metrics(covered, tolerance), "coverage_percent": round(100.0 * covered.size / diff.size, 2)}
     conf = confidence_of(chosen, concentration, metrics["diff_percent"])
     return Reconstruction(chosen, candidates, xlines, ylines, sprite, recon, diff, metrics, conf, palette, notes)

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
 from atelier.tools.core.config import Settings
 from atelier.tools.core.errors import ErrorCode, ToolError
 from atelier.tools.core.images import LoadedImage
 from atelier.tools.core.registry import BackendStatus, ImageRole, ToolContext, ToolOutput, ToolSpec
-from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 LOW_CONFIDENCE = 0.5
 

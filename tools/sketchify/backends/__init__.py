@@ -10,6 +10,7 @@ import importlib
 from typing import Protocol
 
 import numpy as np
+
 from atelier.tools.core.config import Settings
 from atelier.tools.core.errors import ErrorCode, ToolError
 from atelier.tools.core.registry import BackendStatus

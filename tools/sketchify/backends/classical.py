@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+
 from atelier.tools.core.config import Settings
 from atelier.tools.core.registry import BackendStatus
 

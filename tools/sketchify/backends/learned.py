@@ -10,6 +10,7 @@ import functools
 from pathlib import Path
 
 import numpy as np
+
 from atelier.tools.core.config import Settings
 from atelier.tools.core.models import find_model, missing_reason
 from atelier.tools.core.registry import BackendStatus

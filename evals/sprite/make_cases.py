@@ -5,8 +5,10 @@ random blob sprites with small palettes. Each case is an upscaled, possibly corr
 ``cell_x``, ``cell_y`` (mean input pixels per sprite pixel), ``offset_x``, ``offset_y`` (first whole cell's
 leading edge, in [0, cell)) and the sprite cells that are at least half visible.
 
-Kinds: integer upscales 2-32x; non-integer scales; random crops (offsets) on every case; and on top, one of
-clean / gaussian blur / JPEG q40-95 / noise / colour jitter / uneven ("AI") grids with per-cell size jitter.
+Sprites whose visible part has fewer than two column or row boundaries are redrawn: no method can see a
+grid in a flat image. Kinds: integer upscales 2-32x; non-integer scales; random crops (offsets) on every
+case; and on top, one of clean / gaussian blur / JPEG q40-95 / noise / colour jitter / uneven ("AI") grids
+with per-cell size jitter.
 
     .venv/bin/python evals/sprite/make_cases.py --out evals/sprite/cases --n 200 --seed 0
 """
@@ -136,6 +138,14 @@ def make_case(rng: np.random.Generator, sprites: list[np.ndarray], i: int) -> tu
     return img, truth_sprite, truth
 
 
+def identifiable(sprite: np.ndarray) -> bool:
+    """A grid can only be seen where colours change: at least two column and two row boundaries."""
+    s = sprite.astype(np.int16)
+    cols = int((np.abs(np.diff(s, axis=1)).max(axis=(0, 2)) > 0).sum())
+    rows = int((np.abs(np.diff(s, axis=0)).max(axis=(1, 2)) > 0).sum())
+    return cols >= 2 and rows >= 2
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--out", type=Path, default=REPO / "evals" / "sprite" / "cases")
@@ -149,6 +159,8 @@ def main() -> None:
     truths = []
     for i in range(opts.n):
         img, sprite, truth = make_case(rng, sprites, i)
+        while not identifiable(sprite):
+            img, sprite, truth = make_case(rng, sprites, i)
         Image.fromarray(img).save(opts.out / f"{truth.name}.png")
         Image.fromarray(sprite).save(opts.out / f"{truth.name}.sprite.png")
         truths.append(asdict(truth))

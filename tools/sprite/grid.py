@@ -169,17 +169,18 @@ def track_lines(profile: np.ndarray, cell: float, offset: float, n: int) -> np.n
         return grid_lines(n, cell, offset)
     radius = max(1, int(round(cell * 0.25)))
     floor = 0.2 * float(np.percentile(profile, 95)) + 1e-6
-    lines = [offset]
-    while lines[-1] + cell < n - 0.5:
-        expected = lines[-1] + cell
+
+    def snap(expected: float) -> float:
         lo, hi = int(max(1, round(expected) - radius)), int(min(n - 1, round(expected) + radius))
-        nxt = expected
-        if hi >= lo:
-            window = profile[lo - 1: hi]
-            j = int(np.argmax(window))
-            if window[j] > floor:
-                nxt = float(lo + j)
-        lines.append(nxt)
+        if hi < lo:
+            return expected
+        window = profile[lo - 1: hi]
+        j = int(np.argmax(window))
+        return float(lo + j) if window[j] > floor else expected
+
+    lines = [snap(offset) if offset >= 1 else offset]
+    while lines[-1] + cell < n - 0.5:
+        lines.append(snap(lines[-1] + cell))
     back = offset - cell
     head = [back] if back > -cell / 2 else []
     out = np.round(np.array(head + lines + [n], dtype=np.float64)).astype(np.int64)
@@ -261,6 +262,21 @@ def estimate_axis(img: np.ndarray, axis: int) -> list[AxisGrid]:
     return choose_axis(profile, period_candidates(profile, max_cell))
 
 
+def reconcile(axis: list[AxisGrid], other: list[AxisGrid], agree: float = 0.8) -> list[AxisGrid]:
+    """Pixel-art pixels are square: when this axis's best cell is a multiple of the other axis's best, and
+    this axis's boundaries also lie on the other's finer comb, the finer cell is the answer for both — this
+    axis just had no boundaries between (e.g. two-cell-wide stripes)."""
+    best, finer = axis[0], other[0]
+    m = best.cell / finer.cell
+    if round(m) < 2 or abs(m - round(m)) > 0.06 * round(m):
+        return axis
+    match = [g for g in axis[1:] if abs(g.cell - finer.cell) <= 0.03 * finer.cell
+             and g.concentration >= agree * best.concentration]
+    if not match:
+        return axis
+    return [match[0]] + [g for g in axis if g is not match[0]]
+
+
 def estimate_grid(img: np.ndarray, top_k: int = 5) -> list[GridCandidate]:
     """Top-k grid candidates for an RGB(A) uint8 image, best first.
 
@@ -273,6 +289,7 @@ def estimate_grid(img: np.ndarray, top_k: int = 5) -> list[GridCandidate]:
     ys = estimate_axis(img, 0)
     if not xs or not ys:
         return []
+    xs, ys = reconcile(xs, ys), reconcile(ys, xs)
     pairs = []
     for i, x in enumerate(xs[:top_k]):
         for j, y in enumerate(ys[:top_k]):

@@ -16,8 +16,9 @@ from typing import Any
 
 from atelier.knowledge.runs import RunStore
 from atelier.tools.core.config import Settings, load_settings
+from atelier.tools.core.errors import ErrorCode
 from atelier.tools.core.registry import ProgressFn
-from atelier.tools.core.result import ToolResult
+from atelier.tools.core.result import ErrorInfo, ToolResult
 from atelier.tools.core.runner import PACKAGE_VERSION, RunOutcome, run_tool
 
 
@@ -78,7 +79,10 @@ def call_tool(
     timeout_s: float | None = None,
 ) -> ToolResult:
     """Run a tool and keep its record (unless ``record=False``); artifacts are also copied to ``out_dir``."""
-    settings = settings or load_settings()
+    try:
+        settings = settings or load_settings()
+    except ValueError as exc:  # a broken config file is the user's to fix, not a crash
+        return ToolResult(tool=name, ok=False, error=ErrorInfo(code=ErrorCode.BAD_ARGUMENT, message=str(exc)))
     images = {k: v for k, v in (images or {}).items() if v not in (None, "")}
     if record:
         store = RunStore(settings.home)

@@ -1,0 +1,44 @@
+"""Planners behind one interface, one file each: semantic (MiniLM + rules), llm (llama.cpp), hybrid."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol
+
+from atelier.agent.plan import Plan
+
+
+@dataclass(frozen=True)
+class PlanRequest:
+    text: str
+    n_attachments: int = 0
+    has_last_image: bool = False
+
+
+class Planner(Protocol):
+    name: str
+
+    def plan(self, request: PlanRequest) -> Plan: ...
+
+
+PLANNERS = ("semantic", "llm", "hybrid")
+DEFAULT_PLANNER = "semantic"
+
+
+def get_planner(name: str | None = None) -> Planner:
+    import os
+
+    name = name or os.environ.get("ATELIER_PLANNER") or DEFAULT_PLANNER
+    if name == "semantic":
+        from .semantic import SemanticPlanner
+
+        return SemanticPlanner()
+    if name == "llm":
+        from .llm import LLMPlanner
+
+        return LLMPlanner.from_settings()
+    if name == "hybrid":
+        from .hybrid import HybridPlanner
+
+        return HybridPlanner()
+    raise ValueError(f"unknown planner {name!r}; choose one of {', '.join(PLANNERS)}")

@@ -50,6 +50,73 @@ def _progress(fraction: float, message: str) -> None:
     sys.stderr.flush()
 
 
+@app.command("plan")
+def plan_cmd(
+    request: Annotated[str, typer.Argument(help="what you want done")],
+    image: Annotated[list[Path] | None, typer.Option("--image", help="an attachment (repeatable)")] = None,
+    planner: Annotated[str | None, typer.Option(help="semantic | llm | hybrid")] = None,
+    has_last_image: Annotated[bool, typer.Option(help="plan as if the thread had a previous result")] = False,
+    as_json: JsonFlag = False,
+) -> None:
+    """Print the plan for a request without running it."""
+    import time
+
+    from atelier.agent.plan import validate
+    from atelier.agent.planners import PlanRequest, get_planner
+
+    try:
+        chosen = get_planner(planner)
+    except (ValueError, FileNotFoundError) as exc:
+        err(f"[BAD_ARGUMENT] {exc}")
+        raise typer.Exit(2) from None
+    n = len(image or [])
+    t0 = time.perf_counter()
+    plan = validate(chosen.plan(PlanRequest(request, n, has_last_image)), n, has_last_image)
+    err(f"planned in {(time.perf_counter() - t0) * 1000:.0f} ms")
+    if as_json:
+        typer.echo(plan.model_dump_json(indent=2))
+        return
+    typer.echo(f"planner: {plan.planner}")
+    for step in plan.steps:
+        typer.echo(f"  {step.id}: {step.tool} {step.args or ''} {step.inputs}")
+    if plan.ask:
+        typer.echo(f"ask: {plan.ask}")
+    if plan.answer:
+        typer.echo(f"answer: {plan.answer}")
+
+
+@app.command("ask")
+def ask_cmd(
+    request: Annotated[str, typer.Argument(help="what you want done")],
+    image: Annotated[list[Path] | None, typer.Option("--image", help="an attachment (repeatable)")] = None,
+    thread: Annotated[str | None, typer.Option("--thread", help="continue this conversation")] = None,
+    planner: Annotated[str | None, typer.Option(help="semantic | llm | hybrid")] = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Plan, run and answer one request (progress on stderr)."""
+    from atelier.agent.session import Session
+
+    def on_event(event: dict) -> None:
+        width = 24
+        done = int(event.get("percent", 0) / 100 * width)
+        sys.stderr.write(f"\r[{'#' * done:<{width}}] step {event['index']}/{event['total']} {event['tool']:<20}")
+        sys.stderr.flush()
+
+    try:
+        reply = Session().ask(request, list(image or []), thread, planner, on_event)
+    except (ValueError, FileNotFoundError) as exc:
+        err(f"[BAD_ARGUMENT] {exc}")
+        raise typer.Exit(2) from None
+    sys.stderr.write("\n")
+    if as_json:
+        typer.echo(json.dumps(reply.as_dict(), indent=2, default=str))
+    else:
+        typer.echo(reply.answer)
+        err(f"thread {reply.thread_id} (continue with --thread {reply.thread_id})")
+    failed = [r for r in reply.results if not r.get("ok") and not r.get("skipped")]
+    raise typer.Exit(1 if failed and failed[-1]["result"]["error"]["code"] == "INTERNAL" else 2 if failed else 0)
+
+
 @app.command("tools")
 def tools_cmd(as_json: JsonFlag = False) -> None:
     """List tools and which of their backends can run now."""

@@ -1,4 +1,4 @@
-"""``atelier demo``: the bundled sample photos through the tools, with the outputs' paths printed."""
+"""``atelier demo``: the bundled samples through the agent (``ask``), with the outputs' paths printed."""
 
 from __future__ import annotations
 
@@ -6,25 +6,34 @@ from pathlib import Path
 
 import typer
 
-from atelier.agent.invoke import call_tool
-
 SAMPLES = Path(__file__).resolve().parents[1] / "samples"
-DEMO_PHOTOS = ("astronaut.png", "chelsea.png", "coffee.png")
+DEMO_REQUESTS = (
+    ("make it a pencil sketch", "astronaut.png"),
+    ("turn this into a pencil drawing with 50% shading", "coffee.png"),
+    ("open her eyes, then make it a pencil sketch", "chelsea.png"),
+    ("this pixel art was upscaled, recover the clean sprite", "sprite_upscaled.png"),
+)
 
 
 def run_demo(out: Path) -> int:
-    """Sketch each sample photo; 0 when all succeeded."""
+    """Ask the agent for each demo request; copy the results under ``out``. 0 when every tool that exists ran."""
+    import shutil
+
+    from atelier.agent.session import Session
+
+    session = Session()
     failures = 0
-    for name in DEMO_PHOTOS:
-        photo = SAMPLES / name
-        result = call_tool("sketchify", {"image": photo}, {}, out_dir=out / Path(name).stem)
-        if result.ok:
-            m = result.metrics
-            typer.echo(f"sketchify {name}: {result.artifacts['image']}  (backend {result.backend}, "
-                       f"purity {m['background_purity']}%, tonal range {m['tonal_range']}%, "
-                       f"edge F1 {m['edge_fidelity']}, {m['seconds']:.2f} s, run {result.run_id})")
-        else:
-            failures += 1
-            typer.echo(f"sketchify {name} failed [{result.error.code}]: {result.error.message}", err=True)
-    typer.echo(f"outputs are under {out.resolve()}")
+    out.mkdir(parents=True, exist_ok=True)
+    for request, name in DEMO_REQUESTS:
+        typer.echo(f"\n> {request}   [{name}]")
+        reply = session.ask(request, [SAMPLES / name])
+        typer.echo(reply.answer)
+        for entry in reply.results:
+            image = entry.get("result", {}).get("artifacts", {}).get("image")
+            if entry.get("ok") and image:
+                dest = out / f"{Path(name).stem}-{entry['tool']}.png"
+                shutil.copyfile(image, dest)
+                typer.echo(f"   saved {dest}")
+            failures += not entry.get("ok") and not entry.get("skipped")
+    typer.echo(f"\noutputs are under {out.resolve()}")
     return 1 if failures else 0

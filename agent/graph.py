@@ -1,0 +1,38 @@
+"""The graph, declared in one place: plan -> validate -> (ask | act* | respond) -> respond."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+from langgraph.graph import END, START, StateGraph
+
+from atelier.agent.nodes.act import act_node, route_after_act
+from atelier.agent.nodes.plan import plan_node
+from atelier.agent.nodes.respond import ask_node, respond_node
+from atelier.agent.nodes.validate import route_after_validate, validate_node
+from atelier.agent.state import AgentState
+
+
+def build_graph(checkpointer=None):
+    g = StateGraph(AgentState)
+    g.add_node("plan", plan_node)
+    g.add_node("validate", validate_node)
+    g.add_node("act", act_node)
+    g.add_node("respond", respond_node)
+    g.add_node("ask", ask_node)
+    g.add_edge(START, "plan")
+    g.add_edge("plan", "validate")
+    g.add_conditional_edges("validate", route_after_validate, {"ask": "ask", "act": "act", "respond": "respond"})
+    g.add_conditional_edges("act", route_after_act, {"act": "act", "respond": "respond"})
+    g.add_edge("respond", END)
+    g.add_edge("ask", END)
+    return g.compile(checkpointer=checkpointer)
+
+
+def sqlite_checkpointer(path: Path):
+    """Conversations as threads in SQLite under ATELIER_HOME."""
+    from langgraph.checkpoint.sqlite import SqliteSaver
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return SqliteSaver(sqlite3.connect(str(path), check_same_thread=False))

@@ -1,0 +1,78 @@
+"""One turn of a conversation: attachments stored once, the graph run on a thread, progress streamed."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from atelier.agent.graph import build_graph, sqlite_checkpointer
+from atelier.agent.state import Attachment
+from atelier.tools.core.config import Settings, load_settings
+from atelier.tools.core.errors import ToolError
+from atelier.tools.core.images import load_image, save_png_atomic, sha256_bytes
+
+
+@dataclass
+class Reply:
+    thread_id: str
+    request_id: str
+    answer: str
+    plan: dict[str, Any]
+    results: list[dict[str, Any]] = field(default_factory=list)
+    attachments: list[dict[str, Any]] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        return self.__dict__.copy()
+
+
+def store_attachment(path: Path, settings: Settings) -> Attachment:
+    """Keep a metadata-free copy once per content hash; a file that can't be decoded is kept by reference,
+    so the tool that reads it can say precisely what is wrong."""
+    try:
+        data = Path(path).read_bytes()
+    except OSError:
+        return {"path": str(path), "sha256": "", "warnings": []}
+    sha = sha256_bytes(data)
+    try:
+        img = load_image(path, "RGBA", settings.limits)
+    except ToolError:
+        return {"path": str(path), "sha256": sha, "warnings": []}
+    pixels = img.pixels if img.had_alpha else img.pixels[..., :3]
+    stored = settings.home / "attachments" / sha[:2] / f"{sha}.png"
+    if not stored.exists():
+        save_png_atomic(pixels, stored)
+    return {"path": str(stored), "sha256": sha, "warnings": img.warnings}
+
+
+class Session:
+    """A graph with its SQLite threads; create once per process, call ``ask`` per turn."""
+
+    def __init__(self, settings: Settings | None = None):
+        self.settings = settings or load_settings()
+        self.graph = build_graph(sqlite_checkpointer(self.settings.home / "threads.sqlite"))
+
+    def ask(self, text: str, attachments: list[str | Path] | None = None, thread_id: str | None = None,
+            planner: str | None = None, on_event: Callable[[dict[str, Any]], None] | None = None) -> Reply:
+        thread_id = thread_id or f"t-{secrets.token_hex(4)}"
+        request_id = f"r-{secrets.token_hex(4)}"
+        config = {"configurable": {"thread_id": thread_id}}
+        previous = self.graph.get_state(config).values or {}
+        stored = [store_attachment(Path(p), self.settings) for p in attachments or []]
+        keep = previous.get("attachments", []) if previous.get("pending") and stored else []
+        inputs = {"request": text, "request_id": request_id, "planner": planner or "",
+                  "attachments": keep + stored, "plan": None, "results": [], "cursor": 0, "answer": ""}
+        final: dict[str, Any] = {}
+        for mode, chunk in self.graph.stream(inputs, config, stream_mode=["custom", "values"]):
+            if mode == "custom" and on_event:
+                on_event(chunk)
+            elif mode == "values":
+                final = chunk
+        return Reply(thread_id, request_id, final.get("answer", ""), final.get("plan") or {},
+                     final.get("results", []), [dict(a) for a in final.get("attachments", [])])
+
+    def history(self, thread_id: str) -> list[dict[str, Any]]:
+        state = self.graph.get_state({"configurable": {"thread_id": thread_id}})
+        return list((state.values or {}).get("history", []))

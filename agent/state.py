@@ -1,0 +1,37 @@
+"""Everything the graph carries. Plain JSON-able dicts, because LangGraph snapshots the state every step:
+attachments are ``{path, sha256}``, never pixels or base64."""
+
+from __future__ import annotations
+
+import operator
+from typing import Annotated, Any, TypedDict
+
+
+class Attachment(TypedDict):
+    path: str
+    sha256: str
+    warnings: list[str]
+
+
+class StepResult(TypedDict, total=False):
+    id: str
+    tool: str
+    ok: bool
+    skipped: bool
+    reason: str
+    inputs: dict[str, str]
+    result: dict[str, Any]
+
+
+class AgentState(TypedDict, total=False):
+    request: str
+    request_id: str
+    planner: str
+    attachments: list[Attachment]
+    plan: dict[str, Any] | None
+    results: list[StepResult]
+    cursor: int
+    answer: str
+    last_image: str | None  # the previous turn's main output: what "$last.image" names
+    pending: dict[str, Any] | None  # a plan waiting for what the user was asked to attach
+    history: Annotated[list[dict[str, Any]], operator.add]

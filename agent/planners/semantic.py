@@ -20,6 +20,16 @@ DANGER = re.compile(
     r"\b(delete|erase|wipe|format|rm\s+-|sudo|shell|bash|terminal|execute|exec|eval|system prompt|"
     r"ignore (?:all |your |the |previous |my )*(?:instructions|tools|rules)|jailbreak|password|api key|"
     r"exfiltrat|upload (?:my|all) files)\b|(?:^|\s)(?:/etc/|/usr/|~/|c:\\|\.\./)|https?://")
+META = re.compile(r"^(how|what|why|which|can|does|do|is|are|tell me)\b.*\b(work|works|tools?|do you|can you do|"
+                  r"does it|atelier|you are|are you)\b")
+LOOKUP = re.compile(r"\b(find|show|suggest|recommend|which|what|look up|search|list|browse|references?)\b")
+TRANSFORM = re.compile(r"\b(make|turn|give|apply|restyle|paint|render|convert|transform|style it|style this|"
+                       r"redo|change|do it|do this|draw)\b")
+UNSUPPORTED = re.compile(
+    r"\b(rotate|crop|resize|flip|mirror it|blur the background|background (?:removal|blur)|remove the background|"
+    r"(?:remove|erase|delete) (?:the |that |this )?(?:person|object|people|text|watermark|background)|"
+    r"add (?:a|an|some)\b|translate|animate|video|gif|colori[sz]e|upscale (?:this|the|my|it)\b|"
+    r"change the colou?r of|swap (?:the )?faces?|face ?swap|write (?:a|me)|poem|weather|joke)\b")
 QUESTION = re.compile(r"^(who|which|what|are|is|did|does|do|has|have|how many|how|can you tell|tell me|check|"
                       r"detect|find|count|see if|any)\b")
 EYES = re.compile(r"\b(eyes?|blink\w*|eyelids?|shut)\b")
@@ -64,12 +74,16 @@ def nearest(clauses: list[str]) -> list[tuple[str, float, float]]:
 def rule_tool(clause: str, request: str) -> str | None:
     """High-precision keyword rules; None when no rule is sure."""
     c = clause
-    if re.search(r"\b(my|past|previous|earlier|old|older|recent|last week|yesterday)\b", c) and re.search(
-            r"\b(show|find|list|search|get|display|where|look up|bring up|open)\b", c) and re.search(
-            r"\b(runs?|results?|sketch(?:es)?|images|pictures|photos|sprites|punks|outputs|work|creations|"
-            r"history|stylis\w*|styliz\w*|edits|ones|drawings|renders)\b", c) and not re.search(
-            r"\b(this|these|attached|here)\b", c):
+    past = re.search(r"\b(past|previous|earlier|older|recent|last (?:week|time|month|night)|yesterday|before|"
+                     r"history)\b|\bi (?:made|fixed|did|created|sketched|styled|stylised|stylized|ran|generated)\b|"
+                     r"\bmy (?:[\w-]+ ){0,2}(?:runs|results|sketches|creations|outputs|edits|drawings|"
+                     r"sprites|fixes|renders|stylis\w+|styliz\w+|work)\b", c)
+    lookup = re.search(r"\b(show|find|list|search|get|display|where|look up|bring up|pull up|dig up|see|view|"
+                       r"what|which)\b", c)
+    if past and lookup and not re.search(r"\b(this|these|attached|here|it)\b", c):
         return "search_runs"
+    if UNSUPPORTED.search(c):
+        return "answer"
     if EYES.search(c):
         asks = QUESTION.search(c) or c.endswith("?") or re.search(r"\b(closed|shut)\?*$", c)
         wants_fix = re.search(r"\b(open|fix|unblink|remove)\b.*\b(eyes?|blink)", c)
@@ -77,24 +91,33 @@ def rule_tool(clause: str, request: str) -> str | None:
             return "detect_closed_eyes"
         if re.search(r"\bopen\b|\bunblink|\b(fix|remove|undo|get rid of|correct)\b.*\b(blink|closed|shut)", c):
             return "open_eyes"
-    if re.search(r"\b(restore|restoration|enhance|repair|retouch|denoise|de-noise|sharpen|improve|fix up|"
-                 r"clean up|clean-up|touch up)\b.*\b(faces?|portrait|skin)\b|\bface (restoration|enhancement)\b", c):
+    fix_words = (r"(restor\w*|enhanc\w*|repair\w*|retouch\w*|denois\w*|de-noise|sharpen\w*|improv\w*|fix up|"
+                 r"clean(?:ed)? up|clean-up|touch(?:ed)? up|grainy|blurry|noisy|damaged|look better|clearer|crisper)")
+    face = r"(faces?|portraits?|skin|headshots?)"
+    if re.search(rf"\b{fix_words}\b.*\b{face}\b|\b{face}\b.*\b{fix_words}", c):
         return "restore_face"
     punk = re.search(r"\b(crypto)?punks?\b", request) and not re.search(r"\b(cyber|steam)punk", request)
     if re.search(r"\b(pixel[- ]?art|sprites?|pixels|pixel grid|cell size|true (?:size|resolution)|"
                  r"native (?:size|resolution)|real (?:size|resolution))\b", c) and not re.search(
                  r"\b(look|style|like|into|as)\b.*\bpixel[- ]?art\b|\bpixel[- ]?art (look|style)\b", c):
         return "reconstruct_sprite"
-    if punk and re.search(r"\b(upscaled|blurry|blurred|fix the (?:pixels|grid)|downscale|jpe?g)\b", c) \
-            and not re.search(r"\b(trait|attribute|describe|caption|accessor|wearing|type)\w*", c):
+    describe = re.search(r"\b(trait|attribute|describ|caption|accessor|wear|type|feature|what|tell|list|zombie|"
+                         r"alien|ape|human|male|female|look like|detail)\w*", c)
+    if punk and re.search(r"\b(upscaled|enlarged|blown up|scaled up|resized|blurry|blurred|fix the (?:pixels|grid)|"
+                          r"downscale|jpe?g|pixel grid|pixels)\b", c) and not describe:
         return "reconstruct_sprite"
-    if punk or re.search(r"\b(traits?|attributes?|accessor(?:y|ies))\b", c) and punk:
+    if punk and describe:
         return "describe_punk"
+    if tx.find_style(c) and LOOKUP.search(c) and not TRANSFORM.search(c):
+        return "retrieve_style"
     if tx.find_style(c) or re.search(r"\b(restyle|style transfer|in the style|style of|styled like|look like the|"
                                      r"looks? like (?:the )?(?:first|second|third|last|other))\b", c):
         return "stylize"
-    if re.search(r"\b(sketch\w*|pencil|graphite|drawing|draw|hand[- ]drawn)\b", c):
+    if re.search(r"\b(sketch\w*|pencil\w*|graphite|drawing|draw|hand[- ]drawn)\b", c):
         return "sketchify"
+    if TRANSFORM.search(c) and re.search(r"\b(like|look|style|vibe|feel|aesthetic|as if)\b", c) and \
+            not re.search(r"\b(better|sharper|clearer|cleaner|nicer)\b", c):
+        return "stylize"  # a style we have no name for: retrieval finds the nearest reference
     return None
 
 
@@ -105,7 +128,7 @@ def classify(clauses: list[str], request: str, n_attachments: int) -> list[Claus
     out = []
     for c, r in zip(clauses, ruled, strict=True):
         if r is not None:
-            out.append(Clause(c, r, 1.0))
+            out.append(Clause(c, None if r == "answer" else r, 1.0))
             continue
         label, sim, margin = next(near)
         tool = None if label == "answer" or sim < 0.35 else label
@@ -146,6 +169,10 @@ class SemanticPlanner:
         text = tx.normalise(request.text)
         if not text:
             return Plan(planner=self.name, answer=capabilities()), 1.0
+        about_input = re.search(r"\b(this|these|it|her|his|my|the (?:photo|image|picture))\b",
+                                text.replace("how does it work", ""))
+        if META.search(text) and not re.search(r"\b(style|styles|references?)\b", text) and not about_input:
+            return Plan(planner=self.name, answer=capabilities()), 1.0
         if DANGER.search(text):
             return Plan(planner=self.name, answer=(
                 "I won't do that: I only run Atelier's image tools on images you attach, and nothing in a "
@@ -169,14 +196,18 @@ class SemanticPlanner:
                                           kept[-1].style or s.style, kept[-1].refs + s.refs)
                     elif s.tool:
                         kept.append(s)
-                if len(kept) >= 2 and all(s.confidence >= 0.5 for s in kept):
+                if len(kept) >= 2 and all(s.confidence >= 1.0 for s in kept):  # split only on rule-sure parts
                     out += kept
                     continue
             out += classify([clause], text, n)
         merged: list[Clause] = []
-        for cl in out:  # "..., the second photo is a reference" belongs to the step before it
-            if merged and cl.refs and REF_ONLY.search(cl.text):
+        for cl in out:
+            if merged and cl.refs and REF_ONLY.search(cl.text):  # "..., the 2nd photo is a reference"
                 merged[-1].refs = merged[-1].refs + cl.refs
+            elif merged and cl.tool and cl.tool == merged[-1].tool and cl.tool != "stylize":  # one step, said twice
+                prev = merged[-1]
+                merged[-1] = Clause(f"{prev.text}, {cl.text}", cl.tool, min(prev.confidence, cl.confidence),
+                                    prev.style or cl.style, prev.refs + cl.refs)
             else:
                 merged.append(cl)
         return merged
@@ -222,8 +253,9 @@ class SemanticPlanner:
             needs = catalogue()[tool].needs_image
             inputs: dict[str, str] = {}
             if tool == "stylize":
-                style_ref = [r for r in refs if f"attachment:{r}" != current] or [n - 1]
-                if clause.style is None and n >= 2:
+                style_ref = [r for r in refs if f"attachment:{r}" != current]
+                if clause.style is None and (style_ref or n >= 2):
+                    style_ref = style_ref or [n - 1]
                     inputs = {"image": current or "attachment:0", "ref": f"attachment:{style_ref[-1]}"}
                 else:
                     query = clause.style[1] if clause.style else tx.style_query(clause.text)

@@ -204,6 +204,7 @@ def percent_or_fraction(raw: str) -> float:
 
 def sketch_args(clause: str) -> dict[str, Any]:
     args: dict[str, Any] = {}
+    clause = re.sub(r"(\d)\s*(?:per ?cent|pct)\b", r"\1%", clause)
     m = re.search(
         r"(\d+(?:\.\d+)?\s*%|0?\.\d+)\s*(?:of\s+)?(?:ai\s+|learned\s+)?(?:shading|strength|shade|ai)?", clause
     )
@@ -259,6 +260,7 @@ def eyes_args(clause: str) -> dict[str, Any]:
 
 def style_args(clause: str) -> dict[str, Any]:
     args: dict[str, Any] = {}
+    clause = re.sub(r"(\d)\s*(?:per ?cent|pct)\b", r"\1%", clause)
     m = re.search(r"(\d+(?:\.\d+)?\s*%|0?\.\d+)\s*(?:style\s*)?(?:strength|intensity|stylis|styliz)?", clause)
     if m and re.search(r"strength|intensity|%|stylis|styliz", clause):
         args["strength"] = round(min(1.0, percent_or_fraction(m.group(1))), 4)

@@ -39,19 +39,34 @@ class Plan(BaseModel):
         return [s.tool for s in self.steps]
 
 
+def _args_schema(tool: str) -> dict[str, Any]:
+    """An installed tool's argument properties (types only, no extra keys); {} for the others."""
+    if tool not in tool_names():
+        return {"type": "object", "properties": {}, "additionalProperties": False}
+    props = {}
+    for name, spec in get_tool(tool).args_model.model_json_schema().get("properties", {}).items():
+        kinds = [spec.get("type")] + [a.get("type") for a in spec.get("anyOf", [])]
+        kind = next((k for k in kinds if k in ("number", "integer", "string", "boolean")), None)
+        if kind:
+            props[name] = {"type": kind}
+    return {"type": "object", "properties": props, "additionalProperties": False}
+
+
 def plan_json_schema(tools: list[str] | None = None) -> dict[str, Any]:
-    """The JSON schema an LLM's output is constrained to (tool names enumerated)."""
+    """The JSON schema an LLM's output is constrained to: known tools, their argument names, known input
+    references, at most 8 steps, a short answer."""
     tools = tools or list(catalogue())
-    ref = {"type": "string", "pattern": r"^(attachment:[0-9]|\$step[1-8]\.image|\$last\.image)$"}
-    step = {"type": "object", "properties": {
-        "tool": {"type": "string", "enum": tools},
-        "inputs": {"type": "object", "properties": {"image": ref, "ref": ref}},
-        "args": {"type": "object"},
-    }, "required": ["tool", "inputs", "args"]}
+    refs = [f"attachment:{i}" for i in range(4)] + [f"$step{i}.image" for i in range(1, MAX_STEPS)] + ["$last.image"]
+    ref = {"type": "string", "enum": refs}
+    steps = [{"type": "object", "properties": {
+        "tool": {"type": "string", "enum": [tool]},
+        "inputs": {"type": "object", "properties": {"image": ref, "ref": ref}, "additionalProperties": False},
+        "args": _args_schema(tool),
+    }, "required": ["tool", "inputs", "args"], "additionalProperties": False} for tool in tools]
     return {"type": "object", "properties": {
-        "steps": {"type": "array", "items": step, "maxItems": MAX_STEPS},
-        "answer": {"type": "string"},
-    }, "required": ["steps"]}
+        "steps": {"type": "array", "items": {"anyOf": steps}, "maxItems": MAX_STEPS},
+        "answer": {"type": "string", "maxLength": 100},
+    }, "required": ["steps"], "additionalProperties": False}
 
 
 def _arg_errors(tool: str, args: dict[str, Any]) -> str | None:

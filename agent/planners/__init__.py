@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -23,12 +24,15 @@ class Planner(Protocol):
 
 PLANNERS = ("semantic", "llm", "hybrid")
 DEFAULT_PLANNER = "semantic"
+EXTRA_PLANNERS: dict[str, Callable[[], Planner]] = {}  # more planners by name (plugins, scripted test planners)
 
 
 def get_planner(name: str | None = None) -> Planner:
     import os
 
     name = name or os.environ.get("ATELIER_PLANNER") or DEFAULT_PLANNER
+    if name in EXTRA_PLANNERS:
+        return EXTRA_PLANNERS[name]()
     if name == "semantic":
         from .semantic import SemanticPlanner
 

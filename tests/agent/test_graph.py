@@ -1,0 +1,117 @@
+"""The LangGraph graph with scripted plans and the real tools: chaining, ask-back, stopping on failure,
+progress events, threads that continue across calls, and resuming after NEEDS_REFERENCE."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from conftest import SAMPLES
+from PIL import Image
+
+from atelier.agent.plan import Plan, Step
+from atelier.agent.planners import EXTRA_PLANNERS
+from atelier.agent.session import Session
+from atelier.knowledge.runs import RunStore
+
+
+class Scripted:
+    name = "scripted"
+
+    def __init__(self, plan: Plan):
+        self._plan = plan
+
+    def plan(self, request):
+        return self._plan
+
+
+@pytest.fixture
+def script(monkeypatch):
+    def use(*steps: Step, ask: str | None = None) -> str:
+        monkeypatch.setitem(EXTRA_PLANNERS, "scripted", lambda: Scripted(Plan(planner="scripted", steps=list(steps),
+                                                                                ask=ask)))
+        return "scripted"
+    return use
+
+
+def pixels(path) -> np.ndarray:
+    return np.asarray(Image.open(path))
+
+
+def test_step_outputs_feed_the_next_step(script, atelier_home):
+    name = script(Step(id="s1", tool="sketchify", inputs={"image": "attachment:0"}, args={"seed": 3}),
+                  Step(id="s2", tool="reconstruct_sprite", inputs={"image": "$step1.image"}, args={"cell_size": 4}))
+    events = []
+    reply = Session().ask("sketch then pixelate", [SAMPLES / "coffee.png"], planner=name, on_event=events.append)
+    assert [r["tool"] for r in reply.results] == ["sketchify", "reconstruct_sprite"]
+    assert all(r["ok"] for r in reply.results)
+    sketch = reply.results[0]["result"]["artifacts"]["image"]
+    second = RunStore(atelier_home).get(reply.results[1]["result"]["run_id"])
+    assert second["inputs"]["image"]["path"] == sketch  # step 2 read step 1's output
+    assert second["context"]["step_id"] == "step2" and second["context"]["request"] == "sketch then pixelate"
+    assert reply.results[1]["result"]["outputs"]["width"] == 600 // 4
+    percents = [e["percent"] for e in events]
+    assert percents == sorted(percents) and percents[-1] == 100.0 and {e["tool"] for e in events} == {
+        "sketchify", "reconstruct_sprite"}
+    assert "sketchify ran (backend classical)" in reply.answer and sketch in reply.answer
+
+
+def test_a_failing_step_stops_the_chain_and_names_the_step(script, tmp_path):
+    (tmp_path / "broken.png").write_bytes(b"not an image")
+    name = script(Step(id="s1", tool="sketchify", inputs={"image": "attachment:0"}),
+                  Step(id="s2", tool="reconstruct_sprite", inputs={"image": "$step1.image"}))
+    reply = Session().ask("sketch it", [tmp_path / "broken.png"], planner=name)
+    assert len(reply.results) == 1 and reply.results[0]["ok"] is False
+    assert "1. sketchify failed [INVALID_IMAGE]" in reply.answer
+    assert "Not run because of that: reconstruct_sprite" in reply.answer
+
+
+def test_no_image_means_a_question_and_nothing_runs(atelier_home):
+    reply = Session().ask("make it a pencil sketch")
+    assert reply.results == [] and "attach" in reply.answer.lower()
+    assert RunStore(atelier_home).list() == []
+
+
+def test_invalid_plans_are_never_executed(script, atelier_home):
+    name = script(Step(id="s1", tool="sketchify", inputs={"image": "attachment:3"}))
+    reply = Session().ask("sketch", [SAMPLES / "coffee.png"], planner=name)
+    assert reply.results == [] and "attachment 4" in reply.answer
+    name = script(Step(id="s1", tool="sketchify", args={"ai_strength": 7}, inputs={"image": "attachment:0"}))
+    reply = Session().ask("sketch", [SAMPLES / "coffee.png"], planner=name)
+    assert reply.results == [] and "ai_strength" in reply.answer
+    assert RunStore(atelier_home).list() == []
+
+
+def test_a_thread_continues_with_the_last_result(atelier_home):
+    session = Session()
+    first = session.ask("make it a pencil sketch", [SAMPLES / "chelsea.png"])
+    sketch = first.results[0]["result"]["artifacts"]["image"]
+    second = session.ask("now fix the pixels with cell size 3", thread_id=first.thread_id)
+    assert [r["tool"] for r in second.results] == ["reconstruct_sprite"]
+    record = RunStore(atelier_home).get(second.results[0]["result"]["run_id"])
+    assert record["inputs"]["image"]["path"] == sketch
+    assert record["context"]["thread_id"] == first.thread_id
+    history = Session().history(first.thread_id)  # a new process-level session reads the same SQLite thread
+    assert [h["tools"] for h in history] == [["sketchify"], ["reconstruct_sprite"]]
+    other = session.ask("now fix the pixels")  # a new thread has no last result: it asks
+    assert other.results == [] and "attach" in other.answer.lower()
+
+
+def test_needs_reference_asks_then_resumes_when_the_photo_arrives(monkeypatch, atelier_home):
+    from atelier.tools.core import registry
+
+    monkeypatch.setitem(registry.TOOL_MODULES, "open_eyes", "needs_ref_tool")
+    session = Session()
+    first = session.ask("open her eyes", [SAMPLES / "astronaut.png"])
+    assert first.results[0]["result"]["error"]["code"] == "NEEDS_REFERENCE"
+    assert "attach" in first.answer.lower()
+    second = session.ask("here is one with her eyes open", [SAMPLES / "coffee.png"], thread_id=first.thread_id)
+    assert [r["tool"] for r in second.results] == ["open_eyes"] and second.results[0]["ok"]
+    out = pixels(second.results[0]["result"]["artifacts"]["image"])
+    assert np.array_equal(out[..., :3], np.asarray(Image.open(SAMPLES / "coffee.png").convert("RGB")))
+
+
+def test_a_tool_that_is_not_installed_is_skipped_and_said(atelier_home):
+    reply = Session().ask("open her eyes, then make it a pencil sketch", [SAMPLES / "astronaut.png"])
+    assert [r["tool"] for r in reply.results] == ["open_eyes", "sketchify"]
+    assert reply.results[0]["skipped"] and reply.results[1]["ok"]
+    assert "open_eyes: skipped" in reply.answer and "not available" in reply.answer

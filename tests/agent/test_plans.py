@@ -23,7 +23,8 @@ def plan(*steps: Step) -> Plan:
 def test_validation_rejects_unknown_tools_bad_args_bad_inputs_and_long_plans():
     unknown = validate(plan(Step(id="a", tool="delete_everything", inputs={"image": "attachment:0"})), 1)
     assert not unknown.steps and "no tool called 'delete_everything'" in unknown.answer
-    bad_args = validate(plan(Step(id="a", tool="sketchify", args={"ai_strength": 2}, inputs={"image": "attachment:0"})), 1)
+    first = {"image": "attachment:0"}
+    bad_args = validate(plan(Step(id="a", tool="sketchify", args={"ai_strength": 2}, inputs=first)), 1)
     assert not bad_args.steps and "ai_strength" in bad_args.ask
     extra = validate(plan(Step(id="a", tool="sketchify", args={"path": "/etc"}, inputs={"image": "attachment:0"})), 1)
     assert not extra.steps and "path" in extra.ask

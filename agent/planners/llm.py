@@ -29,9 +29,13 @@ def llm_path() -> Path | None:
 
 @functools.cache
 def _load(path: str, n_ctx: int):
+    import atexit
+
     from llama_cpp import Llama
 
-    return Llama(model_path=path, n_ctx=n_ctx, n_threads=os.cpu_count() or 2, verbose=False, seed=0)
+    llm = Llama(model_path=path, n_ctx=n_ctx, n_threads=os.cpu_count() or 2, verbose=False, seed=0)
+    atexit.register(llm.close)  # free it while llama_cpp is still importable, not during interpreter teardown
+    return llm
 
 
 @functools.cache

@@ -55,14 +55,17 @@ class Session:
         self.graph = build_graph(sqlite_checkpointer(self.settings.home / "threads.sqlite"))
 
     def ask(self, text: str, attachments: list[str | Path] | None = None, thread_id: str | None = None,
-            planner: str | None = None, on_event: Callable[[dict[str, Any]], None] | None = None) -> Reply:
+            planner: str | None = None, on_event: Callable[[dict[str, Any]], None] | None = None,
+            defaults: dict[str, dict[str, Any]] | None = None) -> Reply:
+        """One turn. ``defaults`` are per-tool argument defaults (a UI's sliders) that a plan's own
+        arguments override."""
         thread_id = thread_id or f"t-{secrets.token_hex(4)}"
         request_id = f"r-{secrets.token_hex(4)}"
         config = {"configurable": {"thread_id": thread_id}}
         previous = self.graph.get_state(config).values or {}
         stored = [store_attachment(Path(p), self.settings) for p in attachments or []]
         keep = previous.get("attachments", []) if previous.get("pending") and stored else []
-        inputs = {"request": text, "request_id": request_id, "planner": planner or "",
+        inputs = {"request": text, "request_id": request_id, "planner": planner or "", "defaults": defaults or {},
                   "attachments": keep + stored, "plan": None, "results": [], "cursor": 0, "answer": ""}
         final: dict[str, Any] = {}
         for mode, chunk in self.graph.stream(inputs, config, stream_mode=["custom", "values"]):
@@ -76,3 +79,14 @@ class Session:
     def history(self, thread_id: str) -> list[dict[str, Any]]:
         state = self.graph.get_state({"configurable": {"thread_id": thread_id}})
         return list((state.values or {}).get("history", []))
+
+    def threads(self) -> list[tuple[str, str]]:
+        """(thread id, first request) of every stored conversation, most recent first."""
+        conn = self.graph.checkpointer.conn
+        rows = conn.execute("SELECT thread_id, MAX(checkpoint_id) FROM checkpoints GROUP BY thread_id "
+                            "ORDER BY 2 DESC").fetchall()
+        out = []
+        for (thread_id, _) in rows:
+            history = self.history(thread_id)
+            out.append((thread_id, (history[0].get("request") or "") if history else ""))
+        return out

@@ -27,6 +27,7 @@ class AgentState(TypedDict, total=False):
     request: str
     request_id: str
     planner: str
+    defaults: dict[str, dict[str, Any]]  # per-tool argument defaults from the UI; plan arguments win
     attachments: list[Attachment]
     plan: dict[str, Any] | None
     results: list[StepResult]

@@ -7,7 +7,7 @@ import re
 from atelier.agent.catalogue import catalogue
 from atelier.agent.invoke import CallContext, call_tool
 from atelier.agent.state import AgentState, StepResult
-from atelier.tools.core.registry import tool_names
+from atelier.tools.core.registry import get_tool, tool_names
 
 STEP_REF = re.compile(r"^\$(step\d+)\.(\w+)$")
 
@@ -63,7 +63,10 @@ def act_node(state: AgentState, config=None) -> dict:
         write({"event": "progress", "index": i + 1, "total": total, "tool": step["tool"], "message": message,
                "percent": 100.0 * (i + fraction) / total})
 
-    result = call_tool(step["tool"], paths, step["args"], progress=progress, context=CallContext(
+    args = {**state.get("defaults", {}).get(step["tool"], {}), **step["args"]}
+    accepted = get_tool(step["tool"]).args_model.model_fields
+    args = {k: v for k, v in args.items() if k in accepted or k in step["args"]}
+    result = call_tool(step["tool"], paths, args, progress=progress, context=CallContext(
         request=state.get("request"), request_id=state.get("request_id"), thread_id=thread_id, step_id=step["id"]))
     warnings = [w for a in state.get("attachments", []) for w in a.get("warnings", [])]
     if warnings:

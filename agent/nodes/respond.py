@@ -82,11 +82,14 @@ def respond_node(state: AgentState) -> dict:
         if image:
             update["last_image"] = image
     update["answer"] = answer
+    reply = {"answer": answer, "plan": plan, "results": results, "attachments": state.get("attachments", [])}
     update["history"] = [{"request": state.get("request"), "request_id": state.get("request_id"),
-                          "answer": answer, "tools": [s["tool"] for s in plan.get("steps", [])]}]
+                          "answer": answer, "tools": [s["tool"] for s in plan.get("steps", [])], "reply": reply}]
     return update
 
 
 def ask_node(state: AgentState) -> dict:
     question = state["plan"]["ask"]
-    return {"answer": question, "history": [{"request": state.get("request"), "answer": question, "tools": []}]}
+    reply = {"answer": question, "plan": state["plan"], "results": [], "attachments": state.get("attachments", [])}
+    return {"answer": question, "history": [{"request": state.get("request"), "answer": question, "tools": [],
+                                             "reply": reply}]}

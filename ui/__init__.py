@@ -1,0 +1,1 @@
+"""The Streamlit chat: `streamlit run ui/app.py`. It talks to the agent only."""

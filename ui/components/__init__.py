@@ -1,0 +1,1 @@
+"""Pieces of the page: sidebar, the agent's reply, the sprite panel."""

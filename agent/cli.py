@@ -21,6 +21,11 @@ runs_app = typer.Typer(help="Past runs: list, show, delete.", no_args_is_help=Tr
 models_app = typer.Typer(help="Model weights under ATELIER_MODELS.", no_args_is_help=True)
 app.add_typer(runs_app, name="runs")
 sprite_app = typer.Typer(help="Sprite reconstruction extras.", no_args_is_help=True)
+styles_app = typer.Typer(help="The style library.", no_args_is_help=True)
+index_app = typer.Typer(help="The search index (Chroma) built from the style library and run records.",
+                        no_args_is_help=True)
+app.add_typer(styles_app, name="styles")
+app.add_typer(index_app, name="index")
 app.add_typer(models_app, name="models")
 app.add_typer(sprite_app, name="sprite")
 
@@ -370,6 +375,58 @@ def sprite_feedback(
         err(f"[BAD_ARGUMENT] {exc}")
         raise typer.Exit(2) from None
     err(f"feedback logged to {path}")
+
+
+@styles_app.command("list")
+def styles_list(as_json: JsonFlag = False) -> None:
+    """Every style: shipped and your own."""
+    from atelier.knowledge.styles import StyleLibrary
+
+    cards = StyleLibrary.load(load_settings().home).cards
+    if as_json:
+        typer.echo(json.dumps([{"name": c.name, "description": c.description, "tags": list(c.tags),
+                                "image": c.image, "source": c.source} for c in cards], indent=2))
+        return
+    for c in cards:
+        typer.echo(f"{c.name:<22} {c.source:<8} {c.description}")
+
+
+@styles_app.command("add")
+def styles_add(
+    name: Annotated[str, typer.Argument(help="the style's name, e.g. 'my zine look'")],
+    image: Annotated[Path, typer.Option("--image", help="a reference image")],
+    description: Annotated[str, typer.Option(help="what it looks like")] = "",
+    tags: Annotated[str, typer.Option(help="comma-separated words that call it up")] = "",
+) -> None:
+    """Add (or replace) a style of your own; the image is checked before anything is written."""
+    from atelier.knowledge.styles import add_user_style
+
+    try:
+        card = add_user_style(load_settings().home, name, image, description,
+                              [t.strip() for t in tags.split(",") if t.strip()])
+    except (ToolError, ValueError) as exc:
+        message = exc.message if isinstance(exc, ToolError) else str(exc)
+        err(f"[{getattr(exc, 'code', 'BAD_ARGUMENT')}] {message}")
+        raise typer.Exit(2) from None
+    err(f"added style {card.name!r} ({card.image})")
+
+
+@index_app.command("rebuild")
+def index_rebuild() -> None:
+    """Recreate every collection from the style library and the run records."""
+    from atelier.knowledge.run_index import sync
+    from atelier.knowledge.runs import RunStore
+    from atelier.knowledge.store import Store
+    from atelier.knowledge.style_index import ensure_indexed
+    from atelier.knowledge.styles import StyleLibrary
+
+    settings = load_settings()
+    store = Store(settings.home)
+    store.reset()
+    (settings.home / "store" / "styles.fingerprint").unlink(missing_ok=True)
+    ensure_indexed(store, StyleLibrary.load(settings.home))
+    runs = sync(store, RunStore(settings.home))
+    err(f"indexed {store.count('styles_text')} styles and {runs} runs")
 
 
 @app.command("demo")

@@ -137,6 +137,13 @@ class RunStore:
             row = db.execute("SELECT record FROM runs WHERE run_id = ?", (run_id,)).fetchone()
         return json.loads(row[0]) if row else None
 
+    def ok_ids(self, exclude_tools: tuple[str, ...] = ("search_runs", "retrieve_style")) -> list[str]:
+        """Successful single tool calls (not batches) that made something: what the run index holds."""
+        marks = ",".join("?" * len(exclude_tools))
+        with self._db() as db:
+            return [r[0] for r in db.execute(
+                f"SELECT run_id FROM runs WHERE ok = 1 AND kind = 'call' AND tool NOT IN ({marks})", exclude_tools)]
+
     def all_ids(self) -> list[str]:
         with self._db() as db:
             return [r[0] for r in db.execute("SELECT run_id FROM runs ORDER BY created")]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
+from conftest import SAMPLES
 from corpus import build_corpus
 from typer.testing import CliRunner
 
@@ -24,9 +25,10 @@ def corpus(tmp_path_factory):
 @pytest.mark.parametrize("tool", IMAGE_TOOLS)
 def test_every_tool_refuses_bad_files_and_accepts_odd_ones(tool, corpus, atelier_home, tmp_path):
     store = RunStore(atelier_home)
+    ref = ["--ref", str(SAMPLES / "coffee.png")] if get_tool(tool).role("ref") else []  # a good second input
     for case in corpus:
         out = tmp_path / f"out-{tool}-{case.name}"
-        res = runner.invoke(app, ["tool", tool, "--image", str(case.path), "--out", str(out), "--json"])
+        res = runner.invoke(app, ["tool", tool, "--image", str(case.path), *ref, "--out", str(out), "--json"])
         result = json.loads(res.stdout)
         record = store.get(result["run_id"])
         assert record is not None, case.name

@@ -10,10 +10,13 @@ from atelier.agent.state import AgentState
 KEY_METRICS = {
     "sketchify": ("background_purity", "tonal_range", "edge_fidelity"),
     "reconstruct_sprite": ("diff_percent", "confidence"),
+    "stylize": ("structure_f1", "style_distance_before", "style_distance_after"),
+    "retrieve_style": ("score",),
 }
 KEY_OUTPUTS = {
     "reconstruct_sprite": ("cell_size", "offset_x", "offset_y", "width", "height"),
     "retrieve_style": ("chosen",),
+    "stylize": ("style", "mode"),
     "detect_closed_eyes": ("closed_count",),
     "describe_punk": ("caption",),
 }
@@ -41,6 +44,10 @@ def describe_step(n: int, entry: dict[str, Any]) -> str:
         parts.append(": " + ", ".join(numbers))
     if r["artifacts"].get("image"):
         parts.append(f" → {r['artifacts']['image']}")
+    for found in r["outputs"].get("runs", []):
+        parts.append(f"\n   - {found['tool']} run {found['run_id']} (score {found['score']:.2f})"
+                     + (f": “{found['request']}”" if found.get("request") else "")
+                     + (f" → {found['image']}" if found.get("image") else ""))
     text = "".join(parts) + "."
     if r.get("warnings"):
         text += " Note: " + "; ".join(r["warnings"]) + "."

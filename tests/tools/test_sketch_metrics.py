@@ -2,7 +2,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from atelier.tools.sketchify.metrics import background_purity, paper_mask, tolerant_f1, tonal_range
+from atelier.tools.core.edges import tolerant_f1
+from atelier.tools.sketchify.metrics import background_purity, paper_mask, tonal_range
 
 
 def test_paper_mask_is_low_local_spread():

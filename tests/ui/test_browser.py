@@ -53,6 +53,7 @@ def server(atelier_home):
 
 
 def test_upload_a_photo_and_get_a_pencil_sketch(server, tmp_path):
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
@@ -63,8 +64,16 @@ def test_upload_a_photo_and_get_a_pencil_sketch(server, tmp_path):
         page.goto(server)
         page.wait_for_selector('[data-testid="stChatInput"]', timeout=60_000)
         page.locator('[data-testid="stChatInput"] input[type="file"]').set_input_files(str(SAMPLES / "coffee.png"))
+        page.locator('[data-testid="stChatInput"]').get_by_text("coffee.png").wait_for(timeout=30_000)
+        page.wait_for_timeout(1000)  # the upload finishes after its chip appears; sending earlier is ignored
         page.locator('[data-testid="stChatInput"] textarea').fill("make it a pencil sketch")
-        page.keyboard.press("Enter")
+        for _ in range(5):  # a send while the upload is still going is dropped: try again until it shows
+            page.locator('[data-testid="stChatInputSubmitButton"]').click()
+            try:
+                page.locator('[data-testid="stChatMessage"]').first.wait_for(timeout=10_000)
+                break
+            except PlaywrightTimeout:
+                continue
         page.get_by_text("backend classical", exact=False).first.wait_for(timeout=120_000)
         page.locator('[data-testid="stDownloadButton"]').first.wait_for(timeout=30_000)
         images = page.locator('[data-testid="stImage"] img, [data-testid="stImageContainer"] img')

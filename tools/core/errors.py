@@ -26,7 +26,8 @@ class ErrorCode(StrEnum):
 class ToolError(Exception):
     """Raised inside tools and the loader; the runner turns it into ``result.error``."""
 
-    def __init__(self, code: ErrorCode, message: str):
+    def __init__(self, code: ErrorCode, message: str, outputs: dict | None = None):
         super().__init__(f"{code}: {message}")
         self.code = ErrorCode(code)
         self.message = message
+        self.outputs = outputs or {}  # what a failed call can still tell (e.g. NO_MATCH's near misses)

@@ -24,6 +24,9 @@ from .images import ColourMode, LoadedImage
 TOOL_MODULES: dict[str, str] = {
     "sketchify": "atelier.tools.sketchify.tool",
     "reconstruct_sprite": "atelier.tools.sprite.tool",
+    "retrieve_style": "atelier.tools.style.retrieve",
+    "stylize": "atelier.tools.style.stylize",
+    "search_runs": "atelier.tools.search_runs.tool",
 }
 
 

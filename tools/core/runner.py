@@ -116,6 +116,7 @@ def run_tool(
         )
     except ToolError as exc:
         outcome.result.error = ErrorInfo(code=exc.code, message=exc.message)
+        outcome.result.outputs = exc.outputs
         outcome.result.warnings = [w for img in outcome.inputs.values() for w in img.warnings]
     except MemoryError:
         outcome.result.error = ErrorInfo(code=ErrorCode.IMAGE_TOO_LARGE, message=f"{name}: ran out of memory")

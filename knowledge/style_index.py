@@ -1,0 +1,95 @@
+"""Style retrieval over the library: text (MiniLM over each card's name, description and tags), image
+(colour/texture descriptor of the reference), or both. A query that names a style or one of its tags
+outright is an exact match (score 1.0); otherwise the score is the cosine similarity."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass
+
+import numpy as np
+
+from atelier.knowledge.store import Store
+from atelier.knowledge.styles import StyleCard, StyleLibrary
+
+
+@dataclass(frozen=True)
+class StyleMatch:
+    name: str
+    path: str
+    score: float
+    how: str  # "name", "tag", "text", "image", "text+image"
+
+    def as_dict(self) -> dict:
+        return {"name": self.name, "path": self.path, "score": round(self.score, 4), "match": self.how}
+
+
+def fingerprint(cards: list[StyleCard]) -> str:
+    return hashlib.sha256("\n".join(f"{c.text}|{c.image}" for c in cards).encode()).hexdigest()[:16]
+
+
+def ensure_indexed(store: Store, library: StyleLibrary) -> None:
+    """(Re)build the style collections when the library changed since they were built."""
+    from atelier.knowledge.embedders.minilm import minilm
+
+    marker = store.home / "store" / "styles.fingerprint"
+    want = fingerprint(library.cards)
+    if marker.exists() and marker.read_text() == want and store.count("styles_text") == len(library.cards):
+        return
+    from atelier.knowledge.embedders.descriptor import DescriptorEmbedder
+    from atelier.tools.core.images import load_image
+
+    for name in ("styles_text", "styles_image"):
+        stale = store.ids(name)
+        if stale:
+            store.delete(name, sorted(stale))
+    ids = [c.slug for c in library.cards]
+    meta = [{"name": c.name, "path": c.image, "source": c.source} for c in library.cards]
+    store.upsert("styles_text", ids, minilm().encode([c.text for c in library.cards]), meta,
+                 [c.text for c in library.cards])
+    images = [load_image(c.image).pixels for c in library.cards]
+    store.upsert("styles_image", ids, DescriptorEmbedder().encode(images), meta)
+    marker.write_text(want)
+
+
+def lexical(query: str, cards: list[StyleCard]) -> dict[str, str]:
+    """Styles the query names outright: name -> "name" | "tag"."""
+    q = query.lower()
+    found: dict[str, str] = {}
+    for card in cards:
+        for phrase, how in [(card.name, "name")] + [(t, "tag") for t in card.tags]:
+            if re.search(rf"(?<![a-z]){re.escape(phrase.lower())}(?![a-z])", q):
+                found.setdefault(card.name, how)
+    return found
+
+
+def search_styles(store: Store, library: StyleLibrary, query: str | None, image: np.ndarray | None,
+                  k: int = 5) -> list[StyleMatch]:
+    from atelier.knowledge.embedders.minilm import minilm
+
+    ensure_indexed(store, library)
+    n = len(library.cards)
+    text_scores: dict[str, float] = {}
+    image_scores: dict[str, float] = {}
+    if query:
+        for hit in store.query("styles_text", minilm().encode([query])[0], n):
+            text_scores[hit.metadata["name"]] = hit.score
+        for name, how in lexical(query, library.cards).items():
+            text_scores[name] = 1.0 if how == "name" else max(text_scores.get(name, 0.0), 0.95)
+    if image is not None:
+        from atelier.knowledge.embedders.descriptor import image_descriptor
+
+        for hit in store.query("styles_image", image_descriptor(image), n):
+            image_scores[hit.metadata["name"]] = hit.score
+    names = set(text_scores) | set(image_scores)
+    exact = lexical(query or "", library.cards)
+    matches = []
+    for name in names:
+        card = library.get(name)
+        if card is None:
+            continue
+        parts = [s for s in (text_scores.get(name), image_scores.get(name)) if s is not None]
+        how = exact.get(name) or "+".join(h for h, d in (("text", text_scores), ("image", image_scores)) if name in d)
+        matches.append(StyleMatch(name, card.image, float(np.mean(parts)), how))
+    return sorted(matches, key=lambda m: -m.score)[:k]

@@ -1,0 +1,1 @@
+"""``search_runs``: find past runs by text and/or image."""

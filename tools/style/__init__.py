@@ -1,0 +1,1 @@
+"""Style retrieval (``retrieve_style``) and restyling (``stylize``)."""

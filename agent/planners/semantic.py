@@ -22,6 +22,9 @@ DANGER = re.compile(
     r"exfiltrat|upload (?:my|all) files)\b|(?:^|\s)(?:/etc/|/usr/|~/|c:\\|\.\./)|https?://")
 META = re.compile(r"^(how|what|why|which|can|does|do|is|are|tell me)\b.*\b(work|works|tools?|do you|can you do|"
                   r"does it|atelier|you are|are you)\b")
+SKETCH_VERB = re.compile(r"^(?:please |can you |could you )?(?:sketch|draw|pencil)\b|"
+                         r"\b(?:into|as) an? (?:pencil |graphite )?(?:sketch|drawing)\b|"
+                         r"\bmake (?:it|this|that|them) (?:into )?an? (?:pencil |graphite )?(?:sketch|drawing)\b")
 LOOKUP = re.compile(r"\b(find|show|suggest|recommend|which|what|look up|search|list|browse|references?)\b")
 TRANSFORM = re.compile(r"\b(make|turn|give|apply|restyle|paint|render|convert|transform|style it|style this|"
                        r"redo|change|do it|do this|draw)\b")
@@ -108,6 +111,8 @@ def rule_tool(clause: str, request: str) -> str | None:
         return "reconstruct_sprite"
     if punk and describe:
         return "describe_punk"
+    if SKETCH_VERB.search(c):  # "sketch the sunset photo": a style word naming the subject is no style
+        return "sketchify"
     if tx.find_style(c) and LOOKUP.search(c) and not TRANSFORM.search(c):
         return "retrieve_style"
     if tx.find_style(c) or re.search(r"\b(restyle|style transfer|in the style|style of|styled like|look like the|"

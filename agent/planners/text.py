@@ -9,8 +9,6 @@ import functools
 import re
 from typing import Any
 
-from atelier.agent.catalogue import read_rows
-
 ORDINALS = {
     "first": 0,
     "1st": 0,
@@ -269,11 +267,14 @@ def style_args(clause: str) -> dict[str, Any]:
 
 @functools.cache
 def style_lexicon() -> list[tuple[str, str]]:
-    """(phrase, style name) pairs, longest phrase first."""
+    """(phrase, style name) pairs from the style library (names and tags), longest phrase first."""
+    from atelier.knowledge.styles import StyleLibrary
+    from atelier.tools.core.config import load_settings
+
     pairs = []
-    for name, words in read_rows("styles.txt", 2):
-        pairs.append((name, name))
-        pairs += [(w.strip(), name) for w in words.split(",") if w.strip()]
+    for card in StyleLibrary.load(load_settings().home).cards:
+        pairs.append((card.name, card.name))
+        pairs += [(t.lower(), card.name) for t in card.tags]
     return sorted(pairs, key=lambda p: -len(p[0]))
 
 

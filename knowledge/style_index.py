@@ -53,14 +53,16 @@ def ensure_indexed(store: Store, library: StyleLibrary) -> None:
     marker.write_text(want)
 
 
-def lexical(query: str, cards: list[StyleCard]) -> dict[str, str]:
-    """Styles the query names outright: name -> "name" | "tag"."""
+def lexical(query: str, cards: list[StyleCard]) -> dict[str, tuple[str, int]]:
+    """Styles the query names outright: name -> ("name" | "tag", length of the longest phrase matched)."""
     q = query.lower()
-    found: dict[str, str] = {}
+    found: dict[str, tuple[str, int]] = {}
     for card in cards:
         for phrase, how in [(card.name, "name")] + [(t, "tag") for t in card.tags]:
             if re.search(rf"(?<![a-z]){re.escape(phrase.lower())}(?![a-z])", q):
-                found.setdefault(card.name, how)
+                prev = found.get(card.name)
+                if prev is None or len(phrase) > prev[1]:
+                    found[card.name] = (how if prev is None or prev[0] != "name" else "name", len(phrase))
     return found
 
 
@@ -75,15 +77,16 @@ def search_styles(store: Store, library: StyleLibrary, query: str | None, image:
     if query:
         for hit in store.query("styles_text", minilm().encode([query])[0], n):
             text_scores[hit.metadata["name"]] = hit.score
-        for name, how in lexical(query, library.cards).items():
-            text_scores[name] = 1.0 if how == "name" else max(text_scores.get(name, 0.0), 0.95)
+        for name, (how, length) in lexical(query, library.cards).items():
+            # an exact name beats a tag; a longer matched phrase beats a shorter one
+            text_scores[name] = 1.0 if how == "name" else max(text_scores.get(name, 0.0), 0.9 + min(length, 40) / 1000)
     if image is not None:
         from atelier.knowledge.embedders.descriptor import image_descriptor
 
         for hit in store.query("styles_image", image_descriptor(image), n):
             image_scores[hit.metadata["name"]] = hit.score
     names = set(text_scores) | set(image_scores)
-    exact = lexical(query or "", library.cards)
+    exact = {name: how for name, (how, _) in lexical(query or "", library.cards).items()}
     matches = []
     for name in names:
         card = library.get(name)

@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-COLLECTIONS = ("styles_text", "styles_image", "runs_text", "runs_image")
+COLLECTIONS = ("styles_text", "styles_image", "runs_text", "runs_image", "styles_clip")
 
 
 @dataclass(frozen=True)

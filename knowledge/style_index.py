@@ -7,6 +7,7 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 
@@ -53,6 +54,39 @@ def ensure_indexed(store: Store, library: StyleLibrary) -> None:
     marker.write_text(want)
 
 
+def clip_embedder(home: Path):
+    """The CLIP embedder when it is configured (``[backends] embeddings = "clip"``) and its weights exist."""
+    from atelier.tools.core.config import load_settings
+    from atelier.tools.core.models import find_model
+
+    settings = load_settings()
+    if settings.backend_for("embeddings", "minilm") != "clip":
+        return None
+    folder = find_model(settings, "clip")
+    if folder is None:
+        return None
+    from atelier.knowledge.embedders.clip import load_clip
+
+    return load_clip(str(folder), (folder / "config.json").stat().st_mtime_ns)
+
+
+def ensure_clip_indexed(store: Store, library: StyleLibrary, clip) -> None:
+    """References embedded by CLIP in one collection that both text and image queries search."""
+    from atelier.tools.core.images import load_image
+
+    marker = store.home / "store" / "styles_clip.fingerprint"
+    want = fingerprint(library.cards) + clip.name + str(clip.dim)
+    if marker.exists() and marker.read_text() == want and store.count("styles_clip") == len(library.cards):
+        return
+    stale = store.ids("styles_clip")
+    if stale:
+        store.delete("styles_clip", sorted(stale))
+    meta = [{"name": c.name, "path": c.image, "source": c.source} for c in library.cards]
+    vectors = clip.encode_images([load_image(c.image).pixels for c in library.cards])
+    store.upsert("styles_clip", [c.slug for c in library.cards], vectors, meta)
+    marker.write_text(want)
+
+
 def lexical(query: str, cards: list[StyleCard]) -> dict[str, tuple[str, int]]:
     """Styles the query names outright: name -> ("name" | "tag", length of the longest phrase matched)."""
     q = query.lower()
@@ -70,6 +104,9 @@ def search_styles(store: Store, library: StyleLibrary, query: str | None, image:
                   k: int = 5) -> list[StyleMatch]:
     from atelier.knowledge.embedders.minilm import minilm
 
+    clip = clip_embedder(store.home)
+    if clip is not None:
+        return search_styles_clip(store, library, clip, query, image, k)
     ensure_indexed(store, library)
     n = len(library.cards)
     text_scores: dict[str, float] = {}
@@ -96,3 +133,21 @@ def search_styles(store: Store, library: StyleLibrary, query: str | None, image:
         how = exact.get(name) or "+".join(h for h, d in (("text", text_scores), ("image", image_scores)) if name in d)
         matches.append(StyleMatch(name, card.image, float(np.mean(parts)), how))
     return sorted(matches, key=lambda m: -m.score)[:k]
+
+
+def search_styles_clip(store: Store, library: StyleLibrary, clip, query: str | None, image: np.ndarray | None,
+                       k: int) -> list[StyleMatch]:
+    """CLIP: the text query and the query image are compared with the references in one space."""
+    ensure_clip_indexed(store, library, clip)
+    vectors = []
+    if query:
+        vectors.append(clip.encode([query])[0])
+    if image is not None:
+        vectors.append(clip.encode_images([image])[0])
+    q = np.mean(vectors, axis=0)
+    q = q / max(float(np.linalg.norm(q)), 1e-12)
+    exact = {name: how for name, (how, _) in lexical(query or "", library.cards).items()}
+    hits = store.query("styles_clip", q, len(library.cards))
+    out = [StyleMatch(h.metadata["name"], h.metadata["path"], 1.0 if exact.get(h.metadata["name"]) == "name"
+                      else h.score, exact.get(h.metadata["name"]) or "clip") for h in hits]
+    return sorted(out, key=lambda m: -m.score)[:k]

@@ -35,7 +35,7 @@ MODEL_KINDS: dict[str, ModelKind] = {
         ModelKind("sd15", "sd15", None, "model_index.json", "Stable Diffusion 1.5 (diffusers)"),
         ModelKind("controlnet-canny", "controlnet-canny", None, "config.json", "ControlNet canny (diffusers)"),
         ModelKind("ip-adapter", "ip-adapter", "*.safetensors", what="IP-Adapter weights"),
-        ModelKind("clip", "clip", "*.pt", what="an open_clip checkpoint"),
+        ModelKind("clip", "clip", None, "config.json", "an open_clip model (config.json + state dict)"),
     )
 }
 

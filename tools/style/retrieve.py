@@ -24,13 +24,24 @@ def _backends(settings: Settings) -> list[BackendStatus]:
     return [BackendStatus("retrieve_style", "text", "minilm", True, True, None, "all-MiniLM-L6-v2, offline"),
             BackendStatus("retrieve_style", "image", "descriptor", True, True, None,
                           "colour/texture descriptor, no weights"),
-            BackendStatus("retrieve_style", "image", "clip", False, False, None,
-                          "the open_clip backend is not built yet")]
+            _clip_status(settings)]
+
+
+def _clip_status(settings: Settings) -> BackendStatus:
+    from atelier.tools.core.models import find_model, missing_reason
+
+    folder = find_model(settings, "clip")
+    chosen = settings.backend_for("embeddings", "minilm") == "clip"
+    if folder is None:
+        return BackendStatus("retrieve_style", "text+image", "clip", False, chosen, None,
+                             missing_reason(settings, "clip"))
+    return BackendStatus("retrieve_style", "text+image", "clip", True, chosen, str(folder),
+                         "open_clip weights found" + ("" if chosen else "; set [backends] embeddings = \"clip\""))
 
 
 def run(images: dict[str, LoadedImage], args: RetrieveStyleArgs, ctx: ToolContext) -> ToolOutput:
     from atelier.knowledge.store import Store
-    from atelier.knowledge.style_index import search_styles
+    from atelier.knowledge.style_index import clip_embedder, search_styles
     from atelier.knowledge.styles import StyleLibrary
 
     query = (args.query or "").strip() or None
@@ -47,10 +58,13 @@ def run(images: dict[str, LoadedImage], args: RetrieveStyleArgs, ctx: ToolContex
                         f"enough{best}; add one with `atelier styles add`", outputs={"matches": found})
     chosen = matches[0]
     reference = load_image(chosen.path).pixels
+    clip = clip_embedder(ctx.settings.home) is not None
+    backend = "clip" if clip else ("minilm" if image is None else ("descriptor" if query is None
+                                                                    else "minilm+descriptor"))
     return ToolOutput(
-        backend="minilm" if image is None else ("descriptor" if query is None else "minilm+descriptor"),
-        backends={"text": "minilm"} if image is None else {"image": "descriptor", **({"text": "minilm"} if query
-                                                                                     else {})},
+        backend=backend,
+        backends={"embeddings": "clip"} if clip else {"text": "minilm"} if image is None else {
+            "image": "descriptor", **({"text": "minilm"} if query else {})},
         outputs={"matches": found, "chosen": found[0], "query": query},
         images={"image": reference}, metrics={"score": round(chosen.score, 4), "library_size": len(library.cards)},
     )

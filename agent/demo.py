@@ -9,6 +9,7 @@ import typer
 SAMPLES = Path(__file__).resolve().parents[1] / "samples"
 DEMO_REQUESTS = (
     ("make it a pencil sketch", "astronaut.png"),
+    ("now make it cyberpunk", None),  # same conversation: works on the previous result
     ("turn this into a pencil drawing with 50% shading", "coffee.png"),
     ("open her eyes, then make it a pencil sketch", "chelsea.png"),
     ("this pixel art was upscaled, recover the clean sprite", "sprite_upscaled.png"),
@@ -24,14 +25,16 @@ def run_demo(out: Path) -> int:
     session = Session()
     failures = 0
     out.mkdir(parents=True, exist_ok=True)
+    thread, stem = None, "result"
     for request, name in DEMO_REQUESTS:
-        typer.echo(f"\n> {request}   [{name}]")
-        reply = session.ask(request, [SAMPLES / name])
+        typer.echo(f"\n> {request}   [{name or 'the previous result'}]")
+        reply = session.ask(request, [SAMPLES / name] if name else [], thread_id=None if name else thread)
+        thread, stem = reply.thread_id, Path(name).stem if name else stem
         typer.echo(reply.answer)
         for entry in reply.results:
             image = entry.get("result", {}).get("artifacts", {}).get("image")
-            if entry.get("ok") and image:
-                dest = out / f"{Path(name).stem}-{entry['tool']}.png"
+            if entry.get("ok") and image and entry["tool"] != "retrieve_style":
+                dest = out / f"{stem}-{entry['tool']}.png"
                 shutil.copyfile(image, dest)
                 typer.echo(f"   saved {dest}")
             failures += not entry.get("ok") and not entry.get("skipped")

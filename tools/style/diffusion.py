@@ -13,7 +13,6 @@ import functools
 from dataclasses import dataclass
 from pathlib import Path
 
-import cv2
 import numpy as np
 
 from atelier.tools.core.config import Settings
@@ -63,6 +62,8 @@ def _pipeline(sd15: str, controlnet: str, ip_adapter: str | None):
 
 def canny_control(rgb: np.ndarray, size: tuple[int, int], low: int, high: int) -> np.ndarray:
     """The ControlNet condition: white Canny edges of the input on black, at the working size."""
+    import cv2
+
     gray = cv2.cvtColor(cv2.resize(rgb, size, interpolation=cv2.INTER_AREA), cv2.COLOR_RGB2GRAY)
     edges = cv2.Canny(gray, low, high)
     return np.stack([edges] * 3, axis=-1)
@@ -76,6 +77,7 @@ def working_size(height: int, width: int, side: int) -> tuple[int, int]:
 
 def stylize_diffusion(rgb: np.ndarray, ref: np.ndarray, prompt: str, settings: Settings, seed: int = 0,
                       params: DiffusionParams = DiffusionParams()) -> np.ndarray:
+    import cv2
     from PIL import Image
 
     from atelier.tools.core.diffusion import generator

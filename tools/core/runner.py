@@ -60,9 +60,7 @@ def load_inputs(spec: ToolSpec, images: dict[str, str | os.PathLike[str]], setti
     return loaded
 
 
-def _save_images(
-    spec: ToolSpec, output: ToolOutput, out_dir: Path, metadata: dict[str, Any]
-) -> dict[str, str]:
+def _save_images(output: ToolOutput, out_dir: Path, metadata: dict[str, Any]) -> dict[str, str]:
     """Encode every image first, then write them; a failure removes whatever this call wrote."""
     encoded = {name: encode_png(pixels, metadata) for name, pixels in output.images.items()}
     written: list[Path] = []
@@ -109,7 +107,7 @@ def run_tool(
                 "seed": outcome.params.get("seed"), "timings": ctx.timings, **output.metadata,
             }
             with ctx.stage("save"):
-                artifacts = _save_images(spec, output, Path(out_dir), metadata)
+                artifacts = _save_images(output, Path(out_dir), metadata)
         outcome.result = ToolResult(
             tool=name, ok=True, backend=output.backend, backends=output.backends or {"main": output.backend},
             outputs=output.outputs, artifacts=artifacts, metrics=output.metrics, warnings=warnings,

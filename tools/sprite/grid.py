@@ -256,9 +256,13 @@ def choose_axis(profile: np.ndarray, candidates: list[AxisGrid]) -> list[AxisGri
     return [best] + sorted((c for c in candidates if c is not best), key=lambda c: -c.concentration)
 
 
-def estimate_axis(img: np.ndarray, axis: int) -> list[AxisGrid]:
-    profile = boundary_impulses(edge_profile(img, axis))
-    max_cell = max(MIN_CELL, img.shape[axis] / 3.0)
+def axis_profiles(img: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Boundary impulses between columns (x) and between rows (y): computed once per image."""
+    return boundary_impulses(edge_profile(img, 1)), boundary_impulses(edge_profile(img, 0))
+
+
+def estimate_axis(profile: np.ndarray, length: int) -> list[AxisGrid]:
+    max_cell = max(MIN_CELL, length / 3.0)
     return choose_axis(profile, period_candidates(profile, max_cell))
 
 
@@ -277,7 +281,8 @@ def reconcile(axis: list[AxisGrid], other: list[AxisGrid], agree: float = 0.8) -
     return [match[0]] + [g for g in axis if g is not match[0]]
 
 
-def estimate_grid(img: np.ndarray, top_k: int = 5) -> list[GridCandidate]:
+def estimate_grid(img: np.ndarray, top_k: int = 5,
+                  profiles: tuple[np.ndarray, np.ndarray] | None = None) -> list[GridCandidate]:
     """Top-k grid candidates for an RGB(A) uint8 image, best first.
 
     >>> sprite = np.random.default_rng(0).integers(0, 255, (12, 10, 3), dtype=np.uint8)
@@ -285,8 +290,9 @@ def estimate_grid(img: np.ndarray, top_k: int = 5) -> list[GridCandidate]:
     >>> round(estimate_grid(up)[0].cell_size, 2)
     6.0
     """
-    xs = estimate_axis(img, 1)
-    ys = estimate_axis(img, 0)
+    px, py = profiles if profiles is not None else axis_profiles(img)
+    xs = estimate_axis(px, img.shape[1])
+    ys = estimate_axis(py, img.shape[0])
     if not xs or not ys:
         return []
     xs, ys = reconcile(xs, ys), reconcile(ys, xs)

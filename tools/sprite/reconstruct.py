@@ -11,9 +11,8 @@ from .grid import (
     AxisGrid,
     GridCandidate,
     _offset,
-    boundary_impulses,
+    axis_profiles,
     comb,
-    edge_profile,
     estimate_grid,
     fit_lines,
     grid_lines,
@@ -48,8 +47,7 @@ class Reconstruction:
     notes: list[str] = field(default_factory=list)
 
 
-def _axis_override(img: np.ndarray, axis: int, cell: float, offset: float | None) -> AxisGrid:
-    profile = boundary_impulses(edge_profile(img, axis))
+def _axis_override(profile: np.ndarray, cell: float, offset: float | None) -> AxisGrid:
     z = comb(profile, cell)
     return AxisGrid(cell, offset % cell if offset is not None else _offset(z, cell), abs(z))
 
@@ -66,34 +64,35 @@ def reconstruct(img: np.ndarray, overrides: Overrides = Overrides(), top_k: int 
     """Recover grid and sprite from an RGB or RGBA uint8 image."""
     h, w = img.shape[:2]
     notes: list[str] = []
-    candidates = estimate_grid(img, top_k)
+    px, py = axis_profiles(img)
+    candidates = estimate_grid(img, top_k, (px, py))
     cx = overrides.cell_size_x or overrides.cell_size
     cy = overrides.cell_size_y or overrides.cell_size
-    if cx or cy or overrides.offset_x is not None or overrides.offset_y is not None:
+    overridden = bool(cx or cy or overrides.offset_x is not None or overrides.offset_y is not None)
+    if overridden:
         base = candidates[0] if candidates else None
         cx = cx or (base.cell_x if base else None)
         cy = cy or (base.cell_y if base else None)
         if cx is None or cy is None:
             raise ValueError("no grid could be estimated; give cell_size explicitly")
-        gx = _axis_override(img, 1, cx, overrides.offset_x)
-        gy = _axis_override(img, 0, cy, overrides.offset_y)
+        gx = _axis_override(px, cx, overrides.offset_x)
+        gy = _axis_override(py, cy, overrides.offset_y)
         chosen = GridCandidate(gx.cell, gy.cell, gx.offset, gy.offset, 1.0)
         concentration = float(np.sqrt(gx.concentration * gy.concentration))
         notes.append("grid from overrides")
     elif candidates:
         chosen = candidates[0]
-        concentration = float(np.sqrt(abs(comb(boundary_impulses(edge_profile(img, 1)), chosen.cell_x))
-                                      * abs(comb(boundary_impulses(edge_profile(img, 0)), chosen.cell_y))))
+        concentration = float(np.sqrt(abs(comb(px, chosen.cell_x)) * abs(comb(py, chosen.cell_y))))
     else:
         chosen = GridCandidate(1.0, 1.0, 0.0, 0.0, 0.0)
         concentration = 0.0
         notes.append("no pixel grid found")
-    if "grid from overrides" in notes:
+    if overridden:
         xlines = grid_lines(w, chosen.cell_x, chosen.offset_x)
         ylines = grid_lines(h, chosen.cell_y, chosen.offset_y)
     else:
-        xlines = track_lines(boundary_impulses(edge_profile(img, 1)), chosen.cell_x, chosen.offset_x, w)
-        ylines = track_lines(boundary_impulses(edge_profile(img, 0)), chosen.cell_y, chosen.offset_y, h)
+        xlines = track_lines(px, chosen.cell_x, chosen.offset_x, w)
+        ylines = track_lines(py, chosen.cell_y, chosen.offset_y, h)
         if chosen.cell_size >= 2:
             (cx, ox), (cy, oy) = fit_lines(xlines, w, chosen.cell_x), fit_lines(ylines, h, chosen.cell_y)
             chosen = GridCandidate(cx, cy, ox, oy, chosen.score)

@@ -7,7 +7,6 @@ a failed call leaves a record with ``ok=false`` and its error, and no output fil
 from __future__ import annotations
 
 import os
-import shutil
 import tempfile
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
@@ -17,6 +16,7 @@ from typing import Any
 from atelier.knowledge.runs import RunStore
 from atelier.tools.core.config import Settings, load_settings
 from atelier.tools.core.errors import ErrorCode
+from atelier.tools.core.images import write_bytes_atomic
 from atelier.tools.core.registry import ProgressFn
 from atelier.tools.core.result import ErrorInfo, ToolResult
 from atelier.tools.core.runner import PACKAGE_VERSION, RunOutcome, run_tool
@@ -36,10 +36,7 @@ def _export(artifacts: dict[str, str], out_dir: Path) -> dict[str, str]:
     out_dir.mkdir(parents=True, exist_ok=True)
     exported = {}
     for name, src in artifacts.items():
-        dest = out_dir / Path(src).name
-        tmp = dest.with_name(f".{dest.name}.tmp")
-        shutil.copyfile(src, tmp)
-        tmp.replace(dest)
+        dest = write_bytes_atomic(Path(src).read_bytes(), out_dir / Path(src).name)
         exported[name] = str(dest.resolve())
     return exported
 

@@ -423,7 +423,6 @@ def index_rebuild() -> None:
     settings = load_settings()
     store = Store(settings.home)
     store.reset()
-    (settings.home / "store" / "styles.fingerprint").unlink(missing_ok=True)
     ensure_indexed(store, StyleLibrary.load(settings.home))
     runs = sync(store, RunStore(settings.home))
     err(f"indexed {store.count('styles_text')} styles and {runs} runs")

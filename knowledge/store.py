@@ -3,6 +3,10 @@
 ``runs_text``, ``runs_image``. Chroma is an index, not the source of truth: the style library and the run
 records are, and ``rebuild`` recreates every collection from them. One writer at a time across processes
 (a file lock): concurrent writers from two processes can lose vectors silently.
+
+A collection's vectors only mean something to the embedder that made them, so the store records which
+embedders (name and dimension) built it; opening it with different ones empties every collection, and the
+catch-up indexing refills them from the sources.
 """
 
 from __future__ import annotations
@@ -19,6 +23,16 @@ from typing import Any
 import numpy as np
 
 COLLECTIONS = ("styles_text", "styles_image", "runs_text", "runs_image", "styles_clip")
+SCHEMA_VERSION = 1
+
+
+def schema() -> str:
+    """What the built-in collections' vectors depend on; a change invalidates the index."""
+    from atelier.knowledge.embedders.descriptor import DescriptorEmbedder
+    from atelier.knowledge.embedders.minilm import MiniLMEmbedder
+
+    return (f"store-{SCHEMA_VERSION} {MiniLMEmbedder.name}-{MiniLMEmbedder.dim} "
+            f"{DescriptorEmbedder.name}-{DescriptorEmbedder.version}-{DescriptorEmbedder.dim}")
 
 
 @dataclass(frozen=True)
@@ -44,6 +58,17 @@ class Store:
             SharedSystemClient.clear_system_cache()
         self.client = chromadb.PersistentClient(path=str(self.path),
                                                 settings=ChromaSettings(anonymized_telemetry=False))
+        self._check_schema()
+
+    def _check_schema(self) -> None:
+        marker = self.path / "schema"
+        want = schema()
+        if marker.exists() and marker.read_text() == want:
+            return
+        self.reset()
+        tmp = marker.with_suffix(".tmp")
+        tmp.write_text(want)
+        tmp.replace(marker)
 
     def collection(self, name: str):
         if name not in COLLECTIONS:
@@ -89,8 +114,14 @@ class Store:
         return [Hit(i, 1.0 - float(d), m or {}) for i, d, m in
                 zip(res["ids"][0], res["distances"][0], res["metadatas"][0], strict=True)]
 
+    def drop(self, name: str) -> None:
+        """Delete a collection outright (its vector dimension goes with it, unlike deleting its ids)."""
+        with self.writing(), contextlib.suppress(Exception):  # chromadb's NotFound types differ across versions
+            self.client.delete_collection(name)
+
     def reset(self) -> None:
-        with self.writing():
-            for name in COLLECTIONS:
-                with contextlib.suppress(Exception):  # chromadb's NotFound types differ across versions
-                    self.client.delete_collection(name)
+        """Empty every collection and forget what they were built from."""
+        for name in COLLECTIONS:
+            self.drop(name)
+        for marker in self.path.glob("*.fingerprint"):
+            marker.unlink(missing_ok=True)

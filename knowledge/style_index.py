@@ -36,7 +36,8 @@ def ensure_indexed(store: Store, library: StyleLibrary) -> None:
 
     marker = store.home / "store" / "styles.fingerprint"
     want = fingerprint(library.cards)
-    if marker.exists() and marker.read_text() == want and store.count("styles_text") == len(library.cards):
+    counts = {store.count("styles_text"), store.count("styles_image")}
+    if marker.exists() and marker.read_text() == want and counts == {len(library.cards)}:
         return
     from atelier.knowledge.embedders.descriptor import DescriptorEmbedder
     from atelier.tools.core.images import load_image
@@ -78,9 +79,7 @@ def ensure_clip_indexed(store: Store, library: StyleLibrary, clip) -> None:
     want = fingerprint(library.cards) + clip.name + str(clip.dim)
     if marker.exists() and marker.read_text() == want and store.count("styles_clip") == len(library.cards):
         return
-    stale = store.ids("styles_clip")
-    if stale:
-        store.delete("styles_clip", sorted(stale))
+    store.drop("styles_clip")  # another CLIP may embed at another dimension
     meta = [{"name": c.name, "path": c.image, "source": c.source} for c in library.cards]
     vectors = clip.encode_images([load_image(c.image).pixels for c in library.cards])
     store.upsert("styles_clip", [c.slug for c in library.cards], vectors, meta)

@@ -38,6 +38,7 @@ def image_descriptor(rgb: np.ndarray) -> np.ndarray:
 
 class DescriptorEmbedder:
     name = "descriptor"
+    version = 2  # bump when the features change at the same dimension
     dim = 116
 
     def encode(self, images: list[np.ndarray]) -> np.ndarray:

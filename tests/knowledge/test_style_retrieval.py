@@ -83,3 +83,19 @@ def test_user_styles_are_added_and_a_corrupt_image_changes_nothing(atelier_home,
     assert {"name": "coffee shop", "source": "user"}.items() <= next(s for s in listed
                                                                       if s["name"] == "coffee shop").items()
     assert retrieve("an espresso cafe").outputs["chosen"]["name"] == "coffee shop"
+
+
+def test_an_index_built_by_other_embedders_is_emptied_and_rebuilt(tmp_path):
+    """An index from an older descriptor (another dimension) must not break retrieval after an upgrade."""
+    from atelier.knowledge.store import Store
+    from atelier.tools.core.config import load_settings
+
+    home = load_settings().home
+    old = Store(home)
+    old.upsert("styles_image", ["stale"], np.ones((1, 160), np.float32), [{"name": "stale", "path": "x"}])
+    (home / "store" / "schema").write_text("store-0 descriptor-160")
+    reopened = Store(home)
+    assert reopened.count("styles_image") == 0
+    result = retrieve(image=str(SAMPLES / "coffee.png"))
+    assert result.ok, result.error
+    assert reopened.count("styles_image") == len(shipped_cards())

@@ -28,6 +28,8 @@ app.add_typer(styles_app, name="styles")
 app.add_typer(index_app, name="index")
 app.add_typer(models_app, name="models")
 app.add_typer(sprite_app, name="sprite")
+punk_app = typer.Typer(help="Punk description extras.", no_args_is_help=True)
+app.add_typer(punk_app, name="punk")
 
 JsonFlag = Annotated[bool, typer.Option("--json", help="print JSON only")]
 
@@ -342,6 +344,28 @@ def models_train_shading(
     err(f"wrote {report.checkpoint}: {report.pairs} pairs, L1 {report.first_loss:.4f} -> {report.last_loss:.4f}")
     if install:
         err(f"installed {add_model(load_settings(), 'shading', out)}")
+
+
+@punk_app.command("train")
+def punk_train(
+    composite: Annotated[Path, typer.Option(help="a sheet of 24×24 punks in a square grid, ids row by row")],
+    table: Annotated[Path, typer.Option(help="the attribute table (CryptoPunks' cryptopunks.csv layout)")],
+    out: Annotated[Path | None, typer.Option(help="model file [ATELIER_MODELS/punk/punk_mlp.npz]")] = None,
+    epochs: Annotated[int, typer.Option(min=1)] = 40,
+    hidden: Annotated[int, typer.Option(min=8)] = 512,
+    copies: Annotated[int, typer.Option(min=1, help="variants of each punk seen in training")] = 3,
+    seed: int = 0,
+) -> None:
+    """Train the describe_punk classifier (calibrated on a held-out share) and write it where the tool finds it."""
+    from atelier.tools.punk.train import TrainConfig, load_cryptopunks, train
+
+    target = out or load_settings().models / "punk" / "punk_mlp.npz"
+    punks, labels = load_cryptopunks(composite, table)
+    err(f"training on {len(punks)} punks × {copies} variants")
+    model = train(punks, labels, TrainConfig(hidden=hidden, epochs=epochs, seed=seed), copies, log=err)
+    model.info.update({"punks": len(punks), "copies": copies, "seed": seed})
+    model.save(target)
+    err(f"wrote {target}; temperatures " + ", ".join(f"{k} {v:.2f}" for k, v in model.temperatures.items()))
 
 
 @sprite_app.command("feedback")

@@ -12,7 +12,9 @@ KEY_METRICS = {
     "reconstruct_sprite": ("diff_percent", "confidence"),
     "stylize": ("structure_f1", "style_distance_before", "style_distance_after"),
     "retrieve_style": ("score",),
+    "describe_punk": ("min_confidence",),
 }
+PUNK_KEYS = ("type", "skin_tone", "hair", "headwear", "eyewear", "earring", "beard", "mouth", "neck", "background")
 KEY_OUTPUTS = {
     "reconstruct_sprite": ("cell_size", "offset_x", "offset_y", "width", "height"),
     "retrieve_style": ("chosen",),
@@ -44,6 +46,9 @@ def describe_step(n: int, entry: dict[str, Any]) -> str:
         parts.append(": " + ", ".join(numbers))
     if r["artifacts"].get("image"):
         parts.append(f" → {r['artifacts']['image']}")
+    if tool == "describe_punk":
+        parts.append("\n   " + "; ".join(f"{k} {_fmt(r['outputs'][k]['value'])} ({r['outputs'][k]['confidence']:.2f})"
+                                         for k in PUNK_KEYS if k in r["outputs"]))
     for found in r["outputs"].get("runs", []):
         parts.append(f"\n   - {found['tool']} run {found['run_id']} (score {found['score']:.2f})"
                      + (f": “{found['request']}”" if found.get("request") else "")

@@ -27,6 +27,7 @@ TOOL_MODULES: dict[str, str] = {
     "retrieve_style": "atelier.tools.style.retrieve",
     "stylize": "atelier.tools.style.stylize",
     "search_runs": "atelier.tools.search_runs.tool",
+    "describe_punk": "atelier.tools.punk.tool",
 }
 
 

@@ -354,6 +354,7 @@ def punk_train(
     epochs: Annotated[int, typer.Option(min=1)] = 40,
     hidden: Annotated[int, typer.Option(min=8)] = 512,
     copies: Annotated[int, typer.Option(min=1, help="variants of each punk seen in training")] = 3,
+    noise: Annotated[float, typer.Option(min=0.0, help="input noise while training (helps small models)")] = 0.0,
     seed: int = 0,
 ) -> None:
     """Train the describe_punk classifier (calibrated on a held-out share) and write it where the tool finds it."""
@@ -362,8 +363,9 @@ def punk_train(
     target = out or load_settings().models / "punk" / "punk_mlp.npz"
     punks, labels = load_cryptopunks(composite, table)
     err(f"training on {len(punks)} punks × {copies} variants")
-    model = train(punks, labels, TrainConfig(hidden=hidden, epochs=epochs, seed=seed), copies, log=err)
-    model.info.update({"punks": len(punks), "copies": copies, "seed": seed})
+    model = train(punks, labels, TrainConfig(hidden=hidden, epochs=epochs, noise=noise, seed=seed), copies,
+                  log=err)
+    model.info.update({"punks": len(punks), "copies": copies, "noise": noise, "seed": seed})
     model.save(target)
     err(f"wrote {target}; temperatures " + ", ".join(f"{k} {v:.2f}" for k, v in model.temperatures.items()))
 

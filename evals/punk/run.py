@@ -66,12 +66,18 @@ def main() -> None:
     ap.add_argument("--copies", type=int, default=3)
     ap.add_argument("--limit", type=int, default=None, help="first N punks only (a quick look)")
     ap.add_argument("--skip-timing", action="store_true")
+    ap.add_argument("--timing-only", action="store_true", help="only time `atelier batch` -> punk_timing.md")
     ap.add_argument("--report", type=Path, default=Path("evals/reports/punk.md"))
     a = ap.parse_args()
 
     punks, labels = load_cryptopunks(a.composite, a.table)
     if a.limit:
         punks, labels = punks[: a.limit], labels[: a.limit]
+    if a.timing_only:
+        line = f"{timing(punks)} ({date.today()}; `python evals/punk/run.py ... --timing-only`)"
+        Path("evals/reports/punk_timing.md").write_text(line + "\n")
+        print(line)
+        return
     n = len(punks)
     y = targets(labels)
     views = {"native": feature_rows(punks)}

@@ -94,6 +94,7 @@ class TrainConfig:
     batch: int = 128
     lr: float = 3e-3
     weight_decay: float = 0.0
+    noise: float = 0.0  # std of Gaussian noise added to the inputs while training (robustness to small models)
     seed: int = 0
 
 
@@ -118,7 +119,10 @@ def fit(x: np.ndarray, y: np.ndarray, config: TrainConfig = TrainConfig(),
         total = 0.0
         for start in range(0, len(order), config.batch):
             idx = order[start:start + config.batch]
-            z = net(xt[idx])
+            xb = xt[idx]
+            if config.noise:
+                xb = xb + config.noise * torch.randn(xb.shape, generator=gen)
+            z = net(xb)
             loss = sum(torch.nn.functional.cross_entropy(z[:, bounds[i]:bounds[i + 1]], yt[idx, i])
                        for i in range(len(sizes)))
             opt.zero_grad()

@@ -106,7 +106,7 @@ def test_every_key_has_a_value_and_a_confidence_and_the_caption_reads_them(model
     assert out["headwear"]["value"] is None and out["beard"]["value"] is None
     assert out["earring"]["present"] and out["earring"]["kind"] == "gold"
     assert out["background"]["value"] == "blue-gray" and out["background"]["hex"] == "#638596"
-    assert out["caption"] == ("A female punk with bob blonde hair, green eye shadow and a gold earring, "
+    assert out["caption"] == ("A female punk with a blonde bob, green eye shadow and a gold earring, "
                               "on a blue-gray background")
 
 

@@ -155,7 +155,7 @@ def skin_colour(rgba: np.ndarray) -> np.ndarray:
     return np.median(px[close[centre]], axis=0)
 
 
-def features(rgba: np.ndarray) -> np.ndarray:
+def features(rgba: np.ndarray, skin: np.ndarray | None = None) -> np.ndarray:
     """The model's input vector for one canonical punk, in [0, 1]: per pixel the figure's RGB (0 on the
     background), a figure mask, and how far the pixel is from the skin colour (raw and thresholded).
 
@@ -165,6 +165,7 @@ def features(rgba: np.ndarray) -> np.ndarray:
     """
     fg = (rgba[..., 3:4] >= 64).astype(np.float32)
     rgb = rgba[..., :3].astype(np.float32)
-    off_skin = np.abs(rgb - skin_colour(rgba)).max(axis=-1, keepdims=True) / 255.0 * fg
+    skin = skin_colour(rgba) if skin is None else skin
+    off_skin = np.abs(rgb - skin).max(axis=-1, keepdims=True) / 255.0 * fg
     x = np.concatenate([rgb / 255.0 * fg, fg, off_skin, (off_skin > 0.06).astype(np.float32)], axis=-1)
     return x.reshape(-1)

@@ -56,7 +56,7 @@ def palette(rgba: np.ndarray, k: int = 5) -> list[dict]:
     values, inverse, counts = np.unique(keys, return_inverse=True, return_counts=True)
     out = []
     for idx in np.argsort(-counts, kind="stable")[:k]:
-        colour = np.median(px[inverse.ravel() == idx], axis=0).round().astype(int)
+        colour = px[inverse.ravel() == idx].mean(axis=0).round().astype(int)
         out.append({"name": colour_name(colour), "hex": hex_of(colour),
                     "share": round(float(counts[idx]) / len(px), 3)})
     return out

@@ -14,6 +14,7 @@ from .model import PunkModel
 from .traits import HAIR_STYLE, HATS, SLOTS, slot_classes
 
 OTHER_BELOW = 0.5  # a type answered with less confidence than this is "other" (a bespoke punk)
+NOUN_STYLES = ("bob", "mohawk", "thin mohawk", "pigtails", "peak spike")  # "a blonde bob", not "bob blonde hair"
 
 
 @dataclass(frozen=True)
@@ -76,16 +77,16 @@ def _hair_colour(rgba: np.ndarray, skin: np.ndarray) -> str | None:
     return colour_name(values[counts.argmax()] * 16 + 8)
 
 
-def attributes(model: PunkModel, c: Canonical) -> dict[str, Any]:
+def attributes(model: PunkModel, c: Canonical, palette_size: int = 5) -> dict[str, Any]:
     """Every reported key (see the issue), each ``{value, confidence}``, plus the accessory list."""
     from .canonical import skin_colour
 
-    probs = model.probabilities(features(c.rgba)[None])
+    skin_rgb = skin_colour(c.rgba)
+    probs = model.probabilities(features(c.rgba, skin_rgb)[None])
     kind, p_type = _pick(probs, "type")
     out: dict[str, Any] = {}
     out["type"] = _attr(kind, p_type) if p_type >= OTHER_BELOW else _attr("other", 1.0 - p_type, nearest=kind)
     skin, p_skin = _pick(probs, "skin_tone")
-    skin_rgb = skin_colour(c.rgba)
     out["skin_tone"] = _attr(skin.lower() if skin else None, p_skin, hex=hex_of(skin_rgb.round().astype(int)))
     head, p_head = _pick(probs, "head")
     hair = None if head in HATS and head != "Pink With Hat" else head
@@ -107,7 +108,7 @@ def attributes(model: PunkModel, c: Canonical) -> dict[str, Any]:
         out["background"] = _attr("transparent", 1.0, hex=None)
     else:
         out["background"] = _attr(colour_name(c.background), round(c.border_agreement, 4), hex=hex_of(c.background))
-    out["palette"] = _attr(palette(c.rgba), 1.0)
+    out["palette"] = _attr(palette(c.rgba, palette_size), 1.0)
     accessories = []
     for slot in SLOTS:
         if slot in ("type", "skin_tone"):
@@ -146,9 +147,12 @@ def caption(attrs: dict[str, Any]) -> str:
     if hair["value"]:
         if hair["style"] == "under a hat":
             bits.append(f"{hair['colour']} hair under a hat")
-        else:
-            words = [w for w in (hair["style"] if hair["style"] not in ("plain",) else "", hair["colour"]) if w]
-            bits.append(" ".join(dict.fromkeys(words)) + " hair" if words else hair["value"].lower())
+        elif hair["style"] in NOUN_STYLES:  # "a blonde bob", "a red mohawk", "pigtails"
+            phrase = " ".join(w for w in (hair["colour"], hair["style"]) if w)
+            bits.append(phrase if hair["style"] == "pigtails" else _article(phrase))
+        else:  # "wild blonde hair", "purple hair"
+            words = [w for w in (hair["style"] if hair["style"] != "plain" else "", hair["colour"]) if w]
+            bits.append(" ".join(words) + " hair" if words else hair["value"].lower())
     if attrs["headwear"]["value"] and attrs["headwear"]["value"] != "Pink With Hat":
         bits.append(_article(attrs["headwear"]["value"].lower()))
     if attrs["eyewear"]["value"]:

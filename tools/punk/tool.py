@@ -39,7 +39,6 @@ def _backends(settings: Settings) -> list[BackendStatus]:
 
 def run(images: dict[str, LoadedImage], args: DescribePunkArgs, ctx: ToolContext) -> ToolOutput:
     from .canonical import NotAPunkGrid, canonical
-    from .colours import palette
     from .describe import attributes, punkness
     from .model import model_at
 
@@ -57,8 +56,7 @@ def run(images: dict[str, LoadedImage], args: DescribePunkArgs, ctx: ToolContext
         raise ToolError(ErrorCode.NOT_A_PUNK, "not a punk portrait: " + "; ".join(check.reasons),
                         outputs={"punk_likelihood": round(check.score, 3), "reasons": list(check.reasons)})
     with ctx.stage("classify"):
-        attrs = attributes(model_at(path), c)
-    attrs["palette"]["value"] = palette(c.rgba, args.palette_size)
+        attrs = attributes(model_at(path), c, args.palette_size)
     h, w = img.pixels.shape[:2]
     warnings = []
     if (h, w) != (24, 24):

@@ -67,12 +67,13 @@ def _attr(value: Any, confidence: float, **extra: Any) -> dict[str, Any]:
 
 
 def _hair_colour(rgba: np.ndarray, skin: np.ndarray) -> str | None:
-    """Colour of the hair as drawn: the commonest colour above the eyes that is neither skin nor outline."""
+    """Colour of the hair as drawn: the commonest colour above the eyes that is not skin (black hair and
+    the head's outline are the same colour, so a hair style drawn in black reads as black)."""
     top = rgba[:11]
     px = top[top[..., 3] >= 64][:, :3].astype(np.int64)
-    px = px[(np.abs(px - skin).max(axis=1) > 24) & (px.max(axis=1) >= 48)] if len(px) else px
-    if len(px) < 4:
-        return "black" if len(top[top[..., 3] >= 64]) else None
+    px = px[np.abs(px - skin).max(axis=1) > 24] if len(px) else px
+    if not len(px):
+        return None
     values, counts = np.unique(px // 16, axis=0, return_counts=True)
     return colour_name(values[counts.argmax()] * 16 + 8)
 

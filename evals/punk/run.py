@@ -12,7 +12,7 @@ folder of the 10 000 native PNGs with the shipped model, in one process.
 from __future__ import annotations
 
 import argparse
-import io
+import os
 import subprocess
 import sys
 import tempfile
@@ -25,17 +25,21 @@ import cv2
 import numpy as np
 from PIL import Image
 
-from atelier.tools.punk.model import expected_calibration_error, fit_temperature
-from atelier.tools.punk.train import TrainConfig, augmented, feature_rows, fit, folds, load_cryptopunks, targets
-from atelier.tools.punk.traits import SLOTS, slot_classes
+from atelier.tools.punk.model import expected_calibration_error, fit_temperature, softmax
+from atelier.tools.punk.train import (
+    TrainConfig,
+    augmented,
+    feature_rows,
+    fit,
+    folds,
+    jpeg_roundtrip,
+    load_cryptopunks,
+    on_background,
+    targets,
+)
+from atelier.tools.punk.traits import OUTPUTS, SLOT_SLICES, SLOTS, slot_classes
 
 CORRUPTIONS = ("x8 nearest", "x7.3 bilinear", "JPEG q60", "x8 nearest + JPEG q60")
-
-
-def jpeg(rgb: np.ndarray, quality: int = 60) -> np.ndarray:
-    buf = io.BytesIO()
-    Image.fromarray(rgb).save(buf, "JPEG", quality=quality)
-    return np.asarray(Image.open(io.BytesIO(buf.getvalue())).convert("RGB"))
 
 
 def corrupt(rgba: np.ndarray, kind: str) -> np.ndarray:
@@ -44,17 +48,10 @@ def corrupt(rgba: np.ndarray, kind: str) -> np.ndarray:
         return cv2.resize(rgba, (192, 192), interpolation=cv2.INTER_NEAREST)
     if kind == "x7.3 bilinear":
         return cv2.resize(rgba, (175, 175), interpolation=cv2.INTER_LINEAR)
-    a = rgba[..., 3:4].astype(np.float32) / 255
-    flat = (rgba[..., :3] * a + 255 * (1 - a)).round().astype(np.uint8)
+    flat = on_background(rgba, (255, 255, 255))
     if kind == "JPEG q60":
-        return jpeg(flat)
-    return jpeg(cv2.resize(flat, (192, 192), interpolation=cv2.INTER_NEAREST))
-
-
-def softmax(z: np.ndarray, t: float) -> np.ndarray:
-    s = z / t
-    s = np.exp(s - s.max(axis=1, keepdims=True))
-    return s / s.sum(axis=1, keepdims=True)
+        return jpeg_roundtrip(flat, 60)
+    return jpeg_roundtrip(cv2.resize(flat, (192, 192), interpolation=cv2.INTER_NEAREST), 60)
 
 
 def main() -> None:
@@ -83,12 +80,8 @@ def main() -> None:
     views = {"native": feature_rows(punks)}
     for kind in CORRUPTIONS:
         views[kind] = feature_rows([corrupt(p, kind) for p in punks])
-    sl = {}
-    start = 0
-    for slot in SLOTS:
-        sl[slot] = slice(start, start + len(slot_classes(slot)))
-        start += len(slot_classes(slot))
-    logits = {k: np.zeros((n, start), np.float32) for k in views}
+    sl = SLOT_SLICES
+    logits = {k: np.zeros((n, OUTPUTS), np.float32) for k in views}
     fold_of = np.zeros(n, int)
     t0 = time.perf_counter()
     for f, test in enumerate(folds(n, a.folds)):
@@ -171,7 +164,7 @@ def timing(punks: np.ndarray) -> str:
         cmd = [str(Path(sys.executable).with_name("atelier")), "batch", "describe_punk", "--input", str(folder),
                "--jsonl", str(Path(tmp) / "out.jsonl")]
         t = time.perf_counter()
-        subprocess.run(cmd, check=True, capture_output=True, env={**__import__("os").environ, "ATELIER_HOME": tmp})
+        subprocess.run(cmd, check=True, capture_output=True, env={**os.environ, "ATELIER_HOME": tmp})
         seconds = time.perf_counter() - t
     return (f"Timing: `atelier batch describe_punk --input <folder of {len(punks)} PNGs>` took **{seconds:.1f} s** "
             f"wall, start-up included ({len(punks) / seconds:.0f} punks/s), on this 2-core CPU.")

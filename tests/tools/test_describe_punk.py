@@ -4,7 +4,6 @@ trained on renders by the same `atelier punk train` that trains the shipped one 
 from __future__ import annotations
 
 import csv
-import io
 import json
 import shutil
 from dataclasses import replace
@@ -21,6 +20,7 @@ from typer.testing import CliRunner
 from atelier.agent.cli import app
 from atelier.agent.invoke import call_tool
 from atelier.tools.punk.model import SHIPPED, expected_calibration_error, fit_temperature, load_model
+from atelier.tools.punk.train import jpeg_roundtrip
 from atelier.tools.punk.traits import PunkLabel
 
 runner = CliRunner()
@@ -121,12 +121,6 @@ def test_one_pixel_at_the_mouth_corner_flips_smile_and_neutral(model, tmp_path):
     assert a["confidence"] > 0.8 and b["confidence"] > 0.8
 
 
-def _jpeg(rgb: np.ndarray, quality: int) -> np.ndarray:
-    buf = io.BytesIO()
-    Image.fromarray(rgb).save(buf, "JPEG", quality=quality)
-    return np.asarray(Image.open(io.BytesIO(buf.getvalue())))
-
-
 def test_upscaled_and_jpeg_punks_read_like_the_native_one(model, tmp_path):
     rng = np.random.default_rng(99)
     for i in range(6):
@@ -138,7 +132,7 @@ def test_upscaled_and_jpeg_punks_read_like_the_native_one(model, tmp_path):
         variants = {
             "x8 nearest": cv2.resize(punk, (192, 192), interpolation=cv2.INTER_NEAREST),
             "x7.3 bilinear": cv2.resize(punk, (175, 175), interpolation=cv2.INTER_LINEAR),
-            "x8 + JPEG q60": _jpeg(cv2.resize(flat, (192, 192), interpolation=cv2.INTER_NEAREST), 60),
+            "x8 + JPEG q60": jpeg_roundtrip(cv2.resize(flat, (192, 192), interpolation=cv2.INTER_NEAREST), 60),
         }
         for name, pixels in variants.items():
             result = describe(save(pixels, tmp_path / f"v{i}.png"))

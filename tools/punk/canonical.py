@@ -98,9 +98,9 @@ def sample_centres(pixels: np.ndarray, side: int = SIDE, tolerance: float = 32) 
     return np.clip(np.round(best), 0, 255).astype(np.uint8).transpose(1, 2, 0), diff
 
 
-def _edge_pixels(rgb: np.ndarray) -> np.ndarray:
+def edge_ring(a: np.ndarray) -> np.ndarray:
     """Top row and both side columns: always background on a punk (the body reaches the bottom edge)."""
-    return np.concatenate([rgb[0], rgb[1:, 0], rgb[1:, -1]]).astype(np.float32)
+    return np.concatenate([a[0], a[1:, 0], a[1:, -1]])
 
 
 def background_mask(rgb: np.ndarray) -> tuple[np.ndarray, tuple[int, int, int]]:
@@ -112,7 +112,7 @@ def background_mask(rgb: np.ndarray) -> tuple[np.ndarray, tuple[int, int, int]]:
     """
     import cv2
 
-    edge = _edge_pixels(rgb)
+    edge = edge_ring(rgb).astype(np.float32)
     colour = np.median(edge, axis=0)
     spread = np.median(np.abs(edge - colour).max(axis=1))
     tol = float(np.clip(4.0 * spread + 14.0, 14.0, 48.0))
@@ -130,16 +130,14 @@ def canonical(pixels: np.ndarray) -> Canonical:
     if grid.shape[2] == 3:
         grid = np.dstack([grid, np.full(grid.shape[:2], 255, np.uint8)])
     alpha = grid[..., 3]
-    edge_alpha = np.concatenate([alpha[0], alpha[1:, 0], alpha[1:, -1]])
-    if (edge_alpha < 64).mean() >= 0.5:  # a transparent background
+    if (edge_ring(alpha) < 64).mean() >= 0.5:  # a transparent background
         mask, colour = alpha < 64, None
     else:
         mask, colour = background_mask(grid[..., :3])
     rgba = grid.copy()
     rgba[mask] = 0
     rgba[~mask, 3] = np.maximum(rgba[~mask, 3], 128)
-    edge_mask = np.concatenate([mask[0], mask[1:, 0], mask[1:, -1]])
-    return Canonical(rgba, colour, float(mask.mean()), float(edge_mask.mean()), scale, diff)
+    return Canonical(rgba, colour, float(mask.mean()), float(edge_ring(mask).mean()), scale, diff)
 
 
 def skin_colour(rgba: np.ndarray) -> np.ndarray:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 
 NAMED: dict[str, tuple[int, int, int]] = {
@@ -17,14 +19,16 @@ NAMED: dict[str, tuple[int, int, int]] = {
 _NAMES = list(NAMED)
 
 
-def _lab(rgb: np.ndarray) -> np.ndarray:
+def _lab(rgb) -> np.ndarray:
     import cv2
 
     lab = cv2.cvtColor(np.asarray(rgb, np.uint8).reshape(-1, 1, 3), cv2.COLOR_RGB2LAB)
     return lab.reshape(-1, 3).astype(np.float32)
 
 
-_LAB = None
+@functools.cache
+def _named_lab() -> np.ndarray:
+    return _lab(np.array(list(NAMED.values())))
 
 
 def colour_name(rgb) -> str:
@@ -33,10 +37,7 @@ def colour_name(rgb) -> str:
     >>> colour_name((99, 133, 150)), colour_name((250, 250, 250)), colour_name((10, 30, 200))
     ('blue-gray', 'white', 'blue')
     """
-    global _LAB
-    if _LAB is None:
-        _LAB = _lab(np.array(list(NAMED.values())))
-    d = np.linalg.norm(_LAB - _lab(np.array(rgb))[0], axis=1)
+    d = np.linalg.norm(_named_lab() - _lab(np.array(rgb))[0], axis=1)
     return _NAMES[int(d.argmin())]
 
 

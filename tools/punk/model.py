@@ -11,7 +11,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .traits import SLOTS, slot_classes
+from .traits import SLOT_SLICES, SLOTS, slot_classes
 
 SHIPPED = Path(__file__).with_name("weights") / "punk_mlp.npz"
 
@@ -27,12 +27,7 @@ class PunkModel:
 
     @property
     def slices(self) -> dict[str, slice]:
-        out, start = {}, 0
-        for slot in SLOTS:
-            n = len(slot_classes(slot))
-            out[slot] = slice(start, start + n)
-            start += n
-        return out
+        return SLOT_SLICES
 
     def logits(self, x: np.ndarray) -> np.ndarray:
         hidden = np.maximum(x.astype(np.float32) @ self.w1 + self.b1, 0.0)
@@ -41,12 +36,8 @@ class PunkModel:
     def probabilities(self, x: np.ndarray, calibrated: bool = True) -> dict[str, np.ndarray]:
         """slot -> (n, classes) probabilities for feature rows ``x``."""
         z = self.logits(np.atleast_2d(x))
-        out = {}
-        for slot, sl in self.slices.items():
-            s = z[:, sl] / (self.temperatures.get(slot, 1.0) if calibrated else 1.0)
-            s = np.exp(s - s.max(axis=1, keepdims=True))
-            out[slot] = s / s.sum(axis=1, keepdims=True)
-        return out
+        return {slot: softmax(z[:, sl], self.temperatures.get(slot, 1.0) if calibrated else 1.0)
+                for slot, sl in SLOT_SLICES.items()}
 
     def save(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -56,6 +47,13 @@ class PunkModel:
                                                                  "info": self.info,
                                                                  "slots": {s: list(slot_classes(s)) for s in SLOTS}})))
         tmp.replace(path)
+
+
+def softmax(logits: np.ndarray, temperature: float = 1.0) -> np.ndarray:
+    """Row-wise softmax of ``logits / temperature``."""
+    s = logits / temperature
+    s = np.exp(s - s.max(axis=1, keepdims=True))
+    return s / s.sum(axis=1, keepdims=True)
 
 
 def load_model(path: Path) -> PunkModel:

@@ -15,7 +15,7 @@ import numpy as np
 
 from .canonical import SIDE, canonical, features
 from .model import PunkModel, fit_temperature
-from .traits import SLOTS, PunkLabel, label_from_table, slot_classes
+from .traits import OUTPUTS, SLOT_SLICES, SLOTS, PunkLabel, label_from_table
 
 VARIANTS = ("native", "background", "jpeg", "upscaled", "upscaled_jpeg")
 
@@ -33,7 +33,8 @@ def load_cryptopunks(composite: Path, table: Path) -> tuple[np.ndarray, list[Pun
     return punks, [labels[i] for i in range(len(punks))]
 
 
-def _jpeg(rgb: np.ndarray, quality: int) -> np.ndarray:
+def jpeg_roundtrip(rgb: np.ndarray, quality: int) -> np.ndarray:
+    """The image as a JPEG at ``quality`` would decode."""
     from PIL import Image
 
     buf = io.BytesIO()
@@ -59,11 +60,11 @@ def variant(rgba: np.ndarray, kind: str, rng: np.random.Generator) -> np.ndarray
     if kind == "background":
         return rgb
     if kind == "jpeg":
-        return _jpeg(rgb, int(rng.integers(50, 96)))
+        return jpeg_roundtrip(rgb, int(rng.integers(50, 96)))
     side = int(round(SIDE * rng.uniform(4.0, 10.0)))
     interp = cv2.INTER_NEAREST if rng.random() < 0.4 else cv2.INTER_LINEAR
     big = cv2.resize(rgb, (side, side), interpolation=interp)
-    return _jpeg(big, int(rng.integers(50, 96))) if kind == "upscaled_jpeg" else big
+    return jpeg_roundtrip(big, int(rng.integers(50, 96))) if kind == "upscaled_jpeg" else big
 
 
 def feature_rows(images: Sequence[np.ndarray]) -> np.ndarray:
@@ -104,14 +105,12 @@ def fit(x: np.ndarray, y: np.ndarray, config: TrainConfig = TrainConfig(),
     import torch
 
     torch.manual_seed(config.seed)
-    sizes = [len(slot_classes(s)) for s in SLOTS]
     net = torch.nn.Sequential(torch.nn.Linear(x.shape[1], config.hidden), torch.nn.ReLU(),
-                              torch.nn.Linear(config.hidden, sum(sizes)))
+                              torch.nn.Linear(config.hidden, OUTPUTS))
     opt = torch.optim.AdamW(net.parameters(), lr=config.lr, weight_decay=config.weight_decay)
     steps = config.epochs * ((len(x) + config.batch - 1) // config.batch)
     sched = torch.optim.lr_scheduler.OneCycleLR(opt, config.lr, total_steps=steps)
     xt, yt = torch.from_numpy(x), torch.from_numpy(y)
-    bounds = np.cumsum([0, *sizes])
     gen = torch.Generator().manual_seed(config.seed)
     for epoch in range(config.epochs):
         net.train()
@@ -123,8 +122,8 @@ def fit(x: np.ndarray, y: np.ndarray, config: TrainConfig = TrainConfig(),
             if config.noise:
                 xb = xb + config.noise * torch.randn(xb.shape, generator=gen)
             z = net(xb)
-            loss = sum(torch.nn.functional.cross_entropy(z[:, bounds[i]:bounds[i + 1]], yt[idx, i])
-                       for i in range(len(sizes)))
+            loss = sum(torch.nn.functional.cross_entropy(z[:, sl], yt[idx, i])
+                       for i, sl in enumerate(SLOT_SLICES.values()))
             opt.zero_grad()
             loss.backward()
             opt.step()
@@ -141,7 +140,7 @@ def fit(x: np.ndarray, y: np.ndarray, config: TrainConfig = TrainConfig(),
 def calibrate(model: PunkModel, x: np.ndarray, y: np.ndarray) -> dict[str, float]:
     """Per-slot temperatures from held-out rows."""
     z = model.logits(x)
-    return {slot: fit_temperature(z[:, sl], y[:, i]) for i, (slot, sl) in enumerate(model.slices.items())}
+    return {slot: fit_temperature(z[:, sl], y[:, i]) for i, (slot, sl) in enumerate(SLOT_SLICES.items())}
 
 
 def folds(n: int, k: int, seed: int = 0) -> list[np.ndarray]:

@@ -58,6 +58,18 @@ def slot_classes(slot: str) -> tuple[str | None, ...]:
     return classes if slot in REQUIRED_SLOTS else (None, *classes)
 
 
+def _slot_slices() -> dict[str, slice]:
+    out, start = {}, 0
+    for slot in SLOTS:
+        out[slot] = slice(start, start + len(slot_classes(slot)))
+        start = out[slot].stop
+    return out
+
+
+# where each slot's classes sit in the model's output row
+SLOT_SLICES: dict[str, slice] = _slot_slices()
+OUTPUTS = max(s.stop for s in SLOT_SLICES.values())
+
 SLOT_OF: dict[str, str] = {name: slot for slot, names in SLOTS.items() if slot not in ("type", "skin_tone")
                            for name in names}
 

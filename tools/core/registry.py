@@ -28,6 +28,9 @@ TOOL_MODULES: dict[str, str] = {
     "stylize": "atelier.tools.style.stylize",
     "search_runs": "atelier.tools.search_runs.tool",
     "describe_punk": "atelier.tools.punk.tool",
+    "detect_closed_eyes": "atelier.tools.eyes.detect",
+    "open_eyes": "atelier.tools.eyes.open",
+    "restore_face": "atelier.tools.restore.tool",
 }
 
 
@@ -72,6 +75,7 @@ class ToolOutput:
     metrics: dict[str, Any] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
     metadata: dict[str, Any] = field(default_factory=dict)
+    texts: dict[str, str] = field(default_factory=dict)  # extra files (name with extension -> text), e.g. JSON
 
 
 ProgressFn = Callable[[float, str], None]

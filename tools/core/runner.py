@@ -62,16 +62,18 @@ def load_inputs(spec: ToolSpec, images: dict[str, str | os.PathLike[str]], setti
 
 def _save_images(output: ToolOutput, out_dir: Path, metadata: dict[str, Any]) -> dict[str, str]:
     """Encode every image first, then write them; a failure removes whatever this call wrote."""
-    encoded = {name: encode_png(pixels, metadata) for name, pixels in output.images.items()}
+    encoded = {f"{name}.png": encode_png(pixels, metadata) for name, pixels in output.images.items()}
+    encoded.update({name: text.encode() for name, text in output.texts.items()})
     written: list[Path] = []
     try:
         for name, data in encoded.items():
-            written.append(write_bytes_atomic(data, out_dir / f"{name}.png"))
+            written.append(write_bytes_atomic(data, out_dir / name))
     except BaseException:
         for path in written:
             path.unlink(missing_ok=True)
         raise
-    return {name: str(path.resolve()) for name, path in zip(encoded, written, strict=True)}
+    return {Path(name).stem if name.endswith(".png") else name: str(path.resolve())
+            for name, path in zip(encoded, written, strict=True)}
 
 
 def run_tool(
@@ -98,7 +100,7 @@ def run_tool(
         ctx.check_deadline()
         warnings = [w for img in outcome.inputs.values() for w in img.warnings] + output.warnings
         artifacts: dict[str, str] = {}
-        if output.images:
+        if output.images or output.texts:
             if out_dir is None:
                 raise ToolError(ErrorCode.INTERNAL, f"{name} produced images but no output folder was given")
             metadata = {

@@ -1,0 +1,60 @@
+"""The ``detect_closed_eyes`` tool: every face, each eye open or closed with a scale-free score."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from atelier.tools.core.config import Settings
+from atelier.tools.core.images import LoadedImage
+from atelier.tools.core.registry import BackendStatus, ImageRole, ToolContext, ToolOutput, ToolSpec
+
+from .measure import CLOSED_BELOW
+
+
+class DetectArgs(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    landmarks: Literal["auto", "mediapipe", "insightface"] = Field("auto", description="auto = mediapipe")
+    threshold: float = Field(CLOSED_BELOW, gt=0.0, lt=0.5,
+                             description="an eye scoring below this (area / inter-ocular²) is closed")
+
+
+def landmarks_choice(requested: str, settings: Settings) -> str:
+    from atelier.tools.faces.landmarks import DEFAULT_LANDMARKS
+
+    return settings.backend_for("face_landmarks", DEFAULT_LANDMARKS) if requested == "auto" else requested
+
+
+def _backends(settings: Settings) -> list[BackendStatus]:
+    from atelier.tools.faces.landmarks import landmark_statuses
+
+    return landmark_statuses(settings, "detect_closed_eyes", landmarks_choice("auto", settings))
+
+
+def run(images: dict[str, LoadedImage], args: DetectArgs, ctx: ToolContext) -> ToolOutput:
+    from atelier.tools.faces.landmarks import find_faces, load_landmarker
+
+    from .measure import face_record
+
+    backend = landmarks_choice(args.landmarks, ctx.settings)
+    with ctx.stage("landmarks"):
+        faces = find_faces(images["image"].pixels, load_landmarker(backend, ctx.settings))
+    records = [face_record(face, i, args.threshold) for i, face in enumerate(faces)]
+    closed_eyes = sum(len(r["closed_eyes"]) for r in records)
+    return ToolOutput(
+        backend=backend, backends={"landmarks": backend},
+        outputs={"faces": records, "closed_count": sum(1 for r in records if r["closed_eyes"]),
+                 "closed_eyes": closed_eyes, "threshold": args.threshold},
+        metrics={"faces": len(records), "closed_eyes": closed_eyes, "eyes": 2 * len(records),
+                 "seconds_per_face": round(ctx.timings["landmarks"] / len(records), 4)},
+    )
+
+
+SPEC = ToolSpec(
+    name="detect_closed_eyes",
+    summary="Find every face and say, per eye (the person's own left/right), whether it is closed.",
+    args_model=DetectArgs, images=(ImageRole("image", min_size=32, description="a photo with faces"),),
+    run=run, backends=_backends, produces_image=False, version="1.0",
+)

@@ -1,0 +1,45 @@
+"""Per-eye open/closed from landmarks: the scale-free score against a calibrated threshold.
+
+``CLOSED_BELOW`` was calibrated by ``evals/eyes/run.py`` (per-eye labels on real photos, MediaPipe
+landmarks); a config file can override it (``[tools.detect_closed_eyes] threshold = ...``).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from atelier.tools.faces.geometry import SEED_AREA_RULE_PX, eye_centre, eye_line_angle, eye_score, shoelace_area
+from atelier.tools.faces.landmarks import Face
+
+CLOSED_BELOW = 0.022
+SIDES = ("right", "left")
+
+
+def eye_state(face: Face, side: str, threshold: float = CLOSED_BELOW) -> dict[str, Any]:
+    """One eye: closed or not, its score, the raw pixel area, and what the seed's 260 px² rule would say."""
+    polygon = face.eye(side)
+    area = shoelace_area(polygon)
+    score = eye_score(polygon, face.inter_ocular)
+    corners = face.corners(side)
+    return {
+        "closed": bool(score < threshold), "score": round(score, 5), "threshold": threshold,
+        "area_px": round(area, 1), "seed_rule_closed": bool(area < SEED_AREA_RULE_PX),
+        "centre": [round(float(v), 1) for v in eye_centre(polygon)],
+        "width_px": round(float(np.hypot(*(corners[0] - corners[1]))), 1),
+    }
+
+
+def face_record(face: Face, index: int, threshold: float = CLOSED_BELOW) -> dict[str, Any]:
+    """The JSON record of one face (``left``/``right`` are the subject's own)."""
+    x0, y0, x1, y1 = face.bbox
+    eyes = {f"{side}_eye": eye_state(face, side, threshold) for side in SIDES}
+    return {
+        "index": index, "bbox": [round(x0, 1), round(y0, 1), round(x1, 1), round(y1, 1)],
+        "landmarks_backend": face.backend, "landmarks": len(face.points), "confidence": round(face.confidence, 3),
+        "inter_ocular_px": round(face.inter_ocular, 1),
+        "roll_deg": round(eye_line_angle(eye_centre(face.right_eye), eye_centre(face.left_eye)), 1),
+        "sides": "subject's own: right_eye is the person's right eye (on the viewer's left when upright)",
+        **eyes, "closed_eyes": [side for side in SIDES if eyes[f"{side}_eye"]["closed"]],
+    }

@@ -1,0 +1,201 @@
+"""The ``open_eyes`` tool: detect → align → mask → inpaint → feather back → optional restore, face by face.
+
+One face failing never sinks the others: its error is recorded in ``faces[i].error``. With nothing to open
+the eyes from (no reference, no open eye to mirror, no SDXL) the call fails with ``NEEDS_REFERENCE`` and
+says what to attach or install; it never hands the input back as done.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any, Literal
+
+import numpy as np
+from pydantic import BaseModel, ConfigDict, Field
+
+from atelier.tools.core.config import Settings
+from atelier.tools.core.errors import ErrorCode, ToolError
+from atelier.tools.core.images import LoadedImage
+from atelier.tools.core.registry import BackendStatus, ImageRole, ToolContext, ToolOutput, ToolSpec
+
+from .measure import CLOSED_BELOW
+
+NEEDS = ("attach a second photo of the same person with open eyes (a burst shot or another frame) as the "
+         "reference, or install SDXL inpainting weights with `atelier models add sdxl-base PATH`")
+
+
+class OpenEyesArgs(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    backend: Literal["auto", "reference", "mirror", "sdxl"] = Field(
+        "auto", description="auto: reference when one is attached, else SDXL when installed, else mirror")
+    landmarks: Literal["auto", "mediapipe", "insightface"] = "auto"
+    threshold: float = Field(CLOSED_BELOW, gt=0.0, lt=0.5, description="eye score below which an eye is closed")
+    eyes: Literal["closed", "both"] = Field("closed", description="open only the closed eyes, or redo both")
+    feather: float = Field(25.0, ge=0.0, le=200.0,
+                           description="blend feather in px of the working frame (eyes 256 px apart)")
+    restore: Literal["none", "classical", "codeformer"] = "none"
+    preset: Literal["default", "fast", "hq", "blue_eyes"] = Field("default", description="sdxl only")
+    steps: int | None = Field(None, ge=1, le=150, description="sdxl only: overrides the preset's steps")
+    variations: int = Field(1, ge=1, le=8, description="sdxl only: results with seeds seed, seed+1, ...")
+    seed: int = Field(0, ge=0, le=2**32 - 1)
+    verbose: bool = Field(False, description="keep crops, masks, patches and the face JSON in the run folder")
+    fail_faces: list[int] = Field(default_factory=list, description="testing: faces to fail on purpose")
+
+
+def _backends(settings: Settings) -> list[BackendStatus]:
+    from atelier.tools.faces.landmarks import landmark_statuses
+
+    from .backends import sdxl
+    from .detect import landmarks_choice
+
+    sd = sdxl.status(settings)
+    return [BackendStatus("open_eyes", "inpaint", "reference", True, not sd.available, None,
+                          "built in: the eyes of an attached same-person photo, aligned and colour-matched"),
+            BackendStatus("open_eyes", "inpaint", "mirror", True, False, None,
+                          "built in: the face's open eye, mirrored onto the closed one"),
+            sd, *landmark_statuses(settings, "open_eyes", landmarks_choice("auto", settings))]
+
+
+def _inpainter_for(requested: str, has_ref: bool, sdxl_ok: bool) -> str:
+    """auto: the reference when one is attached, else SDXL when installed, else the mirror (one eye open)."""
+    if requested != "auto":
+        return requested
+    return "reference" if has_ref else "sdxl" if sdxl_ok else "mirror"
+
+
+class _Inpainters:
+    """Builds each inpainter on first use, once per call (SDXL pipelines are cached across calls)."""
+
+    def __init__(self, images: dict[str, LoadedImage], args: OpenEyesArgs, ctx: ToolContext, landmarker):
+        self.images, self.args, self.ctx, self.landmarker = images, args, ctx, landmarker
+        self._made: dict[str, Any] = {}
+
+    def get(self, name: str):
+        if name not in self._made:
+            self._made[name] = self._make(name)
+        return self._made[name]
+
+    def _make(self, name: str):
+        if name == "reference":
+            if "ref" not in self.images:
+                raise ToolError(ErrorCode.NEEDS_REFERENCE, f"the reference backend needs a reference photo: {NEEDS}")
+            from .backends.reference import ReferenceInpainter
+
+            ref = self.images["ref"].pixels
+            with self.ctx.stage("reference_landmarks"):
+                return ReferenceInpainter(ref, self.landmarker.detect(ref), self.args.threshold)
+        if name == "mirror":
+            from .backends.mirror import MirrorInpainter
+
+            return MirrorInpainter(self.args.threshold)
+        if name == "sdxl":
+            from .backends.sdxl import SDXLInpainter
+
+            with self.ctx.stage("load_sdxl"):
+                return SDXLInpainter(self.ctx.settings, self.args.preset, self.args.steps)
+        raise ToolError(ErrorCode.BAD_ARGUMENT, f"unknown open_eyes backend {name!r}")
+
+
+def _open_face(job, inpainter, seeds: list[int], results: list[np.ndarray], ctx: ToolContext) -> np.ndarray:
+    """Inpaint one face once per seed and paste each into its variation; returns the first patch."""
+    from atelier.tools.faces.blend import paste
+
+    alpha = job.alpha
+    patches = []
+    for seed in seeds:
+        with ctx.stage(f"inpaint_{inpainter.name}"):
+            patches.append(inpainter.inpaint(job, seed))
+    with ctx.stage("blend"):
+        for k, patch in enumerate(patches):
+            results[k] = paste(results[k], patch, alpha, job.alignment)
+    return patches[0]
+
+
+def run(images: dict[str, LoadedImage], args: OpenEyesArgs, ctx: ToolContext) -> ToolOutput:
+    from atelier.tools.faces.geometry import align_eyes, eye_centre, warp_to_frame
+    from atelier.tools.faces.landmarks import find_faces, load_landmarker
+
+    from .backends import EyeJob
+    from .backends.sdxl import status as sdxl_status
+    from .detect import landmarks_choice
+    from .measure import face_record
+
+    image = images["image"].pixels
+    marks = landmarks_choice(args.landmarks, ctx.settings)
+    landmarker = load_landmarker(marks, ctx.settings)
+    with ctx.stage("detect"):
+        faces = find_faces(image, landmarker)
+    records = [face_record(face, i, args.threshold) for i, face in enumerate(faces)]
+    name = _inpainter_for(args.backend, "ref" in images, sdxl_status(ctx.settings).available)
+    inpainters = _Inpainters(images, args, ctx, landmarker)
+    variations = args.variations if name == "sdxl" else 1
+    results = [image] * variations
+    verbose: dict[str, np.ndarray] = {}
+    for i, (face, record) in enumerate(zip(faces, records, strict=True)):
+        sides = ["right", "left"] if args.eyes == "both" else list(record["closed_eyes"])
+        if not sides:
+            record.update(opened=[], error=None)
+            continue
+        ctx.progress(i / len(faces), f"opening the eyes of face {i + 1} of {len(faces)}")
+        record["backend"] = name
+        try:
+            if i in args.fail_faces:
+                raise ToolError(ErrorCode.INTERNAL, f"face {i} failed on purpose (fail_faces)")
+            inpainter = inpainters.get(name)
+            with ctx.stage("align"):
+                alignment = align_eyes(eye_centre(face.right_eye), eye_centre(face.left_eye))
+                job = EyeJob(warp_to_frame(image, alignment), alignment, face, sides, args.feather)
+            seeds = [args.seed + 1000 * i + k for k in range(variations)]
+            patch = _open_face(job, inpainter, seeds, results, ctx)
+            record.update(opened=sides, seeds=seeds, error=None)
+            if args.verbose:
+                verbose.update({f"face{i}_crop": job.frame, f"face{i}_mask": (job.alpha * 255).astype(np.uint8),
+                                f"face{i}_patch": patch, f"face{i}_blended": warp_to_frame(results[0], alignment)})
+        except ToolError as exc:
+            record.update(opened=[], error={"code": str(exc.code), "message": exc.message})
+        except Exception as exc:  # one face's bug must not sink the others; it is reported on the face
+            record.update(opened=[], error={"code": str(ErrorCode.INTERNAL), "message": f"{type(exc).__name__}: {exc}"})
+    wanted = [r for r in records if "backend" in r]
+    ok = [r for r in wanted if r["error"] is None]
+    failed = [r for r in wanted if r["error"] is not None]
+    summary = {"faces": records, "closed_count": sum(1 for r in records if r["closed_eyes"]),
+               "opened_faces": len(ok), "failed_faces": len(failed)}
+    if wanted and not ok:
+        first = failed[0]["error"]
+        raise ToolError(ErrorCode(first["code"]), f"no face could be opened: {first['message']}", outputs=summary)
+    warnings = [f"face {r['index']}: {r['error']['message']}" for r in failed]
+    if not wanted:
+        warnings.append("no closed eyes found, so nothing was changed; set eyes=both to redo open eyes")
+    if args.variations > 1 and variations == 1:
+        warnings.append(f"variations need the sdxl backend; {name} gives one result")
+    if args.restore != "none" and ok:
+        from atelier.tools.restore.restorers import restore_face_region
+        from atelier.tools.restore.tool import load_restorer
+
+        restorer = load_restorer(args.restore, ctx.settings)
+        with ctx.stage("restore"):
+            for r in ok:
+                results = [restore_face_region(res, faces[r["index"]], restorer)[0] for res in results]
+    variation_images = {f"variation_{k + 1}": res for k, res in enumerate(results)} if variations > 1 else {}
+    used = name if ok else "none"
+    face_meta = [{k: r.get(k) for k in ("index", "backend", "opened", "seeds", "error")} for r in records]
+    return ToolOutput(
+        backend=used, backends={"landmarks": marks, "inpaint": used, "restore": args.restore},
+        outputs={**summary, "changed": bool(ok)}, images={"image": results[0], **variation_images, **verbose},
+        metrics={"faces_ok": len(ok), "faces_failed": len(failed), "faces": len(records),
+                 "seconds_per_face": round(sum(v for k, v in ctx.timings.items() if k != "load")
+                                           / max(1, len(wanted)), 4)},
+        warnings=warnings, metadata={"faces": json.dumps(face_meta)},
+        texts={"faces.json": json.dumps(records, indent=2)} if args.verbose else {},
+    )
+
+
+SPEC = ToolSpec(
+    name="open_eyes",
+    summary="Open closed eyes in a photo, from a same-person reference photo, the other eye, or SDXL.",
+    args_model=OpenEyesArgs,
+    images=(ImageRole("image", min_size=32, description="the photo with closed eyes"),
+            ImageRole("ref", required=False, min_size=32, description="the same person with open eyes")),
+    run=run, backends=_backends, version="1.0",
+)

@@ -1,0 +1,1 @@
+"""Faces shared by the eye and restoration tools: landmark backends, eye geometry, alignment and blending."""

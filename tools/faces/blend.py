@@ -1,0 +1,90 @@
+"""Putting a patch back: feathered masks, Lab colour matching and a paste that leaves every pixel outside the
+feathered mask exactly as it was."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .geometry import Alignment, warp_to_image
+
+
+def ellipse_mask(size: int, centre: np.ndarray, half_axes: tuple[float, float], angle: float = 0.0) -> np.ndarray:
+    """A filled ellipse (1.0 inside) in a ``size``×``size`` float32 frame."""
+    import cv2
+
+    mask = np.zeros((size, size), np.float32)
+    cv2.ellipse(mask, (int(round(centre[0])), int(round(centre[1]))),
+                (max(1, int(round(half_axes[0]))), max(1, int(round(half_axes[1])))), angle, 0, 360, 1.0, -1)
+    return mask
+
+
+def feather(mask: np.ndarray, radius: float) -> np.ndarray:
+    """Gaussian feathering that reaches exactly ``radius`` px past the mask and no further (the kernel is cut
+    at ``radius``), so a paste through it cannot touch anything farther away."""
+    import cv2
+
+    if radius <= 0:
+        return mask.astype(np.float32)
+    k = 2 * int(np.ceil(radius)) + 1
+    return np.clip(cv2.GaussianBlur(mask.astype(np.float32), (k, k), radius / 2.5), 0.0, 1.0)
+
+
+def match_colour(source: np.ndarray, target: np.ndarray, region: np.ndarray) -> np.ndarray:
+    """``source`` with its Lab mean and spread moved to ``target``'s, both measured over ``region``.
+
+    Used on the skin around the eyes, so a donor eye from another photo takes the target's light and tone.
+    """
+    import cv2
+
+    sel = region > 0.5
+    if sel.sum() < 16:
+        return source
+    src = cv2.cvtColor(source, cv2.COLOR_RGB2LAB).astype(np.float32)
+    dst = cv2.cvtColor(target, cv2.COLOR_RGB2LAB).astype(np.float32)
+    s_mean, s_std = src[sel].mean(0), src[sel].std(0) + 1e-3
+    d_mean, d_std = dst[sel].mean(0), dst[sel].std(0) + 1e-3
+    gain = np.clip(d_std / s_std, 0.5, 2.0)
+    out = (src - s_mean) * gain + d_mean
+    return cv2.cvtColor(np.clip(out + 0.5, 0, 255).astype(np.uint8), cv2.COLOR_LAB2RGB)
+
+
+def paste(image: np.ndarray, frame_patch: np.ndarray, frame_alpha: np.ndarray, alignment: Alignment) -> np.ndarray:
+    """Blend a working-frame patch into the image through its feathered alpha (inverse rotation and scale).
+
+    Pixels where the warped alpha is zero are copied, not recomputed: bit-identical to the input.
+    """
+    h, w = image.shape[:2]
+    corners = alignment.to_image(np.array([[0, 0], [alignment.size, 0], [0, alignment.size],
+                                           [alignment.size, alignment.size]], float))
+    x0, y0 = np.maximum(np.floor(corners.min(0)).astype(int) - 1, 0)
+    x1, y1 = np.minimum(np.ceil(corners.max(0)).astype(int) + 2, [w, h])
+    if x1 <= x0 or y1 <= y0:
+        return image.copy()
+    local = alignment.shifted(x0, y0)  # the same transform for the sub-rectangle only: big photos stay cheap
+    alpha = warp_to_image(frame_alpha.astype(np.float32), local, (y1 - y0, x1 - x0))
+    alpha[alpha < 1.0 / 512] = 0.0
+    touched = alpha > 0
+    out = image.copy()
+    if not touched.any():
+        return out
+    patch = warp_to_image(frame_patch, local, (y1 - y0, x1 - x0)).astype(np.float32)
+    region = image[y0:y1, x0:x1]
+    mixed = np.clip(region.astype(np.float32) * (1 - alpha[..., None]) + patch * alpha[..., None] + 0.5, 0, 255)
+    out[y0:y1, x0:x1] = np.where(touched[..., None], mixed.astype(np.uint8), region)
+    return out
+
+
+def polygon_mask(shape: tuple[int, int], polygon: np.ndarray) -> np.ndarray:
+    """A filled convex hull of ``polygon`` (1.0 inside) over an image of ``shape``."""
+    import cv2
+
+    mask = np.zeros(shape, np.float32)
+    cv2.fillConvexPoly(mask, cv2.convexHull(np.round(polygon).astype(np.int32)), 1.0)
+    return mask
+
+
+def blend_masked(image: np.ndarray, patch: np.ndarray, alpha: np.ndarray) -> np.ndarray:
+    """``image`` with ``patch`` mixed in through ``alpha`` (same geometry); where alpha is 0, pixels are copied."""
+    touched = alpha > 0
+    mixed = image.astype(np.float32) * (1 - alpha[..., None]) + patch.astype(np.float32) * alpha[..., None]
+    return np.where(touched[..., None], np.clip(mixed + 0.5, 0, 255).astype(np.uint8), image)

@@ -186,7 +186,7 @@ def run(images: dict[str, LoadedImage], args: OpenEyesArgs, ctx: ToolContext) ->
         metrics={"faces_ok": len(ok), "faces_failed": len(failed), "faces": len(records),
                  "seconds_per_face": round(sum(v for k, v in ctx.timings.items() if k != "load")
                                            / max(1, len(wanted)), 4)},
-        warnings=warnings, metadata={"faces": json.dumps(face_meta)},
+        warnings=warnings, metadata={"faces": face_meta},
         texts={"faces.json": json.dumps(records, indent=2)} if args.verbose else {},
     )
 

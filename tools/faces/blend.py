@@ -30,7 +30,7 @@ def feather(mask: np.ndarray, radius: float) -> np.ndarray:
 
 
 def match_colour(source: np.ndarray, target: np.ndarray, region: np.ndarray) -> np.ndarray:
-    """``source`` with its Lab mean and spread moved to ``target``'s, both measured over ``region``.
+    """``source`` with its Lab median and spread moved to ``target``'s, both measured over ``region``.
 
     Used on the skin around the eyes, so a donor eye from another photo takes the target's light and tone.
     """
@@ -41,9 +41,9 @@ def match_colour(source: np.ndarray, target: np.ndarray, region: np.ndarray) -> 
         return source
     src = cv2.cvtColor(source, cv2.COLOR_RGB2LAB).astype(np.float32)
     dst = cv2.cvtColor(target, cv2.COLOR_RGB2LAB).astype(np.float32)
-    s_mean, s_std = src[sel].mean(0), src[sel].std(0) + 1e-3
-    d_mean, d_std = dst[sel].mean(0), dst[sel].std(0) + 1e-3
-    gain = np.clip(d_std / s_std, 0.5, 2.0)
+    s_mean, d_mean = np.median(src[sel], axis=0), np.median(dst[sel], axis=0)
+    spread = lambda v: np.subtract(*np.percentile(v, [75, 25], axis=0)) + 1.0  # noqa: E731 (robust to stray hair)
+    gain = np.clip(spread(dst[sel]) / spread(src[sel]), 0.67, 1.5)
     out = (src - s_mean) * gain + d_mean
     return cv2.cvtColor(np.clip(out + 0.5, 0, 255).astype(np.uint8), cv2.COLOR_LAB2RGB)
 

@@ -45,9 +45,10 @@ def restore_classical(rgb: np.ndarray, face_scale: float, strength: float = 1.0,
     lab = cv2.cvtColor(den, cv2.COLOR_RGB2LAB)
     light = lab[..., 0]
     tiles = int(np.clip(rgb.shape[0] / max(face_scale, 1.0), 2, 8))
-    clahe = cv2.createCLAHE(clipLimit=1.6, tileGridSize=(tiles, tiles)).apply(light)
-    light = cv2.addWeighted(light, 1 - 0.5 * strength, clahe, 0.5 * strength, 0)
+    clahe = cv2.createCLAHE(clipLimit=1.5, tileGridSize=(tiles, tiles)).apply(light)
+    light = cv2.addWeighted(light, 1 - 0.3 * strength, clahe, 0.3 * strength, 0)
+    detail = 0.6 * strength * float(np.clip(1.0 - sigma / 12.0, 0.15, 1.0))  # less sharpening where grain was
     blur = cv2.GaussianBlur(light, (0, 0), max(0.8, face_scale / 60.0))
-    light = cv2.addWeighted(light, 1 + 0.6 * strength, blur, -0.6 * strength, 0)
+    light = cv2.addWeighted(light, 1 + detail, blur, -detail, 0)
     lab[..., 0] = light
     return cv2.cvtColor(lab, cv2.COLOR_LAB2RGB)

@@ -41,8 +41,10 @@ class EyeJob:
                             (EYE_HALF_AXES[0] * width * grow, EYE_HALF_AXES[1] * width * grow), angle)
 
     def ring(self, side: str) -> np.ndarray:
-        """Skin around the eye region: where a donor's colour is matched to the target's."""
-        return np.clip(self.eye_mask(side, 1.6) - self.eye_mask(side, 1.15), 0, 1)
+        """Skin just below the eye region (brows and hair stay out): where a donor's colour is matched."""
+        band = np.clip(self.eye_mask(side, 1.45) - self.eye_mask(side, 1.1), 0, 1)
+        band[: int(self.corners(side)[:, 1].max())] = 0
+        return band
 
     @property
     def mask(self) -> np.ndarray:
@@ -80,9 +82,10 @@ def similarity_from_pairs(src: np.ndarray, dst: np.ndarray) -> np.ndarray:
     return np.array([[a.real, -a.imag, b.real], [a.imag, a.real, b.imag]])
 
 
-def transplant(donor: np.ndarray, donor_corners: np.ndarray, job: EyeJob, side: str, out: np.ndarray) -> None:
-    """Warp a donor eye onto the job's eye by its corners (outer→outer, inner→inner), match its colour to the
-    skin around the target eye, and write it into ``out`` over that eye's feathered support."""
+def transplant(donor: np.ndarray, donor_corners: np.ndarray, job: EyeJob, side: str, out: np.ndarray,
+               match: bool = True) -> None:
+    """Warp a donor eye onto the job's eye by its corners (outer→outer, inner→inner), optionally match its
+    colour to the skin below the target eye, and write it into ``out`` over that eye's feathered support."""
     import cv2
 
     from atelier.tools.faces.blend import match_colour
@@ -90,6 +93,7 @@ def transplant(donor: np.ndarray, donor_corners: np.ndarray, job: EyeJob, side: 
     matrix = similarity_from_pairs(donor_corners, job.corners(side))
     size = job.alignment.size
     warped = cv2.warpAffine(donor, matrix, (size, size), flags=cv2.INTER_CUBIC, borderMode=cv2.BORDER_REPLICATE)
-    warped = match_colour(warped, job.frame, job.ring(side))
+    if match:
+        warped = match_colour(warped, job.frame, job.ring(side))
     region = feather(job.eye_mask(side), job.feather_px) > 0
     out[region] = warped[region]

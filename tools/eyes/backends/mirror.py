@@ -32,5 +32,5 @@ class MirrorInpainter:
         corners = job.corners(other).copy()
         corners[:, 0] = job.alignment.size - 1 - corners[:, 0]  # where the open eye's corners land when flipped
         out = job.frame.copy()
-        transplant(flipped, corners, job, side, out)
+        transplant(flipped, corners, job, side, out, match=False)  # same face, same light
         return out

@@ -110,8 +110,27 @@ def test_needs_reference_asks_then_resumes_when_the_photo_arrives(monkeypatch, a
     assert np.array_equal(out[..., :3], np.asarray(Image.open(SAMPLES / "coffee.png").convert("RGB")))
 
 
-def test_a_tool_that_is_not_installed_is_skipped_and_said(atelier_home):
+def test_a_tool_that_is_not_installed_is_skipped_and_said(monkeypatch, atelier_home):
+    from atelier.tools.core import registry
+
+    monkeypatch.delitem(registry.TOOL_MODULES, "open_eyes")
     reply = Session().ask("open her eyes, then make it a pencil sketch", [SAMPLES / "astronaut.png"])
     assert [r["tool"] for r in reply.results] == ["open_eyes", "sketchify"]
     assert reply.results[0]["skipped"] and reply.results[1]["ok"]
     assert "open_eyes: skipped" in reply.answer and "not available" in reply.answer
+
+
+def test_open_her_eyes_using_the_second_photo_then_sketch(atelier_home, tmp_path):
+    from atelier.tools.faces.mediapipe_backend import MediaPipeLandmarker
+    from atelier.tools.faces.synth import close_eye
+
+    photo = np.asarray(Image.open(SAMPLES / "astronaut.png").convert("RGB"))
+    face = MediaPipeLandmarker().detect(photo)[0]
+    Image.fromarray(close_eye(close_eye(photo, face, "left"), face, "right")).save(tmp_path / "blink.png")
+    reply = Session().ask("open her eyes using the second photo, then make it a pencil sketch",
+                          [tmp_path / "blink.png", SAMPLES / "astronaut.png"])
+    assert [r["tool"] for r in reply.results] == ["open_eyes", "sketchify"]
+    opened = reply.results[0]["result"]
+    assert opened["ok"] and opened["backend"] == "reference" and opened["outputs"]["faces"][0]["opened"] == [
+        "right", "left"]
+    assert reply.results[1]["inputs"]["image"] == "$step1.image" and reply.results[1]["ok"]

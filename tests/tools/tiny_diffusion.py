@@ -82,3 +82,43 @@ def write_tiny_ip_adapter(models: Path, seed: int = 0, tokens: int = 4) -> None:
         weights[f"ip_adapter.{key}.to_v_ip.weight"] = torch.randn(hidden, cross) * 0.02
         key += 2
     save_file(weights, str(folder / "ip-adapter_sd15.safetensors"))
+
+
+def _tiny_sdxl_unet(cross_attention_dim: int, time_inputs: int):
+    from diffusers import UNet2DConditionModel
+
+    return UNet2DConditionModel(
+        block_out_channels=(32, 64), layers_per_block=1, sample_size=32, in_channels=4, out_channels=4,
+        down_block_types=("DownBlock2D", "CrossAttnDownBlock2D"), up_block_types=("CrossAttnUpBlock2D", "UpBlock2D"),
+        attention_head_dim=(2, 4), use_linear_projection=True, addition_embed_type="text_time",
+        addition_time_embed_dim=8, transformer_layers_per_block=(1, 1), norm_num_groups=8,
+        projection_class_embeddings_input_dim=time_inputs * 8 + 32, cross_attention_dim=cross_attention_dim)
+
+
+def write_tiny_sdxl_inpaint(models: Path, seed: int = 0, refiner: bool = True) -> None:
+    """A tiny SDXL inpainting base (two text encoders) and, like the real refiner, a refiner with only the
+    second encoder and the aesthetic-score conditioning; VAE downsampling ×8 as in SDXL."""
+    import torch
+    from diffusers import AutoencoderKL, EulerDiscreteScheduler, StableDiffusionXLInpaintPipeline
+    from transformers import CLIPTextConfig, CLIPTextModel, CLIPTextModelWithProjection
+
+    torch.manual_seed(seed)
+    tokenizer = byte_level_tokenizer(models / "_tokenizer")
+    config = CLIPTextConfig(bos_token_id=len(tokenizer) - 2, eos_token_id=len(tokenizer) - 1, hidden_size=32,
+                            intermediate_size=37, layer_norm_eps=1e-05, num_attention_heads=4, num_hidden_layers=2,
+                            pad_token_id=1, vocab_size=len(tokenizer) + 8, hidden_act="gelu", projection_dim=32)
+    vae = AutoencoderKL(block_out_channels=[8, 8, 16, 16], in_channels=3, out_channels=3, norm_num_groups=8,
+                        down_block_types=["DownEncoderBlock2D"] * 4, up_block_types=["UpDecoderBlock2D"] * 4,
+                        latent_channels=4, sample_size=128)
+    scheduler = EulerDiscreteScheduler(beta_start=0.00085, beta_end=0.012, steps_offset=1,
+                                       beta_schedule="scaled_linear", timestep_spacing="leading")
+    text_2 = CLIPTextModelWithProjection(config)
+    StableDiffusionXLInpaintPipeline(
+        vae=vae, text_encoder=CLIPTextModel(config), text_encoder_2=text_2, tokenizer=tokenizer,
+        tokenizer_2=tokenizer, unet=_tiny_sdxl_unet(64, 6), scheduler=scheduler,
+        requires_aesthetics_score=False, force_zeros_for_empty_prompt=True).save_pretrained(models / "sdxl" / "base")
+    if refiner:
+        StableDiffusionXLInpaintPipeline(
+            vae=vae, text_encoder=None, text_encoder_2=text_2, tokenizer=None, tokenizer_2=tokenizer,
+            unet=_tiny_sdxl_unet(32, 5), scheduler=scheduler, requires_aesthetics_score=True,
+            force_zeros_for_empty_prompt=False).save_pretrained(models / "sdxl" / "refiner")

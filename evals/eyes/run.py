@@ -4,10 +4,10 @@ Detection runs the shipped landmark backend (MediaPipe) over labelled real photo
 and UTKFace's open-eye crops (fetch them with ``evals/eyes/fetch_cew.sh``; research use only, never
 committed) plus scikit-image's astronaut (public domain, open). The threshold is calibrated out of fold:
 images are split in two, the best threshold on one half is scored on the other, and the reverse; the
-threshold shipped in ``tools/eyes/measure.py`` is checked against the best one on all of them. The seed's fixed 260 px² rule
-is scored on the same eyes, at the photos' own size and at 2× (where its answers change and the score's
-do not). Blend quality takes open-eye photos, shuts their eyes synthetically (``tools/faces/synth.py``) and
-opens them again with the reference backend, the original as reference.
+threshold shipped in ``tools/eyes/measure.py`` is checked against the best one on all of them. The seed's
+fixed 260 px² rule is scored on the same eyes, at the photos' own size and at 2× (where its answers change
+and the score's do not). Blend quality takes open-eye photos, shuts their eyes synthetically
+(``tools/faces/synth.py``) and opens them again with the reference backend, the original as reference.
 
     python evals/eyes/run.py --closed DATA/closed --open DATA/open --report evals/reports/eyes.md
 """

@@ -13,13 +13,15 @@ import functools
 import numpy as np
 
 from atelier.tools.core.config import Settings
+from atelier.tools.core.errors import ErrorCode, ToolError
 from atelier.tools.core.models import find_model, missing_reason
 from atelier.tools.core.registry import BackendStatus
 from atelier.tools.faces.landmarks import Face
 
 NAME = "codeformer"
 FACE_SIZE = 512
-IOD_AT_512 = 0.34 * FACE_SIZE  # FFHQ crops put the eyes about a third of the width apart, at 0.42 height
+EYE_ROW = 240.0 / 512  # the FFHQ 512 template CodeFormer was trained on: eyes at (193, 240) and (319, 240)
+IOD_AT_512 = 126.0
 
 
 def status(settings: Settings, tool: str = "restore_face", default: bool = False) -> BackendStatus:
@@ -36,14 +38,15 @@ def _network(path: str):
 
     from atelier.tools.core.diffusion import placement
 
-    from .codeformer_arch import CodeFormer, config_from_state
+    from .codeformer_arch import load_checkpoint
 
-    state = torch.load(path, map_location="cpu", weights_only=True)
-    state = state.get("params_ema", state.get("params", state))
-    net = CodeFormer(**config_from_state(state))
-    net.load_state_dict(state, strict=True)
     place = placement()
-    return net.eval().to(place.device), place.device
+    try:
+        net = load_checkpoint(torch.load(path, map_location="cpu", weights_only=True))
+    except Exception as exc:  # a wrong or damaged file: say which and why, never run half-loaded
+        raise ToolError(ErrorCode.BACKEND_UNAVAILABLE, f"could not load CodeFormer weights from {path}: "
+                        f"{type(exc).__name__}: {str(exc)[:300]}") from None
+    return net.to(place.device), place.device
 
 
 class CodeFormerRestorer:
@@ -60,13 +63,15 @@ class CodeFormerRestorer:
         from atelier.tools.faces.geometry import Alignment, align_eyes, eye_centre
 
         net, device = _network(self.path)
-        base = align_eyes(eye_centre(face.right_eye), eye_centre(face.left_eye), size=FACE_SIZE, eye_row=0.42)
-        scale = IOD_AT_512 / 256.0  # align_eyes puts the eyes 256 px apart; FFHQ wants IOD_AT_512
+        size = net.size  # 512 for the released model
+        base = align_eyes(eye_centre(face.right_eye), eye_centre(face.left_eye), size=size, eye_row=EYE_ROW)
+        scale = IOD_AT_512 * size / FACE_SIZE / 256.0  # align_eyes puts the eyes 256 px apart
+        centre = np.array([size / 2, size * EYE_ROW])
         matrix = base.matrix.copy()
         matrix[:, :2] *= scale
-        matrix[:, 2] = (matrix[:, 2] - [FACE_SIZE / 2, FACE_SIZE * 0.42]) * scale + [FACE_SIZE / 2, FACE_SIZE * 0.42]
-        align = Alignment(matrix=matrix, size=FACE_SIZE)
-        face_in = cv2.warpAffine(crop, align.matrix, (FACE_SIZE, FACE_SIZE), flags=cv2.INTER_CUBIC,
+        matrix[:, 2] = (matrix[:, 2] - centre) * scale + centre
+        align = Alignment(matrix=matrix, size=size)
+        face_in = cv2.warpAffine(crop, align.matrix, (size, size), flags=cv2.INTER_CUBIC,
                                  borderMode=cv2.BORDER_REFLECT)
         x = torch.from_numpy(face_in).permute(2, 0, 1)[None].float().div(127.5).sub(1.0).to(device)
         with torch.inference_mode():

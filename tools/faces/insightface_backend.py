@@ -44,9 +44,9 @@ class InsightFaceLandmarker:
     def __init__(self, folder: str | None, det_size: int = 640):
         from insightface.app import FaceAnalysis
 
-        pack = Path(str(folder))  # .../insightface/models/buffalo_l
         self._lock = threading.Lock()
-        self._app = FaceAnalysis(name=pack.name, root=str(pack.parent.parent), providers=["CPUExecutionProvider"],
+        # a folder path as the name: insightface reads it as is and never tries to download
+        self._app = FaceAnalysis(name=str(Path(str(folder)).resolve()), providers=["CPUExecutionProvider"],
                                  allowed_modules=["detection", "landmark_2d_106"])
         self._app.prepare(ctx_id=-1, det_size=(det_size, det_size))
 

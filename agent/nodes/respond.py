@@ -13,6 +13,7 @@ KEY_METRICS = {
     "stylize": ("structure_f1", "style_distance_before", "style_distance_after"),
     "retrieve_style": ("score",),
     "describe_punk": ("min_confidence",),
+    "open_eyes": ("faces_ok", "faces_failed"),
 }
 PUNK_KEYS = ("type", "skin_tone", "hair", "headwear", "eyewear", "earring", "beard", "mouth", "neck", "background")
 KEY_OUTPUTS = {
@@ -49,6 +50,8 @@ def describe_step(n: int, entry: dict[str, Any]) -> str:
     if tool == "describe_punk":
         parts.append("\n   " + "; ".join(f"{k} {_fmt(r['outputs'][k]['value'])} ({r['outputs'][k]['confidence']:.2f})"
                                          for k in PUNK_KEYS if k in r["outputs"]))
+    if tool in ("detect_closed_eyes", "open_eyes"):
+        parts += [f"\n   {_face_line(face)}" for face in r["outputs"].get("faces", [])]
     for found in r["outputs"].get("runs", []):
         parts.append(f"\n   - {found['tool']} run {found['run_id']} (score {found['score']:.2f})"
                      + (f": “{found['request']}”" if found.get("request") else "")
@@ -57,6 +60,19 @@ def describe_step(n: int, entry: dict[str, Any]) -> str:
     if r.get("warnings"):
         text += " Note: " + "; ".join(r["warnings"]) + "."
     return text
+
+
+def _face_line(face: dict[str, Any]) -> str:
+    """One face in words: which of the person's own eyes are closed, and what was done about them."""
+    closed = face.get("closed_eyes", [])
+    state = (f"the person's {' and '.join(closed)} eye{'s' if len(closed) > 1 else ''} closed" if closed
+             else "eyes open")
+    line = f"face {face['index'] + 1}: {state}"
+    if face.get("error"):
+        line += f"; not opened [{face['error']['code']}]: {face['error']['message']}"
+    elif face.get("opened"):
+        line += f"; opened with {face.get('backend')}"
+    return line
 
 
 def main_image(results: list[dict[str, Any]]) -> str | None:

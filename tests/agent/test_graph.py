@@ -134,3 +134,4 @@ def test_open_her_eyes_using_the_second_photo_then_sketch(atelier_home, tmp_path
     assert opened["ok"] and opened["backend"] == "reference" and opened["outputs"]["faces"][0]["opened"] == [
         "right", "left"]
     assert reply.results[1]["inputs"]["image"] == "$step1.image" and reply.results[1]["ok"]
+    assert "face 1: the person's right and left eyes closed; opened with reference" in reply.answer

@@ -11,7 +11,7 @@ DEMO_REQUESTS = (
     ("make it a pencil sketch", "astronaut.png"),
     ("now make it cyberpunk", None),  # same conversation: works on the previous result
     ("turn this into a pencil drawing with 50% shading", "coffee.png"),
-    ("open her eyes, then make it a pencil sketch", "chelsea.png"),
+    ("open her eyes using the second photo, then make it a pencil sketch", ("astronaut_blink.png", "astronaut.png")),
     ("this pixel art was upscaled, recover the clean sprite", "sprite_upscaled.png"),
 )
 
@@ -26,10 +26,11 @@ def run_demo(out: Path) -> int:
     failures = 0
     out.mkdir(parents=True, exist_ok=True)
     thread, stem = None, "result"
-    for request, name in DEMO_REQUESTS:
-        typer.echo(f"\n> {request}   [{name or 'the previous result'}]")
-        reply = session.ask(request, [SAMPLES / name] if name else [], thread_id=None if name else thread)
-        thread, stem = reply.thread_id, Path(name).stem if name else stem
+    for request, names in DEMO_REQUESTS:
+        files = [names] if isinstance(names, str) else list(names or ())
+        typer.echo(f"\n> {request}   [{', '.join(files) or 'the previous result'}]")
+        reply = session.ask(request, [SAMPLES / f for f in files], thread_id=None if files else thread)
+        thread, stem = reply.thread_id, Path(files[0]).stem if files else stem
         typer.echo(reply.answer)
         for entry in reply.results:
             image = entry.get("result", {}).get("artifacts", {}).get("image")

@@ -8,7 +8,7 @@ says what to attach or install; it never hands the input back as done.
 from __future__ import annotations
 
 import json
-from typing import Any, Literal
+from typing import Literal
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
@@ -64,37 +64,26 @@ def _inpainter_for(requested: str, has_ref: bool, sdxl_ok: bool) -> str:
     return "reference" if has_ref else "sdxl" if sdxl_ok else "mirror"
 
 
-class _Inpainters:
-    """Builds each inpainter on first use, once per call (SDXL pipelines are cached across calls)."""
+def _build_inpainter(name: str, images: dict[str, LoadedImage], args: OpenEyesArgs, ctx: ToolContext, landmarker):
+    """The call's inpainter; built when the first face needs it (SDXL pipelines are cached across calls)."""
+    if name == "reference":
+        if "ref" not in images:
+            raise ToolError(ErrorCode.NEEDS_REFERENCE, f"the reference backend needs a reference photo: {NEEDS}")
+        from .backends.reference import ReferenceInpainter
 
-    def __init__(self, images: dict[str, LoadedImage], args: OpenEyesArgs, ctx: ToolContext, landmarker):
-        self.images, self.args, self.ctx, self.landmarker = images, args, ctx, landmarker
-        self._made: dict[str, Any] = {}
+        ref = images["ref"].pixels
+        with ctx.stage("reference_landmarks"):
+            return ReferenceInpainter(ref, landmarker.detect(ref), args.threshold)
+    if name == "mirror":
+        from .backends.mirror import MirrorInpainter
 
-    def get(self, name: str):
-        if name not in self._made:
-            self._made[name] = self._make(name)
-        return self._made[name]
+        return MirrorInpainter(args.threshold)
+    if name == "sdxl":
+        from .backends.sdxl import SDXLInpainter
 
-    def _make(self, name: str):
-        if name == "reference":
-            if "ref" not in self.images:
-                raise ToolError(ErrorCode.NEEDS_REFERENCE, f"the reference backend needs a reference photo: {NEEDS}")
-            from .backends.reference import ReferenceInpainter
-
-            ref = self.images["ref"].pixels
-            with self.ctx.stage("reference_landmarks"):
-                return ReferenceInpainter(ref, self.landmarker.detect(ref), self.args.threshold)
-        if name == "mirror":
-            from .backends.mirror import MirrorInpainter
-
-            return MirrorInpainter(self.args.threshold)
-        if name == "sdxl":
-            from .backends.sdxl import SDXLInpainter
-
-            with self.ctx.stage("load_sdxl"):
-                return SDXLInpainter(self.ctx.settings, self.args.preset, self.args.steps)
-        raise ToolError(ErrorCode.BAD_ARGUMENT, f"unknown open_eyes backend {name!r}")
+        with ctx.stage("load_sdxl"):
+            return SDXLInpainter(ctx.settings, args.preset, args.steps)
+    raise ToolError(ErrorCode.BAD_ARGUMENT, f"unknown open_eyes backend {name!r}")
 
 
 def _open_face(job, inpainter, seeds: list[int], results: list[np.ndarray], ctx: ToolContext) -> np.ndarray:
@@ -128,7 +117,7 @@ def run(images: dict[str, LoadedImage], args: OpenEyesArgs, ctx: ToolContext) ->
         faces = find_faces(image, landmarker)
     records = [face_record(face, i, args.threshold) for i, face in enumerate(faces)]
     name = _inpainter_for(args.backend, "ref" in images, sdxl_status(ctx.settings).available)
-    inpainters = _Inpainters(images, args, ctx, landmarker)
+    inpainter = None
     variations = args.variations if name == "sdxl" else 1
     results = [image] * variations
     verbose: dict[str, np.ndarray] = {}
@@ -142,7 +131,7 @@ def run(images: dict[str, LoadedImage], args: OpenEyesArgs, ctx: ToolContext) ->
         try:
             if i in args.fail_faces:
                 raise ToolError(ErrorCode.INTERNAL, f"face {i} failed on purpose (fail_faces)")
-            inpainter = inpainters.get(name)
+            inpainter = inpainter or _build_inpainter(name, images, args, ctx, landmarker)
             with ctx.stage("align"):
                 alignment = align_eyes(eye_centre(face.right_eye), eye_centre(face.left_eye))
                 job = EyeJob(warp_to_frame(image, alignment), alignment, face, sides, args.feather)

@@ -67,10 +67,8 @@ def paste(image: np.ndarray, frame_patch: np.ndarray, frame_alpha: np.ndarray, a
     out = image.copy()
     if not touched.any():
         return out
-    patch = warp_to_image(frame_patch, local, (y1 - y0, x1 - x0)).astype(np.float32)
-    region = image[y0:y1, x0:x1]
-    mixed = np.clip(region.astype(np.float32) * (1 - alpha[..., None]) + patch * alpha[..., None] + 0.5, 0, 255)
-    out[y0:y1, x0:x1] = np.where(touched[..., None], mixed.astype(np.uint8), region)
+    patch = warp_to_image(frame_patch, local, (y1 - y0, x1 - x0))
+    out[y0:y1, x0:x1] = blend_masked(image[y0:y1, x0:x1], patch, alpha)
     return out
 
 

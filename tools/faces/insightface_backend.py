@@ -38,6 +38,11 @@ def status(settings: Settings, tool: str, default: bool) -> BackendStatus:
     return BackendStatus(tool, "landmarks", NAME, True, default, str(folder), "InsightFace buffalo_l, 106 points")
 
 
+def load(path: str | None) -> InsightFaceLandmarker:
+    """The landmarker for the buffalo_l folder at ``path``."""
+    return InsightFaceLandmarker(path)
+
+
 class InsightFaceLandmarker:
     name = NAME
 

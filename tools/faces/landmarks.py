@@ -80,18 +80,19 @@ class Landmarker(Protocol):
     def detect(self, rgb: np.ndarray) -> list[Face]: ...
 
 
-def landmark_statuses(settings: Settings, tool: str, default: str) -> list[BackendStatus]:
+def _backend_modules() -> dict:
     from . import insightface_backend, mediapipe_backend
 
-    return [mediapipe_backend.status(settings, tool, default == "mediapipe"),
-            insightface_backend.status(settings, tool, default == "insightface")]
+    return {"mediapipe": mediapipe_backend, "insightface": insightface_backend}
+
+
+def landmark_statuses(settings: Settings, tool: str, default: str) -> list[BackendStatus]:
+    return [module.status(settings, tool, default == name) for name, module in _backend_modules().items()]
 
 
 def load_landmarker(name: str, settings: Settings) -> Landmarker:
     """The named backend, built once; ``BACKEND_UNAVAILABLE`` says what to install when it cannot run."""
-    from . import insightface_backend, mediapipe_backend
-
-    modules = {"mediapipe": mediapipe_backend, "insightface": insightface_backend}
+    modules = _backend_modules()
     if name not in modules:
         raise ToolError(ErrorCode.BAD_ARGUMENT, f"unknown landmark backend {name!r}; known: {', '.join(modules)}")
     state = modules[name].status(settings, "", True)
@@ -102,11 +103,7 @@ def load_landmarker(name: str, settings: Settings) -> Landmarker:
 
 @functools.lru_cache(maxsize=4)
 def _cached(name: str, path: str | None) -> Landmarker:
-    from . import insightface_backend, mediapipe_backend
-
-    if name == "mediapipe":
-        return mediapipe_backend.MediaPipeLandmarker()
-    return insightface_backend.InsightFaceLandmarker(path)
+    return _backend_modules()[name].load(path)
 
 
 def find_faces(rgb: np.ndarray, landmarker: Landmarker) -> list[Face]:

@@ -45,6 +45,11 @@ def _square_crop(box: tuple[float, float, float, float], shape: tuple[int, int],
     return left, top, right, bottom
 
 
+def load(path: str | None = None) -> MediaPipeLandmarker:
+    """The landmarker (its models come from the wheel, so there is no path to read)."""
+    return MediaPipeLandmarker()
+
+
 class MediaPipeLandmarker:
     name = NAME
 

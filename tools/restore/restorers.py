@@ -1,6 +1,6 @@
 """Restorers behind one small interface, and the paste that confines them to feathered face masks.
 
-A restorer maps a face crop to a restored crop of the same size; ``restore_faces`` crops each face with a
+A restorer maps a face crop to a restored crop of the same size; ``restore_face_region`` crops a face with a
 margin, restores it and mixes it back through the feathered face outline, so nothing outside a face changes.
 """
 

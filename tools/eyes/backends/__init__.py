@@ -7,7 +7,8 @@ masks, feathering and paste, and a new backend is a new file.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from functools import cached_property
 from typing import Protocol
 
 import numpy as np
@@ -28,7 +29,6 @@ class EyeJob:
     face: Face  # image coordinates
     sides: list[str]  # the subject's eyes to open
     feather_px: float
-    masks: dict[str, np.ndarray] = field(default_factory=dict)  # side -> hard eye-region mask (frame)
 
     def corners(self, side: str) -> np.ndarray:
         return self.alignment.to_frame(self.face.corners(side))
@@ -46,12 +46,12 @@ class EyeJob:
         band[: int(self.corners(side)[:, 1].max())] = 0
         return band
 
-    @property
+    @cached_property
     def mask(self) -> np.ndarray:
         """Every eye to open, hard-edged."""
         return np.maximum.reduce([self.eye_mask(s) for s in self.sides])
 
-    @property
+    @cached_property
     def alpha(self) -> np.ndarray:
         """The feathered blend weight: 1 inside the eye regions, falling to exactly 0 ``feather_px`` outside."""
         return feather(self.mask, self.feather_px)

@@ -26,7 +26,7 @@ step "mediapipe 0.10.21 without its stale numpy<2/protobuf<5 pins (the last rele
 
 step "torchvision import fix, active in every process of this venv"
 site=$(.venv/bin/python -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')
-echo "import atelier.tools.core.torchvision_fix as _atelier_tvfix; _atelier_tvfix.install()" \
+echo "import atelier.core.torchvision_fix as _atelier_tvfix; _atelier_tvfix.install()" \
   > "$site/zzz_atelier_torchvision_fix.pth"
 
 if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null && [ ! -x /usr/bin/chromium ]; then

@@ -1,33 +1,26 @@
-"""The tools the agent may plan with: every name of the contract (prompts/tools.txt), and which of them are
-installed in this build (the registry). A plan may name a contract tool that is not installed yet; it is
-then reported as unavailable, never silently replaced by another tool."""
+"""The tools the agent may plan with — the installed tools' specs — and the agent's own wording (prompts/).
+
+Prompts ship as package data (``atelier.prompts``), so an installed wheel finds them as a checkout does.
+"""
 
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass
-from pathlib import Path
+from importlib.resources import files
 
-from atelier.tools.core.registry import tool_names
+from atelier.core.registry import ToolSpec, all_tools
 
-PROMPTS = Path(__file__).resolve().parents[1] / "prompts"
+PROMPTS = files("atelier.prompts")
 
 
-@dataclass(frozen=True)
-class ToolInfo:
-    name: str
-    needs_image: bool
-    description: str
-
-    @property
-    def installed(self) -> bool:
-        return self.name in tool_names()
+def prompt_text(name: str) -> str:
+    return (PROMPTS / name).read_text(encoding="utf-8")
 
 
 def read_rows(name: str, columns: int) -> list[list[str]]:
     """Rows of a ``|``-separated prompts file, comments and blank lines skipped."""
     rows = []
-    for line in (PROMPTS / name).read_text(encoding="utf-8").splitlines():
+    for line in prompt_text(name).splitlines():
         if line.strip() and not line.lstrip().startswith("#"):
             parts = [p.strip() for p in line.split("|", columns - 1)]
             if len(parts) == columns:
@@ -35,11 +28,22 @@ def read_rows(name: str, columns: int) -> list[list[str]]:
     return rows
 
 
-@functools.cache
-def catalogue() -> dict[str, ToolInfo]:
-    return {name: ToolInfo(name, needs == "yes", desc) for name, needs, desc in read_rows("tools.txt", 3)}
+def read_lines(name: str) -> list[str]:
+    """Non-comment lines of a prompts file."""
+    return [line.strip() for line in prompt_text(name).splitlines()
+            if line.strip() and not line.lstrip().startswith("#")]
+
+
+def catalogue() -> dict[str, ToolSpec]:
+    """The installed tools by name (the registry caches the specs, so this is cheap)."""
+    return {spec.name: spec for spec in all_tools()}
 
 
 @functools.cache
 def capabilities() -> str:
-    return " ".join((PROMPTS / "capabilities.txt").read_text(encoding="utf-8").split())
+    return " ".join(prompt_text("capabilities.txt").split())
+
+
+def chains_image(spec: ToolSpec) -> bool:
+    """Whether a step of this tool hands a new version of the working image to the next step."""
+    return spec.produces_image and spec.needs_image

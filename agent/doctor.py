@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from atelier.tools.core.config import Settings
-from atelier.tools.core.models import find_model, missing_reason
-from atelier.tools.core.registry import BackendStatus, all_tools
+from atelier.core.backends import BackendStatus
+from atelier.core.config import Settings
+from atelier.core.models import find_model, missing_reason
+from atelier.core.registry import all_tools
 
 
 def planner_statuses(settings: Settings) -> list[BackendStatus]:
@@ -18,5 +19,5 @@ def planner_statuses(settings: Settings) -> list[BackendStatus]:
 def doctor(settings: Settings) -> list[BackendStatus]:
     rows: list[BackendStatus] = []
     for spec in all_tools():
-        rows.extend(spec.backends(settings))
+        rows.extend(spec.backend_statuses(settings))
     return rows + planner_statuses(settings)

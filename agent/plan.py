@@ -8,16 +8,14 @@ repaired where that is safe, otherwise turned into a question or an answer — n
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from pydantic import BaseModel, Field, ValidationError
 
 from atelier.agent.catalogue import catalogue
-from atelier.tools.core.registry import get_tool, tool_names
+from atelier.agent.refs import parse
 
 MAX_STEPS = 8
-REF = re.compile(r"^(attachment:(?P<att>\d+)|\$step(?P<step>\d+)\.image|\$last\.image)$")
 
 
 class Step(BaseModel):
@@ -32,6 +30,7 @@ class Plan(BaseModel):
     steps: list[Step] = Field(default_factory=list)
     ask: str | None = None
     answer: str | None = None
+    revert: str | None = None  # "$last" (undo the last turn) or "turn:K" (the result of turn K, from 1): no tool runs
     notes: list[str] = Field(default_factory=list)
 
     @property
@@ -39,41 +38,62 @@ class Plan(BaseModel):
         return [s.tool for s in self.steps]
 
 
+REVERTS = ("$last",) + tuple(f"turn:{k}" for k in range(1, 10))
+
+
 def _args_schema(tool: str) -> dict[str, Any]:
-    """An installed tool's argument properties (types only, no extra keys); {} for the others."""
-    if tool not in tool_names():
-        return {"type": "object", "properties": {}, "additionalProperties": False}
-    props = {}
-    for name, spec in get_tool(tool).args_model.model_json_schema().get("properties", {}).items():
-        kinds = [spec.get("type")] + [a.get("type") for a in spec.get("anyOf", [])]
-        kind = next((k for k in kinds if k in ("number", "integer", "string", "boolean")), None)
-        if kind:
+    """A tool's argument properties: types (and the choices of a fixed-choice argument), no extra keys."""
+    props: dict[str, Any] = {}
+    for name, spec in catalogue()[tool].args_model.model_json_schema().get("properties", {}).items():
+        options = [spec] + list(spec.get("anyOf", []))
+        choices = next((o["enum"] for o in options if "enum" in o), None)
+        kind = next((o.get("type") for o in options if o.get("type") in ("number", "integer", "string", "boolean")),
+                    None)
+        if choices:
+            props[name] = {"enum": choices}
+        elif kind == "string":
+            props[name] = {"type": "string", "maxLength": 60}
+        elif kind:
             props[name] = {"type": kind}
     return {"type": "object", "properties": props, "additionalProperties": False}
 
 
 def plan_json_schema(tools: list[str] | None = None) -> dict[str, Any]:
-    """The JSON schema an LLM's output is constrained to: known tools, their argument names, known input
-    references, at most 8 steps, a short answer."""
+    """The JSON schema a language model's output is constrained to: known tools with their own image roles and
+    argument names, known input references, at most 8 steps; a plan with no steps names a ``reply`` code (the
+    words come from code) or a ``revert``. No free text anywhere but argument strings."""
+    from atelier.agent.planners.compact import REPLY_CODES
+
     tools = tools or list(catalogue())
     refs = [f"attachment:{i}" for i in range(4)] + [f"$step{i}.image" for i in range(1, MAX_STEPS)] + ["$last.image"]
-    ref = {"type": "string", "enum": refs}
-    steps = [{"type": "object", "properties": {
-        "tool": {"type": "string", "enum": [tool]},
-        "inputs": {"type": "object", "properties": {"image": ref, "ref": ref}, "additionalProperties": False},
-        "args": _args_schema(tool),
-    }, "required": ["tool", "inputs", "args"], "additionalProperties": False} for tool in tools]
+    ref = {"enum": refs}
+    steps = []
+    for tool in tools:
+        roles = {r.name: ref for r in catalogue()[tool].images}
+        steps.append({"type": "object", "properties": {
+            "tool": {"const": tool},
+            "inputs": {"type": "object", "properties": roles, "additionalProperties": False},
+            "args": _args_schema(tool),
+        }, "required": ["tool"], "additionalProperties": False})
     return {"type": "object", "properties": {
         "steps": {"type": "array", "items": {"anyOf": steps}, "maxItems": MAX_STEPS},
-        "answer": {"type": "string", "maxLength": 100},
+        "reply": {"enum": list(REPLY_CODES)},
+        "revert": {"enum": list(REVERTS)},
     }, "required": ["steps"], "additionalProperties": False}
 
 
+def parse_revert(value: str | None) -> int | str | None:
+    """``"$last"`` -> "$last", ``"turn:K"`` -> K (from 1), anything else -> None."""
+    if value == "$last":
+        return value
+    if value and value.startswith("turn:") and value[5:].isdigit() and int(value[5:]) >= 1:
+        return int(value[5:])
+    return None
+
+
 def _arg_errors(tool: str, args: dict[str, Any]) -> str | None:
-    if tool not in tool_names():
-        return None  # not installed: its arguments are checked when it is
     try:
-        get_tool(tool).args_model.model_validate(args)
+        catalogue()[tool].args_model.model_validate(args)
     except ValidationError as exc:
         return "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
     return None
@@ -81,6 +101,10 @@ def _arg_errors(tool: str, args: dict[str, Any]) -> str | None:
 
 def validate(plan: Plan, n_attachments: int, has_last_image: bool = False) -> Plan:
     """Return a plan that is safe to run: the same plan, a repaired one, or an ask/answer."""
+    if plan.revert is not None and not plan.steps:
+        if parse_revert(plan.revert) is None:
+            return plan.model_copy(update={"revert": None, "ask": "Which earlier result should I go back to?"})
+        return plan.model_copy(update={"ask": None, "answer": None})
     if plan.ask or plan.answer or not plan.steps:
         if not plan.steps and not plan.ask and not plan.answer:
             return plan.model_copy(update={"answer": "I'm not sure what to do with that.", "steps": []})
@@ -100,18 +124,21 @@ def validate(plan: Plan, n_attachments: int, has_last_image: bool = False) -> Pl
         error = _arg_errors(step.tool, step.args)
         if error:
             problems.append(f"{step.id} ({step.tool}): {error}")
+        spec = known[step.tool]
         for role, value in step.inputs.items():
-            m = REF.match(value or "")
-            if not m:
+            ref = parse(value)
+            if spec.role(role) is None:
+                problems.append(f"{step.id}: {step.tool} takes no image input named {role!r}")
+            elif ref is None:
                 problems.append(f"{step.id}: input {role}={value!r} is not an attachment or an earlier step")
-            elif m["att"] is not None and int(m["att"]) >= n_attachments:
-                problems.append(f"{step.id}: {role} refers to attachment {int(m['att']) + 1}, "
+            elif ref.kind == "attachment" and ref.index >= n_attachments:
+                problems.append(f"{step.id}: {role} refers to attachment {ref.index + 1}, "
                                 f"but {n_attachments} {'is' if n_attachments == 1 else 'are'} attached")
-            elif m["step"] is not None and not 1 <= int(m["step"]) < i:
+            elif ref.kind == "step" and not 1 <= ref.index < i:
                 problems.append(f"{step.id}: {role} refers to a step that has not run before it")
-            elif value == "$last.image" and not has_last_image:
+            elif ref.kind == "last" and not has_last_image:
                 problems.append(f"{step.id}: {role} refers to the last result, but this thread has none")
-        if known[step.tool].needs_image and "image" not in step.inputs:
+        if spec.needs_image and "image" not in step.inputs:
             problems.append(f"{step.id} ({step.tool}) needs an image")
         steps.append(step)
     if problems:

@@ -8,11 +8,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from langgraph.types import Command
+
 from atelier.agent.graph import build_graph, sqlite_checkpointer
 from atelier.agent.state import Attachment
-from atelier.tools.core.config import Settings, load_settings
-from atelier.tools.core.errors import ToolError
-from atelier.tools.core.images import load_image, save_png_atomic, sha256_bytes
+from atelier.core.config import Settings, load_settings
+from atelier.core.errors import ToolError
+from atelier.core.images import load_image, save_png_atomic, sha256_bytes
+from atelier.runs.store import RunStore
 
 
 @dataclass
@@ -52,6 +55,7 @@ class Session:
 
     def __init__(self, settings: Settings | None = None):
         self.settings = settings or load_settings()
+        self.runs = RunStore(self.settings.home)
         self.graph = build_graph(sqlite_checkpointer(self.settings.home / "threads.sqlite"))
 
     def ask(self, text: str, attachments: list[str | Path] | None = None, thread_id: str | None = None,
@@ -62,11 +66,13 @@ class Session:
         thread_id = thread_id or f"t-{secrets.token_hex(4)}"
         request_id = f"r-{secrets.token_hex(4)}"
         config = {"configurable": {"thread_id": thread_id}}
-        previous = self.graph.get_state(config).values or {}
         stored = [store_attachment(Path(p), self.settings) for p in attachments or []]
-        keep = previous.get("attachments", []) if previous.get("pending") and stored else []
-        inputs = {"request": text, "request_id": request_id, "planner": planner or "", "defaults": defaults or {},
-                  "attachments": keep + stored, "plan": None, "results": [], "cursor": 0, "answer": ""}
+        if stored and self.awaiting(thread_id):  # the paused run asked for this image: carry on from its step
+            inputs: Any = Command(resume={"attachments": stored, "request": text, "request_id": request_id})
+        else:
+            inputs = {"request": text, "request_id": request_id, "planner": planner or "", "defaults": defaults or {},
+                      "attachments": stored, "plan": None, "results": [], "cursor": 0, "answer": "",
+                      "awaiting": None}
         final: dict[str, Any] = {}
         for mode, chunk in self.graph.stream(inputs, config, stream_mode=["custom", "values"]):
             if mode == "custom" and on_event:
@@ -75,6 +81,14 @@ class Session:
                 final = chunk
         return Reply(thread_id, request_id, final.get("answer", ""), final.get("plan") or {},
                      final.get("results", []), [dict(a) for a in final.get("attachments", [])])
+
+    def awaiting(self, thread_id: str) -> dict[str, Any] | None:
+        """What a paused run of this thread asks the user to attach, or None."""
+        snapshot = self.graph.get_state({"configurable": {"thread_id": thread_id}})
+        for task in snapshot.tasks:
+            for pause in task.interrupts:
+                return dict(pause.value)
+        return None
 
     def history(self, thread_id: str) -> list[dict[str, Any]]:
         state = self.graph.get_state({"configurable": {"thread_id": thread_id}})

@@ -20,6 +20,7 @@ class StepResult(TypedDict, total=False):
     skipped: bool
     reason: str
     inputs: dict[str, str]
+    paths: dict[str, str | None]  # the inputs resolved to files when the step ran
     result: dict[str, Any]
 
 
@@ -34,5 +35,5 @@ class AgentState(TypedDict, total=False):
     cursor: int
     answer: str
     last_image: str | None  # the previous turn's main output: what "$last.image" names
-    pending: dict[str, Any] | None  # a plan waiting for what the user was asked to attach
+    awaiting: dict[str, Any] | None  # {step, role, question}: the run is paused until the user attaches it
     history: Annotated[list[dict[str, Any]], operator.add]

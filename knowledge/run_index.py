@@ -10,36 +10,40 @@ from typing import Any
 
 import numpy as np
 
-from atelier.knowledge.runs import RunStore
 from atelier.knowledge.store import Store
+from atelier.runs.store import RunStore
 
 
 def describe_run(record: dict[str, Any]) -> str:
-    """The text a run is found by."""
+    """The text a run is found by: what was asked, the tool, its backend and style, and the tool's own words."""
+    from atelier.core.registry import get_tool
+
     out = record.get("outputs", {})
     bits = [record.get("context", {}).get("request") or "", record["tool"].replace("_", " "),
             f"backend {record.get('backend')}"]
     if out.get("style"):
         bits.append(f"style {out['style']}")
-    if record["tool"] == "sketchify":
-        bits.append("pencil sketch drawing")
-    if record["tool"] == "stylize":
-        bits.append("stylised restyled image")
-    if record["tool"] == "reconstruct_sprite":
-        bits.append(f"pixel art sprite cell size {out.get('cell_size')}")
-    if out.get("caption"):
-        bits.append(out["caption"])
+    spec = get_tool(record["tool"])
+    if spec.describe_run is not None:
+        bits.append(spec.describe_run(record))
     return ". ".join(b for b in bits if b)
+
+
+def indexed_tools() -> tuple[str, ...]:
+    """Tools whose runs the index holds: those whose spec says how a run is found."""
+    from atelier.core.registry import all_tools
+
+    return tuple(spec.name for spec in all_tools() if spec.describe_run is not None)
 
 
 def sync(store: Store, runs: RunStore, batch: int = 256) -> int:
     """Index successful runs the index does not have yet (and drop ones whose records are gone)."""
+    from atelier.core.images import load_image
     from atelier.knowledge.embedders.descriptor import image_descriptor
     from atelier.knowledge.embedders.minilm import minilm
-    from atelier.tools.core.images import load_image
 
     have = store.ids("runs_text")
-    ok_ids = set(runs.ok_ids())
+    ok_ids = set(runs.ok_ids(indexed_tools()))
     gone = sorted(have - ok_ids)
     if gone:
         store.delete("runs_text", gone)

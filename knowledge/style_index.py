@@ -1,9 +1,15 @@
-"""Style retrieval over the library: text (MiniLM over each card's name, description and tags), image
-(colour/texture descriptor of the reference), or both. A query that names a style or one of its tags
-outright is an exact match (score 1.0); otherwise the score is the cosine similarity."""
+"""Style retrieval over the library: text (MiniLM over each card's name, description, tags, artists and
+movements), image (colour/texture descriptor of the reference), or both.
+
+A query that names a style outright scores 1.0, one of its tags (artists and movements included) 0.9+, a
+near spelling of either ("grafitti") 0.8+; otherwise the score is the cosine similarity. A text query
+that names a style takes a fast path (``quick_matches``) that needs neither the embedder nor Chroma: it
+reads the card vectors the last indexing saved beside the store. That is the fix for the 8-s search
+stage, which was loading sentence-transformers + torch and opening Chroma even for "cyberpunk"."""
 
 from __future__ import annotations
 
+import difflib
 import hashlib
 import re
 from dataclasses import dataclass
@@ -20,7 +26,7 @@ class StyleMatch:
     name: str
     path: str
     score: float
-    how: str  # "name", "tag", "text", "image", "text+image"
+    how: str  # "name", "tag", "fuzzy", "related", "text", "image", "text+image", "clip"
 
     def as_dict(self) -> dict:
         return {"name": self.name, "path": self.path, "score": round(self.score, 4), "match": self.how}
@@ -38,9 +44,11 @@ def ensure_indexed(store: Store, library: StyleLibrary) -> None:
     want = fingerprint(library.cards)
     counts = {store.count("styles_text"), store.count("styles_image")}
     if marker.exists() and marker.read_text() == want and counts == {len(library.cards)}:
+        if cached_text_vectors(store.home, library) is None:
+            save_text_vectors(store.home, library, minilm().encode([c.text for c in library.cards]))
         return
+    from atelier.core.images import load_image
     from atelier.knowledge.embedders.descriptor import DescriptorEmbedder
-    from atelier.tools.core.images import load_image
 
     for name in ("styles_text", "styles_image"):
         stale = store.ids(name)
@@ -48,20 +56,32 @@ def ensure_indexed(store: Store, library: StyleLibrary) -> None:
             store.delete(name, sorted(stale))
     ids = [c.slug for c in library.cards]
     meta = [{"name": c.name, "path": c.image, "source": c.source} for c in library.cards]
-    store.upsert("styles_text", ids, minilm().encode([c.text for c in library.cards]), meta,
-                 [c.text for c in library.cards])
-    images = [load_image(c.image).pixels for c in library.cards]
+    text_vectors = minilm().encode([c.text for c in library.cards])
+    store.upsert("styles_text", ids, text_vectors, meta, [c.text for c in library.cards])
+    save_text_vectors(store.home, library, text_vectors)
+    images = [readable_pixels(c.image, load_image) for c in library.cards]
     store.upsert("styles_image", ids, DescriptorEmbedder().encode(images), meta)
     marker.write_text(want)
 
 
+def readable_pixels(path: str, load_image) -> np.ndarray:
+    """A reference's pixels, or a flat grey stand-in when the file is unreadable (that card can still be
+    found by text; retrieving it reports the broken file, and the other cards index normally)."""
+    from atelier.core.errors import ToolError
+
+    try:
+        return load_image(path).pixels
+    except ToolError:
+        return np.full((16, 16, 3), 128, np.uint8)
+
+
 def clip_embedder(home: Path):
     """The CLIP embedder when it is configured (``[backends] embeddings = "clip"``) and its weights exist."""
-    from atelier.tools.core.config import load_settings
-    from atelier.tools.core.models import find_model
+    from atelier.core.config import load_settings
+    from atelier.core.models import find_model
 
     settings = load_settings()
-    if settings.backend_for("embeddings", "minilm") != "clip":
+    if settings.backend_for("embeddings") != "clip":
         return None
     folder = find_model(settings, "clip")
     if folder is None:
@@ -73,7 +93,7 @@ def clip_embedder(home: Path):
 
 def ensure_clip_indexed(store: Store, library: StyleLibrary, clip) -> None:
     """References embedded by CLIP in one collection that both text and image queries search."""
-    from atelier.tools.core.images import load_image
+    from atelier.core.images import load_image
 
     marker = store.home / "store" / "styles_clip.fingerprint"
     want = fingerprint(library.cards) + clip.name + str(clip.dim)
@@ -87,16 +107,104 @@ def ensure_clip_indexed(store: Store, library: StyleLibrary, clip) -> None:
 
 
 def lexical(query: str, cards: list[StyleCard]) -> dict[str, tuple[str, int]]:
-    """Styles the query names outright: name -> ("name" | "tag", length of the longest phrase matched)."""
+    """Styles the query names outright: name -> ("name" | "tag", length of the longest phrase matched).
+    Tags include the card's artists and movements."""
     q = query.lower()
     found: dict[str, tuple[str, int]] = {}
     for card in cards:
-        for phrase, how in [(card.name, "name")] + [(t, "tag") for t in card.tags]:
+        for phrase, how in [(card.name, "name")] + [(t, "tag") for t in card.phrases]:
             if re.search(rf"(?<![a-z]){re.escape(phrase.lower())}(?![a-z])", q):
                 prev = found.get(card.name)
                 if prev is None or len(phrase) > prev[1]:
                     found[card.name] = (how if prev is None or prev[0] != "name" else "name", len(phrase))
     return found
+
+
+def squash(text: str) -> str:
+    """Lower case letters and digits only: "Comic-Book" -> "comicbook"."""
+    return "".join(ch for ch in text.lower() if ch.isalnum())
+
+
+def query_grams(query: str, longest: int = 4) -> set[str]:
+    """Every run of 1..``longest`` consecutive words of the query, squashed (for fuzzy matching)."""
+    words = re.findall(r"[a-z0-9]+", query.lower())
+    return {squash("".join(words[i:i + n])) for n in range(1, longest + 1) for i in range(len(words) - n + 1)}
+
+
+def fuzzy(query: str, cards: list[StyleCard], min_ratio: float = 0.84) -> dict[str, float]:
+    """Styles whose name or a tag the query spells nearly right ("grafitti", "stianed glas"):
+    name -> the best similarity ratio (difflib) over the query's word runs, for phrases of 5+ letters."""
+    grams = [g for g in query_grams(query) if len(g) >= 4]
+    found: dict[str, float] = {}
+    for card in cards:
+        for phrase in (card.name, *card.phrases):
+            target = squash(phrase)
+            if len(target) < 5:
+                continue
+            need = min_ratio if len(target) >= 7 else 0.88
+            for g in grams:
+                if abs(len(g) - len(target)) > 2:
+                    continue
+                r = difflib.SequenceMatcher(None, g, target).ratio()
+                if r >= need and r > found.get(card.name, 0.0):
+                    found[card.name] = r
+    return found
+
+
+def named_scores(query: str, cards: list[StyleCard]) -> dict[str, tuple[float, str]]:
+    """Scores for styles the query names: exact name 1.0, a tag 0.9 + (phrase length)/1000, a near
+    spelling 0.8 + 0.1 x ratio; name -> (score, how)."""
+    out: dict[str, tuple[float, str]] = {}
+    for name, ratio in fuzzy(query, cards).items():
+        out[name] = (0.8 + 0.1 * ratio, "fuzzy")
+    for name, (how, length) in lexical(query, cards).items():
+        out[name] = (1.0, "name") if how == "name" else (0.9 + min(length, 40) / 1000, "tag")
+    return out
+
+
+def cached_text_vectors(home: Path, library: StyleLibrary) -> np.ndarray | None:
+    """The cards' MiniLM vectors saved by the last indexing (rows in library order), or None."""
+    path = home / "store" / "styles_text.npz"
+    if not path.exists():
+        return None
+    try:
+        data = np.load(path)
+        if str(data["fingerprint"]) != fingerprint(library.cards):
+            return None
+        return data["vectors"]
+    except (OSError, ValueError, KeyError):
+        return None
+
+
+def save_text_vectors(home: Path, library: StyleLibrary, vectors: np.ndarray) -> None:
+    path = home / "store" / "styles_text.npz"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name("styles_text.tmp.npz")
+    np.savez(tmp, vectors=np.asarray(vectors, np.float32), fingerprint=np.array(fingerprint(library.cards)))
+    tmp.replace(path)
+
+
+def quick_matches(home: Path, library: StyleLibrary, query: str, k: int) -> list[StyleMatch] | None:
+    """The fast path for a text query that names a style (exactly, by a tag or nearly): no embedder and no
+    Chroma. The named styles come first; the rest of the k are their nearest cards by the cached card
+    vectors (scores scaled below the named ones). None when the query names nothing or nothing is indexed."""
+    named = named_scores(query, library.cards)
+    if not named:
+        return None
+    vectors = cached_text_vectors(home, library)
+    if vectors is None:  # not indexed yet: the full search indexes, then answers through here
+        return None
+    ranked = sorted(named.items(), key=lambda kv: -kv[1][0])
+    out = [StyleMatch(n, library.get(n).image, sc, how) for n, (sc, how) in ranked if library.get(n)]
+    if len(out) < k:
+        index = {c.name: i for i, c in enumerate(library.cards)}
+        v = vectors / np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12)
+        sims = v @ v[index[out[0].name]]
+        for i in np.argsort(-sims):
+            card = library.cards[int(i)]
+            if card.name not in named and len(out) < k:
+                out.append(StyleMatch(card.name, card.image, float(sims[i]) * 0.75, "related"))
+    return out[:k]
 
 
 def search_styles(store: Store, library: StyleLibrary, query: str | None, image: np.ndarray | None,
@@ -107,31 +215,47 @@ def search_styles(store: Store, library: StyleLibrary, query: str | None, image:
     if clip is not None:
         return search_styles_clip(store, library, clip, query, image, k)
     ensure_indexed(store, library)
+    if query and image is None:
+        quick = quick_matches(store.home, library, query, k)
+        if quick is not None:  # the same answer as the fast path, whichever ran first
+            return quick
     n = len(library.cards)
     text_scores: dict[str, float] = {}
     image_scores: dict[str, float] = {}
+    named = named_scores(query or "", library.cards)
     if query:
         for hit in store.query("styles_text", minilm().encode([query])[0], n):
             text_scores[hit.metadata["name"]] = hit.score
-        for name, (how, length) in lexical(query, library.cards).items():
-            # an exact name beats a tag; a longer matched phrase beats a shorter one
-            text_scores[name] = 1.0 if how == "name" else max(text_scores.get(name, 0.0), 0.9 + min(length, 40) / 1000)
+        for name, (score, _) in named.items():
+            # an exact name beats a tag, a tag beats a near spelling, a longer phrase beats a shorter one
+            text_scores[name] = max(text_scores.get(name, 0.0), score)
     if image is not None:
         from atelier.knowledge.embedders.descriptor import image_descriptor
 
         for hit in store.query("styles_image", image_descriptor(image), n):
             image_scores[hit.metadata["name"]] = hit.score
     names = set(text_scores) | set(image_scores)
-    exact = {name: how for name, (how, _) in lexical(query or "", library.cards).items()}
     matches = []
     for name in names:
         card = library.get(name)
         if card is None:
             continue
         parts = [s for s in (text_scores.get(name), image_scores.get(name)) if s is not None]
-        how = exact.get(name) or "+".join(h for h, d in (("text", text_scores), ("image", image_scores)) if name in d)
+        how = named[name][1] if name in named else "+".join(
+            h for h, d in (("text", text_scores), ("image", image_scores)) if name in d)
         matches.append(StyleMatch(name, card.image, float(np.mean(parts)), how))
     return sorted(matches, key=lambda m: -m.score)[:k]
+
+
+def find_styles(home: Path, library: StyleLibrary, query: str | None, image: np.ndarray | None,
+                k: int = 5) -> list[StyleMatch]:
+    """What ``retrieve_style`` runs: the fast path when a text-only query names a style (and CLIP is not
+    configured), else the full embedding search over the store."""
+    if query and image is None and clip_embedder(home) is None:
+        quick = quick_matches(home, library, query, k)
+        if quick is not None:
+            return quick
+    return search_styles(Store(home), library, query, image, k)
 
 
 def search_styles_clip(store: Store, library: StyleLibrary, clip, query: str | None, image: np.ndarray | None,

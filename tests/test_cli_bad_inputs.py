@@ -10,8 +10,8 @@ from corpus import build_corpus
 from typer.testing import CliRunner
 
 from atelier.agent.cli import app
-from atelier.knowledge.runs import RunStore
-from atelier.tools.core.registry import get_tool, tool_names
+from atelier.core.registry import get_tool, tool_names
+from atelier.runs.store import RunStore
 
 IMAGE_TOOLS = [n for n in tool_names() if get_tool(n).role("image") is not None]
 # tools that read only one kind of picture refuse the corpus's odd-but-valid photos with their own code

@@ -12,7 +12,7 @@ from PIL import Image
 from typer.testing import CliRunner
 
 from atelier.agent.cli import app
-from atelier.agent.invoke import call_tool
+from atelier.runs.invoke import call_tool
 from atelier.tools.sketchify.backends.learned import ALPHA, BETA, NET_SIZE
 from atelier.tools.sketchify.net import ShadingNet, ShadingNetConfig, load_checkpoint, save_checkpoint
 
@@ -67,11 +67,11 @@ def test_checkpoint_round_trip_and_forward_shape(tmp_path):
 
 
 def test_learned_backend_runs_with_the_seed_contrast(atelier_home, tmp_path, settings):
-    from atelier.tools.sketchify.backends import get_shading_backend
+    from atelier.tools.sketchify.backends import shading_backend
 
     (atelier_home / "models" / "shading").mkdir(parents=True)
     save_checkpoint(constant_net(0.8), atelier_home / "models" / "shading" / "tiny.pth")
-    backend = get_shading_backend("learned", settings)
+    backend = shading_backend("learned", settings)
     gray = np.asarray(Image.open(SAMPLES / "coffee.png").convert("L"))
     tone = backend.shade(gray)
     assert tone.shape == gray.shape and NET_SIZE == 256
@@ -83,7 +83,7 @@ def test_learned_backend_runs_with_the_seed_contrast(atelier_home, tmp_path, set
 def test_trainer_learns_the_classical_shading_and_its_checkpoint_runs(tmp_path, atelier_home, settings):
     import cv2
 
-    from atelier.tools.sketchify.backends import get_shading_backend
+    from atelier.tools.sketchify.backends import shading_backend
     from atelier.tools.sketchify.train_shading import load_pairs, train
 
     pairs = load_pairs([SAMPLES / n for n in ("astronaut.png", "coffee.png", "chelsea.png")], targets=None)
@@ -91,6 +91,6 @@ def test_trainer_learns_the_classical_shading_and_its_checkpoint_runs(tmp_path, 
     out = atelier_home / "models" / "shading" / "trained.pth"
     report = train(pairs, out, config=ShadingNetConfig(widths=(8, 16), depths=(1, 1)), steps=60, batch=2)
     assert report.last_loss < report.first_loss * 0.7  # it really learns
-    tone = get_shading_backend("learned", settings).shade(cv2.cvtColor(
+    tone = shading_backend("learned", settings).shade(cv2.cvtColor(
         np.asarray(Image.open(SAMPLES / "coffee.png").convert("RGB")), cv2.COLOR_RGB2GRAY))
     assert tone.shape == (400, 600) and tone.dtype == np.float32

@@ -6,10 +6,10 @@ import numpy as np
 from PIL import Image
 from typer.testing import CliRunner
 
-from atelier.agent.batch import done_inputs, expand_inputs, run_batch
 from atelier.agent.cli import app
-from atelier.agent.invoke import CallContext, call_tool
-from atelier.knowledge.runs import RunStore
+from atelier.runs.batch import done_inputs, expand_inputs, run_batch
+from atelier.runs.invoke import CallContext, call_tool
+from atelier.runs.store import RunStore
 
 runner = CliRunner()
 

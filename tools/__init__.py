@@ -1,8 +1,3 @@
-"""Atelier's image tools: pure image maths per tool plus thin typed wrappers (see ``core``)."""
+"""Atelier's image tools, one folder each: pure image maths plus a ``SPEC`` that says everything about the tool."""
 
-import os
-
-# Nothing in Atelier may reach a model hub at run time; this must be set before any Hugging Face import.
-os.environ.setdefault("HF_HUB_OFFLINE", "1")
-os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-os.environ.setdefault("HF_DATASETS_OFFLINE", "1")
+import atelier.core  # noqa: F401  (sets the offline switches before any tool imports a model library)

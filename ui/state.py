@@ -17,10 +17,18 @@ def agent():
     return Session()
 
 
+def default_controls() -> dict[str, dict[str, object]]:
+    """Per tool, the arguments its spec offers as conversation defaults, at the argument model's defaults."""
+    from atelier.agent.catalogue import catalogue
+
+    return {name: {arg: spec.args_model.model_fields[arg].default for arg in spec.defaults}
+            for name, spec in catalogue().items() if spec.defaults}
+
+
 def init() -> None:
     st.session_state.setdefault("thread", None)
     st.session_state.setdefault("messages", [])
-    st.session_state.setdefault("defaults", {"sketchify": {"ai_strength": 0.35}, "open_eyes": {"variations": 1}})
+    st.session_state.setdefault("defaults", default_controls())
 
 
 def show_image(path: str | None, container=st, **kwargs) -> None:
@@ -46,6 +54,14 @@ def save_uploads(files) -> list[str]:
         path.write_bytes(data)
         paths.append(str(path))
     return paths
+
+
+def open_run(run_id: str) -> None:
+    """Open the conversation a past run belongs to (a thumbnail's "Open" button)."""
+    record = agent().runs.get(run_id) or {}
+    thread = (record.get("context") or {}).get("thread_id")
+    if thread:
+        open_thread(thread)
 
 
 def open_thread(thread_id: str | None) -> None:

@@ -28,9 +28,9 @@ EXTRA_PLANNERS: dict[str, Callable[[], Planner]] = {}  # more planners by name (
 
 
 def get_planner(name: str | None = None) -> Planner:
-    import os
+    from atelier.core.config import load_settings
 
-    name = name or os.environ.get("ATELIER_PLANNER") or DEFAULT_PLANNER
+    name = name or load_settings().planner or DEFAULT_PLANNER
     if name in EXTRA_PLANNERS:
         return EXTRA_PLANNERS[name]()
     if name == "semantic":

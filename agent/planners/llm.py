@@ -12,19 +12,17 @@ import json
 import os
 from pathlib import Path
 
-from atelier.agent.catalogue import PROMPTS, catalogue
+from atelier.agent.catalogue import catalogue, prompt_text
 from atelier.agent.plan import Plan, Step, plan_json_schema
 from atelier.agent.planners import PlanRequest
-from atelier.tools.core.config import load_settings
-from atelier.tools.core.models import find_model, missing_reason
+from atelier.core.config import load_settings
+from atelier.core.models import find_model, missing_reason
 
 
 def llm_path() -> Path | None:
     """``ATELIER_LLM`` when set, else the first GGUF in ``ATELIER_MODELS/llm/``."""
-    env = os.environ.get("ATELIER_LLM")
-    if env:
-        return Path(env).expanduser()
-    return find_model(load_settings(), "llm")
+    settings = load_settings()
+    return settings.llm or find_model(settings, "llm")
 
 
 @functools.cache
@@ -43,6 +41,27 @@ def _grammar():
     from llama_cpp import LlamaGrammar
 
     return LlamaGrammar.from_json_schema(json.dumps(plan_json_schema()), verbose=False)
+
+
+def _rules() -> str:
+    """Plan conventions that come from the specs: a role filled by another tool's output."""
+    lines = []
+    for spec in catalogue().values():
+        if spec.hints.ref_from:
+            lines.append(f'A style named in words for {spec.name} is {spec.hints.ref_from} with args.query, then '
+                         f'{spec.name} with inputs.ref "$stepK.image" of that {spec.hints.ref_from} step.')
+    return "\n".join(lines)
+
+
+def _examples() -> str:
+    """One few-shot example per image tool, from its first example phrasing, as a one-step plan."""
+    out = []
+    for spec in catalogue().values():
+        if spec.needs_image and spec.examples and not spec.hints.ref_from:
+            plan = {"steps": [{"tool": spec.name, "inputs": {"image": "attachment:0"}, "args": {}}]}
+            out.append(f"Example. Request (1 attachment): {spec.examples[0]}\n"
+                       + json.dumps(plan))
+    return "\n\n".join(out[:3]) + "\n"
 
 
 class LLMPlanner:
@@ -64,12 +83,12 @@ class LLMPlanner:
 
     @property
     def user_supplied(self) -> bool:
-        return bool(os.environ.get("ATELIER_LLM"))
+        return load_settings().llm is not None
 
     def prompt(self, request: PlanRequest) -> str:
         tools = "\n".join(f"- {t.name}: {t.description}" for t in catalogue().values())
-        template = (PROMPTS / "planner_llm.txt").read_text(encoding="utf-8")
-        return template.format(tools=tools, attachments=request.n_attachments, request=request.text.strip())
+        return prompt_text("planner_llm.txt").format(tools=tools, rules=_rules(), examples=_examples(),
+                                                     attachments=request.n_attachments, request=request.text.strip())
 
     def raw(self, request: PlanRequest) -> str:
         llm = _load(str(self.model_path), self.n_ctx)

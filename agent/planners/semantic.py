@@ -10,34 +10,46 @@ from typing import Any
 
 import numpy as np
 
-from atelier.agent.catalogue import capabilities, catalogue, read_rows
+from atelier.agent.catalogue import capabilities, catalogue, chains_image, read_lines
 from atelier.agent.plan import Plan, Step
 from atelier.agent.planners import PlanRequest
 from atelier.agent.planners import text as tx
+from atelier.core.registry import Rule
 
-PRODUCES_IMAGE = {"sketchify", "open_eyes", "restore_face", "stylize", "reconstruct_sprite"}
+UNSUPPORTED_PRIORITY = 20  # tool rules with a lower priority are tried before the "no tool does that" check
 DANGER = re.compile(
     r"\b(delete|erase|wipe|format|rm\s+-|sudo|shell|bash|terminal|execute|exec|eval|system prompt|"
     r"ignore (?:all |your |the |previous |my )*(?:instructions|tools|rules)|jailbreak|password|api key|"
     r"exfiltrat|upload (?:my|all) files)\b|(?:^|\s)(?:/etc/|/usr/|~/|c:\\|\.\./)|https?://")
 META = re.compile(r"^(how|what|why|which|can|does|do|is|are|tell me)\b.*\b(work|works|tools?|do you|can you do|"
                   r"does it|atelier|you are|are you)\b")
-SKETCH_VERB = re.compile(r"^(?:please |can you |could you )?(?:sketch|draw|pencil)\b|"
-                         r"\b(?:into|as) an? (?:pencil |graphite )?(?:sketch|drawing)\b|"
-                         r"\bmake (?:it|this|that|them) (?:into )?an? (?:pencil |graphite )?(?:sketch|drawing)\b")
-LOOKUP = re.compile(r"\b(find|show|suggest|recommend|which|what|look up|search|list|browse|references?)\b")
-TRANSFORM = re.compile(r"\b(make|turn|give|apply|restyle|paint|render|convert|transform|style it|style this|"
-                       r"redo|change|do it|do this|draw)\b")
-UNSUPPORTED = re.compile(
-    r"\b(rotate|crop|resize|flip|mirror it|blur the background|background (?:removal|blur)|remove the background|"
-    r"(?:remove|erase|delete) (?:the |that |this )?(?:person|object|people|text|watermark|background)|"
-    r"add (?:a|an|some)\b|translate|animate|video|gif|colori[sz]e|upscale (?:this|the|my|it)\b|"
-    r"change the colou?r of|swap (?:the )?faces?|face ?swap|write (?:a|me)|poem|weather|joke)\b")
-QUESTION = re.compile(r"^(who|which|what|are|is|did|does|do|has|have|how many|how|can you tell|tell me|check|"
-                      r"detect|find|count|see if|any)\b")
-EYES = re.compile(r"\b(eyes?|blink\w*|eyelids?|shut)\b")
 REF_ONLY = re.compile(r"\b(is|as|for) (?:the |a |my )?(?:reference|ref|example|guide|source)\b|"
                       r"^(?:use|using|with|from|based on) (?:the |my )?\w+ (?:photo|image|picture|pic|one|shot)s?$")
+SEARCH_FILLER = re.compile(r"\b(show|find|list|search|get|display|where|is|are|me|my|all|the|of|for|past|previous|"
+                           r"earlier|old|older|recent|please|can you|could you|runs?|results?)\b")
+
+
+@functools.cache
+def unsupported() -> re.Pattern:
+    return re.compile("|".join(f"(?:{line})" for line in read_lines("unsupported.txt")))
+
+
+def _rules() -> list[tuple[int, str, Rule]]:
+    return _rules_of(tuple(catalogue()))
+
+
+@functools.cache
+def _rules_of(tools: tuple[str, ...]) -> list[tuple[int, str, Rule]]:
+    """Every tool's keyword rules, lowest priority first (ties keep the tools' order)."""
+    rules = [(rule.priority, name, rule) for name in tools for rule in catalogue()[name].hints.rules]
+    return sorted(rules, key=lambda r: r[0])
+
+
+def _matches(rule: Rule, clause: str, request: str) -> bool:
+    return (all(re.search(p, clause) for p in rule.all) and not any(re.search(p, clause) for p in rule.none)
+            and all(re.search(p, request) for p in rule.request_all)
+            and not any(re.search(p, request) for p in rule.request_none)
+            and (rule.style is None or bool(tx.find_style(clause)) == rule.style))
 
 
 @dataclass
@@ -49,11 +61,17 @@ class Clause:
     refs: list[int] = field(default_factory=list)
 
 
-@functools.cache
 def _examples() -> tuple[list[str], np.ndarray]:
+    return _examples_of(tuple(catalogue()))
+
+
+@functools.cache
+def _examples_of(tools: tuple[str, ...]) -> tuple[list[str], np.ndarray]:
+    """Each tool's example phrasings (from its spec) and the agent's no-tool phrasings (prompts/examples.txt)."""
     from atelier.knowledge.embedders.minilm import minilm
 
-    rows = read_rows("examples.txt", 2)
+    rows = [(name, phrase) for name in tools for phrase in catalogue()[name].examples]
+    rows += [("answer", phrase) for phrase in read_lines("examples.txt")]
     labels = [label for label, _ in rows]
     return labels, minilm().encode([phrase for _, phrase in rows])
 
@@ -75,55 +93,16 @@ def nearest(clauses: list[str]) -> list[tuple[str, float, float]]:
 
 
 def rule_tool(clause: str, request: str) -> str | None:
-    """High-precision keyword rules; None when no rule is sure."""
-    c = clause
-    past = re.search(r"\b(past|previous|earlier|older|recent|last (?:week|time|month|night)|yesterday|before|"
-                     r"history)\b|\bi (?:made|fixed|did|created|sketched|styled|stylised|stylized|ran|generated)\b|"
-                     r"\bmy (?:[\w-]+ ){0,2}(?:runs|results|sketches|creations|outputs|edits|drawings|"
-                     r"sprites|fixes|renders|stylis\w+|styliz\w+|work)\b", c)
-    lookup = re.search(r"\b(show|find|list|search|get|display|where|look up|bring up|pull up|dig up|see|view|"
-                       r"what|which)\b", c)
-    if past and lookup and not re.search(r"\b(this|these|attached|here|it)\b", c):
-        return "search_runs"
-    if UNSUPPORTED.search(c):
-        return "answer"
-    if EYES.search(c):
-        asks = QUESTION.search(c) or c.endswith("?") or re.search(r"\b(closed|shut)\?*$", c)
-        wants_fix = re.search(r"\b(open|fix|unblink|remove)\b.*\b(eyes?|blink)", c)
-        if asks and (not wants_fix or c.startswith(("are", "is"))):
-            return "detect_closed_eyes"
-        if re.search(r"\bopen\b|\bunblink|\b(fix|remove|undo|get rid of|correct)\b.*\b(blink|closed|shut)", c):
-            return "open_eyes"
-    fix_words = (r"(restor\w*|enhanc\w*|repair\w*|retouch\w*|denois\w*|de-noise|sharpen\w*|improv\w*|fix up|"
-                 r"clean(?:ed)? up|clean-up|touch(?:ed)? up|grainy|blurry|noisy|damaged|look better|clearer|crisper)")
-    face = r"(faces?|portraits?|skin|headshots?)"
-    if re.search(rf"\b{fix_words}\b.*\b{face}\b|\b{face}\b.*\b{fix_words}", c):
-        return "restore_face"
-    punk = re.search(r"\b(crypto)?punks?\b", request) and not re.search(r"\b(cyber|steam)punk", request)
-    if re.search(r"\b(pixel[- ]?art|sprites?|pixels|pixel grid|cell size|true (?:size|resolution)|"
-                 r"native (?:size|resolution)|real (?:size|resolution))\b", c) and not re.search(
-                 r"\b(look|style|like|into|as)\b.*\bpixel[- ]?art\b|\bpixel[- ]?art (look|style)\b", c):
-        return "reconstruct_sprite"
-    describe = re.search(r"\b(trait|attribute|describ|caption|accessor|wear|type|feature|what|tell|list|zombie|"
-                         r"alien|ape|human|male|female|look like|detail)\w*", c)
-    if punk and re.search(r"\b(upscaled|enlarged|blown up|scaled up|resized|blurry|blurred|fix the (?:pixels|grid)|"
-                          r"downscale|jpe?g|pixel grid|pixels)\b", c) and not describe:
-        return "reconstruct_sprite"
-    if punk and describe:
-        return "describe_punk"
-    if SKETCH_VERB.search(c):  # "sketch the sunset photo": a style word naming the subject is no style
-        return "sketchify"
-    if tx.find_style(c) and LOOKUP.search(c) and not TRANSFORM.search(c):
-        return "retrieve_style"
-    if tx.find_style(c) or re.search(r"\b(restyle|style transfer|in the style|style of|styled like|look like the|"
-                                     r"looks? like (?:the )?(?:first|second|third|last|other))\b", c):
-        return "stylize"
-    if re.search(r"\b(sketch\w*|pencil\w*|graphite|drawing|draw|hand[- ]drawn)\b", c):
-        return "sketchify"
-    if TRANSFORM.search(c) and re.search(r"\b(like|look|style|vibe|feel|aesthetic|as if)\b", c) and \
-            not re.search(r"\b(better|sharper|clearer|cleaner|nicer)\b", c):
-        return "stylize"  # a style we have no name for: retrieval finds the nearest reference
-    return None
+    """High-precision keyword rules from the tools' specs; "answer" for edits no tool does; None when unsure."""
+    checked = False
+    for priority, tool, rule in _rules():
+        if not checked and priority > UNSUPPORTED_PRIORITY:
+            checked = True
+            if unsupported().search(clause):
+                return "answer"
+        if _matches(rule, clause, request):
+            return tool
+    return "answer" if not checked and unsupported().search(clause) else None
 
 
 def classify(clauses: list[str], request: str, n_attachments: int) -> list[Clause]:
@@ -139,28 +118,27 @@ def classify(clauses: list[str], request: str, n_attachments: int) -> list[Claus
         tool = None if label == "answer" or sim < 0.35 else label
         out.append(Clause(c, tool, float(min(1.0, max(0.0, margin * 4 + (sim - 0.35))))))
     for cl in out:
-        cl.style = tx.find_style(cl.text) if cl.tool in ("stylize", "retrieve_style") else None
+        hints = catalogue()[cl.tool].hints if cl.tool else None
+        wants_style = hints and (hints.ref_from or hints.text_arg == ("query", "style"))
+        cl.style = tx.find_style(cl.text) if wants_style else None
         cl.refs = tx.attachment_refs(cl.text, n_attachments)
     return out
 
 
 def _args_for(tool: str, clause: Clause) -> dict[str, Any]:
-    c = clause.text
-    if tool == "sketchify":
-        return tx.sketch_args(c)
-    if tool == "reconstruct_sprite":
-        return tx.sprite_args(c)
-    if tool == "open_eyes":
-        return tx.eyes_args(c)
-    if tool == "stylize":
-        return tx.style_args(c)
-    if tool == "retrieve_style":
-        return {"query": clause.style[1] if clause.style else tx.style_query(c)}
-    if tool == "search_runs":
-        q = re.sub(r"\b(show|find|list|search|get|display|where|is|are|me|my|all|the|of|for|past|previous|"
-                   r"earlier|old|older|recent|please|can you|could you|runs?|results?)\b", " ", c)
-        return {"query": re.sub(r"\s+", " ", q).strip() or c}
-    return {}
+    spec = catalogue()[tool]
+    args = tx.cue_args(spec.hints.args, clause.text)
+    if "seed" in spec.args_model.model_fields and "seed" not in args:
+        seed = re.search(r"\bseed\s*(?:=|of|:)?\s*(\d+)", clause.text)
+        if seed:
+            args["seed"] = int(seed.group(1))
+    if spec.hints.text_arg:
+        name, kind = spec.hints.text_arg
+        if kind == "style":
+            args[name] = clause.style[1] if clause.style else tx.style_query(clause.text)
+        else:
+            args[name] = re.sub(r"\s+", " ", SEARCH_FILLER.sub(" ", clause.text)).strip() or clause.text
+    return args
 
 
 class SemanticPlanner:
@@ -209,7 +187,8 @@ class SemanticPlanner:
         for cl in out:
             if merged and cl.refs and REF_ONLY.search(cl.text):  # "..., the 2nd photo is a reference"
                 merged[-1].refs = merged[-1].refs + cl.refs
-            elif merged and cl.tool and cl.tool == merged[-1].tool and cl.tool != "stylize":  # one step, said twice
+            elif merged and cl.tool and cl.tool == merged[-1].tool and not catalogue()[cl.tool].hints.ref_from:
+                # one step, said twice (a restyle said twice is two restyles)
                 prev = merged[-1]
                 merged[-1] = Clause(f"{prev.text}, {cl.text}", cl.tool, min(prev.confidence, cl.confidence),
                                     prev.style or cl.style, prev.refs + cl.refs)
@@ -247,33 +226,29 @@ class SemanticPlanner:
 
         for clause in clauses:
             tool = clause.tool
+            spec = catalogue()[tool]
             refs = clause.refs
             if current is None:
-                if refs and tool not in ("stylize", "open_eyes"):
+                if refs and not spec.role("ref"):
                     current = f"attachment:{refs[0]}"
                 elif n > 0:
                     current = "attachment:0"
                 elif request.has_last_image:
                     current = "$last.image"
-            needs = catalogue()[tool].needs_image
-            inputs: dict[str, str] = {}
-            if tool == "stylize":
-                style_ref = [r for r in refs if f"attachment:{r}" != current]
-                if clause.style is None and (style_ref or n >= 2):
-                    style_ref = style_ref or [n - 1]
-                    inputs = {"image": current or "attachment:0", "ref": f"attachment:{style_ref[-1]}"}
-                else:
-                    query = clause.style[1] if clause.style else tx.style_query(clause.text)
-                    found = add("retrieve_style", {"query": query}, {})
+            inputs: dict[str, str] = {"image": current} if current and spec.needs_image else {}
+            if spec.role("ref"):
+                attached = [r for r in refs if f"attachment:{r}" != current]
+                named = spec.hints.ref_from and (clause.style is not None or not (attached or n >= 2))
+                if named:
+                    found = add(spec.hints.ref_from, {"query": clause.style[1] if clause.style
+                                                      else tx.style_query(clause.text)}, {})
                     inputs = {"image": current} if current else {}
                     inputs["ref"] = f"${found.id}.image"
-            elif tool == "open_eyes" and n >= 2:
-                ref = refs[-1] if refs and refs[-1] != 0 else 1
-                base = current if current and current != f"attachment:{ref}" else f"attachment:{0 if ref else 1}"
-                inputs = {"image": base, "ref": f"attachment:{ref}"}
-            elif needs and current:
-                inputs = {"image": current}
+                elif attached or n >= 2:
+                    ref = attached[-1] if attached else (n - 1 if current != f"attachment:{n - 1}" else 0)
+                    base = current if current and current != f"attachment:{ref}" else f"attachment:{0 if ref else 1}"
+                    inputs = {"image": base, "ref": f"attachment:{ref}"}
             step = add(tool, _args_for(tool, clause), inputs)
-            if tool in PRODUCES_IMAGE:
+            if chains_image(spec):
                 current = f"${step.id}.image"
         return steps

@@ -46,83 +46,19 @@ ONCE_RE = re.compile(r"^(?P<later>.+?),?\s+(?:once|when|after)\s+(?P<first>.+?\b
                      r"(?:been\s+)?\w+(?:ed|en)\b.*)$")
 
 
-VOCABULARY = frozenset(
-    [
-        "sketch",
-        "sketches",
-        "sketching",
-        "pencil",
-        "drawing",
-        "draw",
-        "graphite",
-        "open",
-        "eyes",
-        "eye",
-        "blink",
-        "blinking",
-        "blinked",
-        "closed",
-        "restore",
-        "restoring",
-        "face",
-        "faces",
-        "portrait",
-        "enhance",
-        "repair",
-        "pixel",
-        "pixels",
-        "sprite",
-        "sprites",
-        "punk",
-        "punks",
-        "describe",
-        "traits",
-        "attributes",
-        "accessories",
-        "caption",
-        "style",
-        "styles",
-        "cyberpunk",
-        "watercolor",
-        "watercolour",
-        "reference",
-        "fix",
-        "clean",
-        "recover",
-        "reconstruct",
-        "upscaled",
-        "blurry",
-        "shading",
-        "please",
-        "photo",
-        "image",
-        "picture",
-        "make",
-        "turn",
-        "show",
-        "find",
-        "previous",
-        "past",
-        "history",
-        "search",
-        "steampunk",
-        "vaporwave",
-        "synthwave",
-        "anime",
-        "painting",
-        "vintage",
-        "sepia",
-        "comic",
-        "gothic",
-        "graffiti",
-        "cubism",
-        "pointillism",
-        "impressionism",
-        "variations",
-        "colours",
-        "colors",
-    ]
-)
+GENERAL_WORDS = ("please", "photo", "image", "picture", "make", "turn", "variations", "shading")
+
+
+def vocabulary() -> frozenset[str]:
+    """Words the typo fixer corrects towards: every tool's planner vocabulary plus a few general ones."""
+    from atelier.agent.catalogue import catalogue
+
+    return _vocabulary_of(tuple(spec.hints.vocabulary for spec in catalogue().values()))
+
+
+@functools.cache
+def _vocabulary_of(words: tuple[tuple[str, ...], ...]) -> frozenset[str]:
+    return frozenset(GENERAL_WORDS).union(*words)
 
 
 def fix_typos(text: str) -> str:
@@ -134,21 +70,26 @@ def fix_typos(text: str) -> str:
     import difflib
 
     protected = style_words()
+    known = vocabulary()
 
     def fix(m: re.Match) -> str:
         word = m.group(0)
-        if word in VOCABULARY or word in protected or len(word) < 2:
+        if word in known or word in protected or len(word) < 2:
             return word
-        candidates = [v for v in VOCABULARY if v[0] == word[0] and abs(len(v) - len(word)) <= 1]
+        candidates = [v for v in known if v[0] == word[0] and abs(len(v) - len(word)) <= 1]
         close = difflib.get_close_matches(word, candidates, n=1, cutoff=0.8 if len(word) > 3 else 0.79)
         return close[0] if close else word
 
     return re.sub(r"[a-z]+", fix, text)
 
 
-@functools.cache
 def style_words() -> frozenset[str]:
-    return frozenset(w for phrase, _ in style_lexicon() for w in re.findall(r"[a-z]+", phrase))
+    return _words_of(tuple(phrase for phrase, _ in style_lexicon()))
+
+
+@functools.lru_cache(maxsize=4)
+def _words_of(phrases: tuple[str, ...]) -> frozenset[str]:
+    return frozenset(w for phrase in phrases for w in re.findall(r"[a-z]+", phrase))
 
 
 def normalise(text: str) -> str:
@@ -189,90 +130,62 @@ def wants_fanout(text: str) -> bool:
     return bool(FANOUT_RE.search(normalise(text)))
 
 
-def _number(pattern: str, text: str) -> float | None:
-    m = re.search(pattern, text)
-    return float(m.group(1)) if m else None
-
-
 def percent_or_fraction(raw: str) -> float:
     raw = re.sub(r"\s*(?:per ?cent|pct)\b", "%", raw.strip())
     value = float(raw.rstrip("%").strip())
     return value / 100.0 if raw.endswith("%") or value > 1 else value
 
 
-def sketch_args(clause: str) -> dict[str, Any]:
-    args: dict[str, Any] = {}
+NUMBER_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8}
+
+
+def _read(raw: str, kind: str) -> float | int:
+    if kind == "fraction":
+        return round(min(1.0, percent_or_fraction(raw)), 4)
+    if kind == "int":
+        return NUMBER_WORDS.get(raw) or int(float(raw))
+    return float(raw)
+
+
+def cue_args(cues, clause: str) -> dict[str, Any]:
+    """Argument values a tool's ``ArgCue``s find in the clause; the first cue that matches sets an argument."""
     clause = re.sub(r"(\d)\s*(?:per ?cent|pct)\b", r"\1%", clause)
-    m = re.search(
-        r"(\d+(?:\.\d+)?\s*%|0?\.\d+)\s*(?:of\s+)?(?:ai\s+|learned\s+)?(?:shading|strength|shade|ai)?", clause
-    )
-    if m and re.search(r"shad|strength|\bai\b|%", clause):
-        args["ai_strength"] = round(min(1.0, percent_or_fraction(m.group(1))), 4)
-    elif re.search(r"\b(no|without)\s+shading\b|\bjust (the )?lines\b|\blines only\b|\bonly lines\b", clause):
-        args["ai_strength"] = 0.0
-    elif re.search(r"\b(more|heavy|heavier|lots of|strong|stronger|dark|darker|deep)\s+shad", clause):
-        args["ai_strength"] = 0.6
-    elif re.search(r"\b(less|light|lighter|subtle|little|soft|softer)\s+shad", clause):
-        args["ai_strength"] = 0.2
-    if re.search(r"\b(no|without)\s+grain\b|\bsmooth\b", clause):
-        args["grain"] = 0.0
-    seed = _number(r"\bseed\s*(?:=|of|:)?\s*(\d+)", clause)
-    if seed is not None:
-        args["seed"] = int(seed)
-    return args
-
-
-def sprite_args(clause: str) -> dict[str, Any]:
     args: dict[str, Any] = {}
-    cell = (
-        _number(r"\b(?:cell|pixel|block|grid)\s*(?:size)?\s*(?:of|is|=|:)?\s*(\d+(?:\.\d+)?)", clause)
-        or _number(r"\b(\d+(?:\.\d+)?)\s*(?:px|pixel)\s*(?:cells?|blocks?|grid)\b", clause)
-        or _number(r"\b(?:upscaled|scaled|blown up|enlarged)\s*(?:by\s*)?(?:x\s*)?(\d+(?:\.\d+)?)\s*x?\b", clause)
-        or _number(r"\b(\d+(?:\.\d+)?)\s*x\s*(?:upscale|upscaled|scale|enlarg)", clause) \
-        or _number(r"\b(\d+(?:\.\d+)?)\s*(?:px|pixels?)\s*(?:wide|across|big|large|in size)\b", clause)
-    )
-    if cell is not None:
-        args["cell_size"] = cell
-    ox = _number(r"\b(?:x\s*offset|offset\s*x|horizontal offset)\s*(?:of|=|:)?\s*(\d+(?:\.\d+)?)", clause)
-    oy = _number(r"\b(?:y\s*offset|offset\s*y|vertical offset)\s*(?:of|=|:)?\s*(\d+(?:\.\d+)?)", clause)
-    both = re.search(r"\boffsets?\s*(?:of|=|:)?\s*\(?(\d+(?:\.\d+)?)\s*[, ]\s*(\d+(?:\.\d+)?)", clause)
-    if both:
-        ox, oy = float(both.group(1)), float(both.group(2))
-    if ox is not None:
-        args["offset_x"] = ox
-    if oy is not None:
-        args["offset_y"] = oy
-    colours = _number(r"\b(\d+)\s*colou?rs?\b", clause)
-    if colours is not None and colours >= 2:
-        args["palette_size"] = int(colours)
+    for cue in cues:
+        if any(name in args for name in cue.args) or (cue.when and not re.search(cue.when, clause)):
+            continue
+        m = re.search(cue.pattern, clause)
+        if not m:
+            continue
+        if cue.kind == "value":
+            values = [cue.value] * len(cue.args)
+        else:
+            values = [_read(m.group(i + 1), cue.kind) for i in range(len(cue.args))]
+        if cue.minimum is not None and any(v < cue.minimum for v in values):
+            continue
+        args.update(zip(cue.args, values, strict=True))
     return args
 
 
-def eyes_args(clause: str) -> dict[str, Any]:
-    n = _number(r"\b(\d+)\s*(?:variations|variants|versions|options|takes|tries)\b", clause)
-    words = {"two": 2, "three": 3, "four": 4, "five": 5}
-    m = re.search(r"\b(two|three|four|five)\s+(?:variations|variants|versions|options)\b", clause)
-    n = n or (words[m.group(1)] if m else None)
-    return {"variations": int(n)} if n else {}
-
-
-def style_args(clause: str) -> dict[str, Any]:
-    args: dict[str, Any] = {}
-    clause = re.sub(r"(\d)\s*(?:per ?cent|pct)\b", r"\1%", clause)
-    m = re.search(r"(\d+(?:\.\d+)?\s*%|0?\.\d+)\s*(?:style\s*)?(?:strength|intensity|stylis|styliz)?", clause)
-    if m and re.search(r"strength|intensity|%|stylis|styliz", clause):
-        args["strength"] = round(min(1.0, percent_or_fraction(m.group(1))), 4)
-    return args
-
-
-@functools.cache
 def style_lexicon() -> list[tuple[str, str]]:
-    """(phrase, style name) pairs from the style library (names and tags), longest phrase first."""
+    """(phrase, style name) pairs from the style library (names and tags), longest phrase first; read again
+    when the home or its user styles change, so a style added in a running chat is seen."""
+    from atelier.core.config import load_settings
+
+    home = load_settings().home
+    user = home / "styles"
+    stamp = user.stat().st_mtime_ns if user.is_dir() else 0
+    return _lexicon_of(str(home), stamp)
+
+
+@functools.lru_cache(maxsize=4)
+def _lexicon_of(home: str, stamp: int) -> list[tuple[str, str]]:
+    from pathlib import Path
+
     from atelier.knowledge.styles import StyleLibrary
-    from atelier.tools.core.config import load_settings
 
     pairs = []
-    for card in StyleLibrary.load(load_settings().home).cards:
+    for card in StyleLibrary.load(Path(home)).cards:
         pairs.append((card.name, card.name))
         pairs += [(t.lower(), card.name) for t in card.tags]
     return sorted(pairs, key=lambda p: -len(p[0]))
@@ -291,7 +204,7 @@ def style_query(clause: str) -> str:
     q = re.sub(
         r"\b(please|can you|could you|would you|i want|i'd like|make|turn|give|apply|restyle|render|paint|"
         r"redo|convert|transform|it|this|that|these|them|the|a|an|into|in|to|as|look|looks|looking|like|"
-        r"style|styled|stylish|stylise|stylize|of|with|some|vibe|feel|aesthetic|version|sketch|photo|"
+        r"style|styled|stylish|styli[sz]e|of|with|some|vibe|feel|aesthetic|version|sketch|photo|"
         r"image|picture|result|one|more|bit|little|kind|sort|now|also|same)\b",
         " ",
         clause,

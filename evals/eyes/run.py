@@ -25,7 +25,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-from atelier.tools.core.runner import run_tool
+from atelier.core.runner import run_tool
 from atelier.tools.eyes.backends import EyeJob
 from atelier.tools.eyes.measure import CLOSED_BELOW, face_record
 from atelier.tools.faces.geometry import SEED_AREA_RULE_PX, align_eyes, eye_centre, warp_to_frame, warp_to_image

@@ -43,6 +43,7 @@ def degrade(img: Image.Image, seed: int) -> np.ndarray:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--queries", type=Path, default=REPO / "evals" / "style" / "queries.txt")
+    parser.add_argument("--name", default="style_retrieval", help="report file name (without extension)")
     parser.add_argument("--out", type=Path, default=REPO / "evals" / "reports")
     opts = parser.parse_args()
     from atelier.knowledge import style_index
@@ -53,26 +54,29 @@ def main() -> None:
     store, library = Store(home), StyleLibrary.load(home)
     queries = load_queries(opts.queries)
     rows, misses = [], []
-    for label, lexical in (("MiniLM + exact names/tags (as the tool runs)", True), ("MiniLM alone", False)):
-        saved = style_index.lexical
+    for label, lexical in (("names/tags + fuzzy, then MiniLM (as the tool runs)", True), ("MiniLM alone", False)):
+        saved = style_index.named_scores
         if not lexical:
-            style_index.lexical = lambda query, cards: {}
+            style_index.named_scores = lambda query, cards: {}
         top1 = top3 = 0
         times = []
         for q, want in queries:
             t = time.perf_counter()
-            names = [m.name for m in style_index.search_styles(store, library, q, None, k=3)]
+            search = style_index.find_styles(home, library, q, None, 3) if lexical else style_index.search_styles(
+                store, library, q, None, 3)
+            names = [m.name for m in search]
             times.append(time.perf_counter() - t)
             top1 += names[:1] == [want]
             top3 += want in names
             if lexical and names[:1] != [want]:
                 misses.append(f"{q!r} -> {names} (want {want})")
-        style_index.lexical = saved
+        style_index.named_scores = saved
         rows.append((label, len(queries), 100 * top1 / len(queries), 100 * top3 / len(queries),
                      1000 * float(np.median(times[1:]))))
     top1 = top3 = 0
     for i, card in enumerate(library.cards):
-        names = [m.name for m in style_index.search_styles(store, library, None, degrade(Image.open(card.image), i), 3)]
+        query_image = degrade(Image.open(card.image).convert("RGB"), i)
+        names = [m.name for m in style_index.search_styles(store, library, None, query_image, 3)]
         top1 += names[:1] == [card.name]
         top3 += card.name in names
     rows.append(("image descriptor (degraded reference as query)", len(library.cards),
@@ -82,8 +86,8 @@ def main() -> None:
     lines += [f"| {r[0]} | {r[1]} | {r[2]:.1f} % | {r[3]:.1f} % | {r[4]:.1f} |" for r in rows]
     md = "\n".join(lines) + "\n"
     opts.out.mkdir(parents=True, exist_ok=True)
-    (opts.out / "style_retrieval.md").write_text(md)
-    (opts.out / "style_retrieval.json").write_text(json.dumps({"rows": rows, "misses": misses}, indent=1))
+    (opts.out / f"{opts.name}.md").write_text(md)
+    (opts.out / f"{opts.name}.json").write_text(json.dumps({"rows": rows, "misses": misses}, indent=1))
     print(md)
     print("\n".join(misses))
 

@@ -20,14 +20,22 @@ class StyleCard:
     description: str
     tags: tuple[str, ...] = ()
     palette: tuple[str, ...] = ()
-    pattern: str = "gradient"
     image: str = ""
     source: str = "atelier"
+    artists: tuple[str, ...] = ()
+    movements: tuple[str, ...] = ()
+    family: str = "transfer"
+    params: dict = field(default_factory=dict)
+
+    @property
+    def phrases(self) -> tuple[str, ...]:
+        """Every phrase that names this style outright: tags, artists and movements."""
+        return self.tags + self.artists + self.movements
 
     @property
     def text(self) -> str:
         """What the text embedder sees."""
-        return f"{self.name}. {self.description} {', '.join(self.tags)}"
+        return f"{self.name}. {self.description} {', '.join(self.phrases)}"
 
     @property
     def slug(self) -> str:
@@ -36,13 +44,21 @@ class StyleCard:
 
 @functools.cache
 def shipped_cards() -> tuple[StyleCard, ...]:
-    data = tomllib.loads(CARDS.read_text(encoding="utf-8"))
+    return tuple(parse_cards(CARDS.read_text(encoding="utf-8"), REFERENCES))
+
+
+def parse_cards(text: str, references: Path) -> list[StyleCard]:
+    """Cards from the TOML text of a library; each reference is ``references/<card.reference>``
+    (default ``<slug>.png``)."""
     cards = []
-    for name, card in data.items():
-        c = StyleCard(name=name, description=card["description"], tags=tuple(card.get("tags", ())),
-                      palette=tuple(card.get("palette", ())), pattern=card.get("pattern", "gradient"))
-        cards.append(StyleCard(**{**c.__dict__, "image": str(REFERENCES / f"{c.slug}.png")}))
-    return tuple(cards)
+    for name, card in tomllib.loads(text).items():
+        slug = "".join(ch if ch.isalnum() else "_" for ch in name)
+        cards.append(StyleCard(
+            name=name, description=card["description"], tags=tuple(card.get("tags", ())),
+            palette=tuple(card.get("palette", ())), artists=tuple(card.get("artists", ())),
+            movements=tuple(card.get("movements", ())), family=card.get("family", "transfer"),
+            params=dict(card.get("params", {})), image=str(references / card.get("reference", f"{slug}.png"))))
+    return cards
 
 
 @dataclass
@@ -58,8 +74,9 @@ class StyleLibrary:
         cards = list(shipped_cards())
         for path in sorted(user_dir.glob("*.json")) if user_dir.is_dir() else []:
             data = json.loads(path.read_text(encoding="utf-8"))
-            cards = [c for c in cards if c.name != data["name"]] + [StyleCard(**{**data, "tags": tuple(
-                data.get("tags", ())), "palette": tuple(data.get("palette", ())), "source": "user"})]
+            data.pop("pattern", None)
+            cards = [c for c in cards if c.name != data["name"]] + [StyleCard(**{**data, **{
+                k: tuple(data.get(k, ())) for k in ("tags", "palette", "artists", "movements")}, "source": "user"})]
         return cls(user_dir, cards)
 
     def get(self, name: str) -> StyleCard | None:
@@ -69,7 +86,7 @@ class StyleLibrary:
 def add_user_style(home: Path, name: str, image: Path, description: str = "", tags: list[str] | None = None
                    ) -> StyleCard:
     """Validate the image first (a corrupt file changes nothing), then write image and card atomically."""
-    from atelier.tools.core.images import load_image, save_png_atomic, write_bytes_atomic
+    from atelier.core.images import load_image, save_png_atomic, write_bytes_atomic
 
     name = " ".join(name.lower().split())
     if not name or len(name) > 60:

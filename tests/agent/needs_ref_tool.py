@@ -1,12 +1,14 @@
-"""A stand-in for the eye tool (not built yet) that, like the real one will, answers NEEDS_REFERENCE
-without a reference photo and otherwise pastes the reference's pixels in (enough to see which file it used)."""
+"""A stand-in for the eye tool, installed as a plugin in tests: like the real one it answers NEEDS_REFERENCE
+without a reference photo, and otherwise pastes the reference's pixels in (enough to see which file it used)."""
 
 from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict
 
-from atelier.tools.core.errors import ErrorCode, ToolError
-from atelier.tools.core.registry import BackendStatus, ImageRole, ToolOutput, ToolSpec
+from atelier.core.backends import Backend
+from atelier.core.cards import Card, CardImage
+from atelier.core.errors import ErrorCode, ToolError
+from atelier.core.registry import ImageRole, ToolOutput, ToolSpec
 
 
 class Args(BaseModel):
@@ -19,5 +21,10 @@ def run(images, args, ctx):
     return ToolOutput(backend="reference", images={"image": images["ref"].pixels})
 
 
-SPEC = ToolSpec("open_eyes", "stand-in", Args, (ImageRole("image"), ImageRole("ref", required=False)), run,
-                lambda s: [BackendStatus("open_eyes", "inpaint", "reference", True, True)])
+def present(result, inputs):
+    return Card("Open eyes", "pasted the reference", images=[CardImage(result["artifacts"]["image"], "after")])
+
+
+SPEC = ToolSpec("open_eyes", "stand-in", "Open closed eyes.", Args,
+                (ImageRole("image"), ImageRole("ref", required=False)), run, present, backends=(Backend("inpaint", "reference", "pastes the reference"),),
+                examples=("open her eyes",))

@@ -3,6 +3,8 @@ progress events, threads that continue across calls, and resuming after NEEDS_RE
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 from conftest import SAMPLES
@@ -11,7 +13,7 @@ from PIL import Image
 from atelier.agent.plan import Plan, Step
 from atelier.agent.planners import EXTRA_PLANNERS
 from atelier.agent.session import Session
-from atelier.knowledge.runs import RunStore
+from atelier.runs.store import RunStore
 
 
 class Scripted:
@@ -75,9 +77,9 @@ def test_invalid_plans_are_never_executed(script, atelier_home):
     name = script(Step(id="s1", tool="sketchify", inputs={"image": "attachment:3"}))
     reply = Session().ask("sketch", [SAMPLES / "coffee.png"], planner=name)
     assert reply.results == [] and "attachment 4" in reply.answer
-    name = script(Step(id="s1", tool="sketchify", args={"ai_strength": 7}, inputs={"image": "attachment:0"}))
+    name = script(Step(id="s1", tool="sketchify", args={"shading": 7}, inputs={"image": "attachment:0"}))
     reply = Session().ask("sketch", [SAMPLES / "coffee.png"], planner=name)
-    assert reply.results == [] and "ai_strength" in reply.answer
+    assert reply.results == [] and "shading" in reply.answer
     assert RunStore(atelier_home).list() == []
 
 
@@ -96,28 +98,32 @@ def test_a_thread_continues_with_the_last_result(atelier_home):
     assert other.results == [] and "attach" in other.answer.lower()
 
 
-def test_needs_reference_asks_then_resumes_when_the_photo_arrives(monkeypatch, atelier_home):
-    from atelier.tools.core import registry
-
-    monkeypatch.setitem(registry.TOOL_MODULES, "open_eyes", "needs_ref_tool")
+def test_needs_reference_pauses_the_run_then_resumes_when_the_photo_arrives(plugins, atelier_home, tmp_path):
+    plugins(tmp_path / "plugin", "needs_ref_tool", (Path(__file__).parent / "needs_ref_tool.py").read_text(),
+            {"open_eyes": "needs_ref_tool:SPEC"})
     session = Session()
     first = session.ask("open her eyes", [SAMPLES / "astronaut.png"])
     assert first.results[0]["result"]["error"]["code"] == "NEEDS_REFERENCE"
     assert "attach" in first.answer.lower()
-    second = session.ask("here is one with her eyes open", [SAMPLES / "coffee.png"], thread_id=first.thread_id)
+    paused = session.awaiting(first.thread_id)  # a LangGraph interrupt, kept in the thread's checkpoint
+    assert paused and paused["role"] == "ref" and "same person" in paused["question"]
+    second = Session().ask("here is one with her eyes open", [SAMPLES / "coffee.png"], thread_id=first.thread_id)
     assert [r["tool"] for r in second.results] == ["open_eyes"] and second.results[0]["ok"]
+    assert second.results[0]["inputs"] == {"image": "attachment:0", "ref": "attachment:1"}
     out = pixels(second.results[0]["result"]["artifacts"]["image"])
     assert np.array_equal(out[..., :3], np.asarray(Image.open(SAMPLES / "coffee.png").convert("RGB")))
+    assert session.awaiting(first.thread_id) is None
+    assert [h["tools"] for h in session.history(first.thread_id)] == [["open_eyes"], ["open_eyes"]]
 
 
-def test_a_tool_that_is_not_installed_is_skipped_and_said(monkeypatch, atelier_home):
-    from atelier.tools.core import registry
-
-    monkeypatch.delitem(registry.TOOL_MODULES, "open_eyes")
-    reply = Session().ask("open her eyes, then make it a pencil sketch", [SAMPLES / "astronaut.png"])
-    assert [r["tool"] for r in reply.results] == ["open_eyes", "sketchify"]
-    assert reply.results[0]["skipped"] and reply.results[1]["ok"]
-    assert "open_eyes: skipped" in reply.answer and "not available" in reply.answer
+def test_a_new_request_while_paused_starts_afresh(plugins, atelier_home, tmp_path):
+    plugins(tmp_path / "plugin", "needs_ref_tool", (Path(__file__).parent / "needs_ref_tool.py").read_text(),
+            {"open_eyes": "needs_ref_tool:SPEC"})
+    session = Session()
+    first = session.ask("open her eyes", [SAMPLES / "astronaut.png"])
+    assert session.awaiting(first.thread_id)
+    other = session.ask("hello", thread_id=first.thread_id)
+    assert other.results == [] and session.awaiting(first.thread_id) is None
 
 
 def test_open_her_eyes_using_the_second_photo_then_sketch(atelier_home, tmp_path):
@@ -134,4 +140,4 @@ def test_open_her_eyes_using_the_second_photo_then_sketch(atelier_home, tmp_path
     assert opened["ok"] and opened["backend"] == "reference" and opened["outputs"]["faces"][0]["opened"] == [
         "right", "left"]
     assert reply.results[1]["inputs"]["image"] == "$step1.image" and reply.results[1]["ok"]
-    assert "face 1: the person's right and left eyes closed; opened with reference" in reply.answer
+    assert "face 1 · the person's right and left eyes closed · opened (reference)" in reply.answer

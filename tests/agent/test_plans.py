@@ -24,8 +24,8 @@ def test_validation_rejects_unknown_tools_bad_args_bad_inputs_and_long_plans():
     unknown = validate(plan(Step(id="a", tool="delete_everything", inputs={"image": "attachment:0"})), 1)
     assert not unknown.steps and "no tool called 'delete_everything'" in unknown.answer
     first = {"image": "attachment:0"}
-    bad_args = validate(plan(Step(id="a", tool="sketchify", args={"ai_strength": 2}, inputs=first)), 1)
-    assert not bad_args.steps and "ai_strength" in bad_args.ask
+    bad_args = validate(plan(Step(id="a", tool="sketchify", args={"shading": 2}, inputs=first)), 1)
+    assert not bad_args.steps and "shading" in bad_args.ask
     extra = validate(plan(Step(id="a", tool="sketchify", args={"path": "/etc"}, inputs={"image": "attachment:0"})), 1)
     assert not extra.steps and "path" in extra.ask
     forward = validate(plan(Step(id="a", tool="sketchify", inputs={"image": "$step2.image"}),
@@ -59,7 +59,7 @@ def test_semantic_plans(text, n, tools, inputs):
 
 def test_arguments_in_canonical_units():
     p = SemanticPlanner().plan(PlanRequest("pencil sketch, 35 % shading, seed 9, no grain", 1))
-    assert p.steps[0].args == {"ai_strength": 0.35, "seed": 9, "grain": 0.0}
+    assert p.steps[0].args == {"shading": 0.35, "seed": 9, "grain": 0.0}
     p = SemanticPlanner().plan(PlanRequest("fix this sprite: cell size 7.5, offset 2, 3, 16 colours", 1))
     assert p.steps[0].args == {"cell_size": 7.5, "offset_x": 2.0, "offset_y": 3.0, "palette_size": 16}
 

@@ -5,8 +5,8 @@ import os
 import pytest
 from conftest import SAMPLES
 
-from atelier.agent.invoke import call_tool
-from atelier.tools.core.config import load_settings
+from atelier.core.config import load_settings
+from atelier.runs.invoke import call_tool
 
 
 def test_defaults_live_under_atelier_home(atelier_home):
@@ -23,7 +23,7 @@ def test_toml_file_sets_limits_backends_and_tool_defaults(atelier_home, monkeypa
         '[tools.sketchify]\nai_strength = 0.8\n')
     monkeypatch.delenv("ATELIER_MODELS")
     s = load_settings()
-    assert s.limits.max_pixels == 1000 and s.backend_for("sketch_shading", "classical") == "learned"
+    assert s.limits.max_pixels == 1000 and s.backend_for("sketch_shading") == "learned"
     assert s.defaults_for("sketchify") == {"ai_strength": 0.8}
     too_big = call_tool("sketchify", {"image": SAMPLES / "coffee.png"}, {}, record=False, out_dir=tmp_path)
     assert too_big.error.code == "IMAGE_TOO_LARGE"
@@ -32,7 +32,7 @@ def test_toml_file_sets_limits_backends_and_tool_defaults(atelier_home, monkeypa
     assert learned.error.code == "BACKEND_UNAVAILABLE"  # config chose the learned backend; no weights here
     monkeypatch.setenv("ATELIER_BACKEND_SKETCH_SHADING", "classical")
     ok = call_tool("sketchify", {"image": SAMPLES / "coffee.png"}, {}, record=False, out_dir=tmp_path)
-    assert ok.ok and ok.backend == "classical" and ok.outputs["ai_strength"] == 0.8
+    assert ok.ok and ok.backend == "classical" and ok.outputs["shading"] == 0.8
 
 
 def test_broken_toml_is_a_clear_error(atelier_home):

@@ -5,9 +5,9 @@ import pytest
 from corpus import build_corpus
 from PIL import Image
 
-from atelier.tools.core.config import Limits
-from atelier.tools.core.errors import ToolError
-from atelier.tools.core.images import load_image, read_png_text, save_png_atomic
+from atelier.core.config import Limits
+from atelier.core.errors import ToolError
+from atelier.core.images import load_image, read_png_text, save_png_atomic
 
 
 @pytest.fixture(scope="module")

@@ -10,8 +10,8 @@ import torch
 from conftest import SAMPLES
 from PIL import Image
 
-from atelier.agent.invoke import call_tool
 from atelier.knowledge.styles import shipped_cards
+from atelier.runs.invoke import call_tool
 
 TINY = {"embed_dim": 32, "vision_cfg": {"image_size": 32, "layers": 2, "width": 64, "patch_size": 8, "head_width": 32},
         "text_cfg": {"context_length": 77, "vocab_size": 49408, "width": 32, "heads": 2, "layers": 2}}
@@ -46,7 +46,7 @@ def test_tiny_clip_loads_and_encodes_text_and_images_in_one_space(tiny_clip):
 
 def test_doctor_and_retrieval_switch_to_clip_when_configured(tiny_clip, atelier_home, monkeypatch):
     from atelier.agent.doctor import doctor
-    from atelier.tools.core.config import load_settings
+    from atelier.core.config import load_settings
 
     row = next(r for r in doctor(load_settings()) if r.backend == "clip")
     assert row.available and not row.default  # present, but MiniLM stays the default until chosen

@@ -11,11 +11,11 @@ from PIL import Image
 
 WORKER = """
 import sys
-from atelier.agent.invoke import call_tool
+from atelier.runs.invoke import call_tool
 from atelier.knowledge.run_index import sync
-from atelier.knowledge.runs import RunStore
+from atelier.runs.store import RunStore
 from atelier.knowledge.store import Store
-from atelier.tools.core.config import load_settings
+from atelier.core.config import load_settings
 
 image, n = sys.argv[1], int(sys.argv[2])
 for i in range(n):
@@ -27,8 +27,9 @@ print(sync(Store(settings.home), RunStore(settings.home)))
 
 
 def test_two_writers_lose_nothing(atelier_home, tmp_path):
-    from atelier.knowledge.runs import RunStore
+    from atelier.knowledge.run_index import indexed_tools
     from atelier.knowledge.store import Store
+    from atelier.runs.store import RunStore
 
     rng = np.random.default_rng(0)
     paths = []
@@ -43,8 +44,8 @@ def test_two_writers_lose_nothing(atelier_home, tmp_path):
     outs = [p.communicate(timeout=600) for p in procs]
     assert all(p.returncode == 0 for p in procs), [o[1][-2000:] for o in outs]
     runs = RunStore(atelier_home)
-    assert len(runs.ok_ids()) == 400 and len(runs.list(limit=1000)) == 400
+    assert len(runs.ok_ids(indexed_tools())) == 400 and len(runs.list(limit=1000)) == 400
     store = Store(atelier_home)
-    assert store.ids("runs_text") == set(runs.ok_ids())
+    assert store.ids("runs_text") == set(runs.ok_ids(indexed_tools()))
     assert store.count("runs_image") == 400
     assert sum(int(o[0].strip().splitlines()[-1]) for o in outs) >= 400  # between them they indexed all 400

@@ -11,8 +11,8 @@ from PIL import Image
 from typer.testing import CliRunner
 
 from atelier.agent.cli import app
-from atelier.agent.invoke import call_tool
 from atelier.knowledge.styles import StyleLibrary, shipped_cards
+from atelier.runs.invoke import call_tool
 
 runner = CliRunner()
 REQUIRED = (
@@ -87,8 +87,8 @@ def test_user_styles_are_added_and_a_corrupt_image_changes_nothing(atelier_home,
 
 def test_an_index_built_by_other_embedders_is_emptied_and_rebuilt(tmp_path):
     """An index from an older descriptor (another dimension) must not break retrieval after an upgrade."""
+    from atelier.core.config import load_settings
     from atelier.knowledge.store import Store
-    from atelier.tools.core.config import load_settings
 
     home = load_settings().home
     old = Store(home)

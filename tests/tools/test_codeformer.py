@@ -3,16 +3,13 @@ restoring path on a tiny random model saved the way the release is (``params_ema
 
 from __future__ import annotations
 
-import json
-
 import numpy as np
 import pytest
 import torch
+from conftest import backend_row
 from PIL import Image
-from typer.testing import CliRunner
 
-from atelier.agent.cli import app
-from atelier.tools.core.runner import run_tool
+from atelier.core.runner import run_tool
 from atelier.tools.restore.codeformer_arch import CodeFormer
 
 TINY = {"size": 64, "nf": 8, "ch_mult": [1, 2, 2, 4], "emb_dim": 16, "codebook_size": 32, "dim_embd": 32,
@@ -46,11 +43,9 @@ def write_tiny(models, seed: int = 0):
 
 
 def test_codeformer_restores_inside_the_face_only_and_w_matters(astronaut, atelier_home, tmp_path):
-    rows = json.loads(CliRunner().invoke(app, ["doctor", "--json"]).stdout)
-    assert not next(r for r in rows if r["tool"] == "restore_face" and r["backend"] == "codeformer")["available"]
+    assert not backend_row("restore_face", "codeformer")["available"]
     write_tiny(atelier_home / "models")
-    rows = json.loads(CliRunner().invoke(app, ["doctor", "--json"]).stdout)
-    assert next(r for r in rows if r["tool"] == "restore_face" and r["backend"] == "codeformer")["available"]
+    assert backend_row("restore_face", "codeformer")["available"]
     Image.fromarray(astronaut).save(tmp_path / "a.png")
     outs = []
     for w in (0.0, 1.0):

@@ -1,10 +1,8 @@
-"""describe_punk against punks a renderer draws from known traits (tests/tools/punk_render.py); the model is
-trained on renders by the same `atelier punk train` that trains the shipped one on CryptoPunks."""
+"""describe_punk against punks a renderer draws from known traits (tests/punk_render.py); the model is
+trained on renders by the same `punk train` command that trains the shipped one on CryptoPunks."""
 
 from __future__ import annotations
 
-import csv
-import json
 import shutil
 from dataclasses import replace
 from pathlib import Path
@@ -17,47 +15,20 @@ from PIL import Image
 from punk_render import random_label, render
 from typer.testing import CliRunner
 
-from atelier.agent.cli import app
-from atelier.agent.invoke import call_tool
+from atelier.runs.invoke import call_tool
 from atelier.tools.punk.model import SHIPPED, expected_calibration_error, fit_temperature, load_model
 from atelier.tools.punk.train import jpeg_roundtrip
 from atelier.tools.punk.traits import PunkLabel
 
 runner = CliRunner()
-SHEET = 40  # 1 600 rendered punks to train on
-
-
-@pytest.fixture(scope="module")
-def trained(tmp_path_factory) -> Path:
-    """Render a sheet + table in CryptoPunks' layout and train on it through the CLI."""
-    folder = tmp_path_factory.mktemp("punk-train")
-    rng = np.random.default_rng(7)
-    labels = [random_label(rng) for _ in range(SHEET * SHEET)]
-    sheet = np.zeros((SHEET * 24, SHEET * 24, 4), np.uint8)
-    for i, label in enumerate(labels):
-        r, c = divmod(i, SHEET)
-        sheet[r * 24:(r + 1) * 24, c * 24:(c + 1) * 24] = render(label)
-    Image.fromarray(sheet).save(folder / "sheet.png")
-    with open(folder / "table.csv", "w", newline="") as fh:
-        w = csv.writer(fh)
-        w.writerow(["id", "type", "gender", "skin tone", "count", "accessories"])
-        for i, lab in enumerate(labels):
-            kind, _, gender = lab.type.partition(" ")
-            w.writerow([i, "Human" if gender else kind.capitalize(), gender.capitalize() or "Male",
-                        lab.skin_tone or "", len(lab.accessories), " / ".join(lab.accessories)])
-    out = folder / "punk_mlp.npz"
-    res = runner.invoke(app, ["punk", "train", "--composite", str(folder / "sheet.png"), "--table",
-                              str(folder / "table.csv"), "--out", str(out), "--epochs", "25", "--hidden", "128",
-                              "--copies", "3", "--noise", "0.03"])
-    assert res.exit_code == 0, res.output
-    return out
 
 
 @pytest.fixture
-def model(trained, settings) -> Path:
+def model(rendered_punk_model, settings) -> Path:
+    """The model trained on rendered punks (once per session, through the tool's own `punk train`)."""
     (settings.models / "punk").mkdir(parents=True, exist_ok=True)
-    shutil.copy(trained, settings.models / "punk" / "punk_mlp.npz")
-    return trained
+    shutil.copy(rendered_punk_model, settings.models / "punk" / "punk_mlp.npz")
+    return rendered_punk_model
 
 
 def save(pixels: np.ndarray, path: Path, **kw) -> str:
@@ -157,16 +128,6 @@ def test_a_23_by_25_image_is_rejected_clearly(model, tmp_path):
     assert "24×24" in result.error.message and "23×25" in result.error.message
 
 
-def test_cli_prints_attributes_with_confidences_and_a_caption(model, tmp_path):
-    path = save(render(PunkLabel("zombie", None, ("Cap", "Cigarette"))), tmp_path / "z.png")
-    res = runner.invoke(app, ["tool", "describe_punk", "--image", path, "--json"])
-    assert res.exit_code == 0, res.output
-    out = json.loads(res.stdout)["outputs"]
-    assert out["type"]["value"] == "zombie" and out["headwear"]["value"] == "Cap"
-    assert out["mouth"]["prop"]["value"] == "Cigarette"
-    assert out["caption"] == "A zombie punk with a cap and a cigarette, on a transparent background"
-
-
 def test_temperature_fitting_undoes_overconfidence():
     rng = np.random.default_rng(0)
     true_logits = rng.normal(0, 1.5, (4000, 6))
@@ -183,18 +144,3 @@ def test_the_shipped_model_matches_the_schema_and_is_small():
     assert SHIPPED.exists() and SHIPPED.stat().st_size < 6_000_000
     shipped = load_model(SHIPPED)
     assert set(shipped.temperatures) == set(shipped.slices) and shipped.info["punks"] == 10_000
-
-
-def test_the_agent_fixes_the_pixels_then_reads_the_traits(model, tmp_path):
-    from atelier.agent.session import Session
-
-    label = PunkLabel("human male", "Light", ("Wild Hair", "Classic Shades", "Earring"))
-    big = cv2.resize(render(label), (192, 192), interpolation=cv2.INTER_NEAREST)
-    reply = Session().ask("this punk was upscaled, fix the pixels and tell me its traits",
-                          [save(big, tmp_path / "big.png")])
-    assert [r["tool"] for r in reply.results] == ["reconstruct_sprite", "describe_punk"]
-    assert all(r["ok"] for r in reply.results)
-    sprite, described = (r["result"] for r in reply.results)
-    assert (sprite["outputs"]["width"], sprite["outputs"]["height"], sprite["outputs"]["cell_size"]) == (24, 24, 8)
-    assert read_back(described["outputs"]) == expected(label)
-    assert "hair Wild Hair (" in reply.answer and "eyewear Classic Shades (" in reply.answer

@@ -12,8 +12,8 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from atelier.tools.core.images import read_png_text
-from atelier.tools.core.runner import run_tool
+from atelier.core.images import read_png_text
+from atelier.core.runner import run_tool
 from atelier.tools.faces.geometry import align_eyes, eye_score, shoelace_area, warp_to_frame, warp_to_image
 
 ATELIER = str(Path(sys.executable).with_name("atelier"))

@@ -7,7 +7,7 @@ import pytest
 from PIL import Image
 from tiny_insightface import face_layout, write_tiny_buffalo
 
-from atelier.tools.core.runner import run_tool
+from atelier.core.runner import run_tool
 from atelier.tools.faces.geometry import shoelace_area
 
 

@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import json
-
 import numpy as np
+from conftest import backend_row
 from PIL import Image
 from tiny_diffusion import write_tiny_sdxl_inpaint
-from typer.testing import CliRunner
 
-from atelier.agent.cli import app
-from atelier.tools.core.runner import run_tool
+from atelier.core.runner import run_tool
 
 
 def test_sdxl_opens_both_eyes_with_seeded_variations_and_only_inside_the_mask(astronaut, atelier_home, tmp_path):
@@ -20,12 +17,10 @@ def test_sdxl_opens_both_eyes_with_seeded_variations_and_only_inside_the_mask(as
     face = MediaPipeLandmarker().detect(astronaut)[0]
     shut = close_eye(close_eye(astronaut, face, "left"), face, "right")
     Image.fromarray(shut).save(tmp_path / "shut.png")
-    rows = json.loads(CliRunner().invoke(app, ["doctor", "--json"]).stdout)
-    row = next(r for r in rows if r["tool"] == "open_eyes" and r["backend"] == "sdxl")
+    row = backend_row("open_eyes", "sdxl")
     assert not row["available"] and "sdxl" in row["reason"]
     write_tiny_sdxl_inpaint(atelier_home / "models")
-    rows = json.loads(CliRunner().invoke(app, ["doctor", "--json"]).stdout)
-    row = next(r for r in rows if r["tool"] == "open_eyes" and r["backend"] == "sdxl")
+    row = backend_row("open_eyes", "sdxl")
     assert row["available"] and "refiner" in row["reason"]
 
     args = {"steps": 2, "variations": 2, "seed": 5}

@@ -8,10 +8,11 @@ import json
 import cv2
 import numpy as np
 import pytest
+from conftest import tool_command
 from PIL import Image
 from typer.testing import CliRunner
 
-from atelier.agent.cli import app
+from atelier.runs.invoke import call_tool
 from atelier.tools.sprite.diff import cell_heatmap, diff_metrics, pixel_difference
 from atelier.tools.sprite.feedback import FIELDS, MalformedLog, append_feedback, read_feedback
 from atelier.tools.sprite.grid import grid_lines
@@ -139,22 +140,22 @@ def test_feedback_round_trips_and_refuses_malformed_logs(tmp_path):
     assert bad.read_text() == "something,else\n1,2\n"
 
 
-def test_tool_through_the_cli_with_feedback(tmp_path, atelier_home):
+def test_recorded_tool_call_with_feedback_from_the_tools_command(tmp_path, atelier_home):
     s = sprite(6)
     Image.fromarray(upscale(s, 10, 3, 4)).save(tmp_path / "up.png")
-    res = runner.invoke(app, ["tool", "reconstruct_sprite", "--image", str(tmp_path / "up.png"), "--json"])
-    assert res.exit_code == 0, res.stdout
-    out = json.loads(res.stdout)
+    res = call_tool("reconstruct_sprite", {"image": tmp_path / "up.png"}, {})
+    assert res.ok, res.error
+    out = json.loads(res.model_dump_json())
     o = out["outputs"]
     assert abs(o["cell_size"] - 10) < 0.05 and (o["width"], o["height"]) == (16, 16)
     assert circ(o["offset_x"], 7, 10) <= 1 and circ(o["offset_y"], 6, 10) <= 1
     assert o["is_pixel_art"] and o["diff_percent"] < 1 and len(o["candidates"]) >= 1
     assert set(out["artifacts"]) == {"image", "preview", "overlay", "heatmap"}
     assert np.array_equal(np.asarray(Image.open(out["artifacts"]["image"]))[..., :3], s)
-    res = runner.invoke(app, ["sprite", "feedback", out["run_id"], "--incorrect", "--note", "top row off"])
+    res = runner.invoke(tool_command("reconstruct_sprite", "feedback"),
+                        ["feedback", out["run_id"], "--incorrect", "--note", "top row off"])
     assert res.exit_code == 0, res.output
     rows = read_feedback(atelier_home / "sprite_feedback.csv")
     assert rows[0]["verdict"] == "incorrect" and float(rows[0]["cell_size"]) == o["cell_size"]
-    override = runner.invoke(app, ["tool", "reconstruct_sprite", "--image", str(tmp_path / "up.png"),
-                                   "--set", "cell_size=20", "--json"])
-    assert json.loads(override.stdout)["outputs"]["width"] == 8
+    override = call_tool("reconstruct_sprite", {"image": tmp_path / "up.png"}, {"cell_size": 20})
+    assert override.outputs["width"] == 8

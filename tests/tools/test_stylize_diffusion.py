@@ -2,27 +2,21 @@
 
 from __future__ import annotations
 
-import json
-
 import numpy as np
-from conftest import SAMPLES
+from conftest import SAMPLES, backend_row
 from PIL import Image
 from tiny_diffusion import write_tiny_sd15_controlnet
-from typer.testing import CliRunner
 
-from atelier.agent.cli import app
-from atelier.agent.invoke import call_tool
 from atelier.knowledge.styles import shipped_cards
+from atelier.runs.invoke import call_tool
 from atelier.tools.style.diffusion import canny_control, working_size
 
 
 def test_doctor_says_missing_then_runs_two_steps_at_the_input_size(atelier_home):
-    rows = json.loads(CliRunner().invoke(app, ["doctor", "--json"]).stdout)
-    row = next(r for r in rows if r["tool"] == "stylize" and r["backend"] == "diffusion")
+    row = backend_row("stylize", "diffusion")
     assert not row["available"] and "sd15" in row["reason"]
     write_tiny_sd15_controlnet(atelier_home / "models")
-    rows = json.loads(CliRunner().invoke(app, ["doctor", "--json"]).stdout)
-    assert next(r for r in rows if r["tool"] == "stylize" and r["backend"] == "diffusion")["available"]
+    assert backend_row("stylize", "diffusion")["available"]
     card = next(c for c in shipped_cards() if c.name == "ukiyo-e")
     r = call_tool("stylize", {"image": SAMPLES / "coffee.png", "ref": card.image},
                   {"backend": "diffusion", "steps": 2, "side": 64, "seed": 1})
@@ -56,11 +50,8 @@ def test_with_an_ip_adapter_the_reference_image_itself_steers_the_result(atelier
     a = call_tool("stylize", {"image": SAMPLES / "coffee.png", "ref": SAMPLES / "chelsea.png"}, args)
     b = call_tool("stylize", {"image": SAMPLES / "coffee.png", "ref": SAMPLES / "rocket.jpg"}, args)
     assert a.ok and b.ok, (a.error, b.error)
-    from atelier.agent.doctor import doctor
-    from atelier.tools.core.config import load_settings
-
-    row = next(r for r in doctor(load_settings()) if r.backend == "diffusion")
-    assert "IP-Adapter" in row.reason and "no IP-Adapter" not in row.reason
+    row = backend_row("stylize", "diffusion")
+    assert "IP-Adapter" in row["reason"] and "no IP-Adapter" not in row["reason"]
     pa, pb = (np.asarray(Image.open(r.artifacts["image"])).astype(int) for r in (a, b))
     assert a.outputs["style"] is None and b.outputs["style"] is None
     assert np.abs(pa - pb).mean() > 0  # same seed, same prompt: the reference image itself changed the result

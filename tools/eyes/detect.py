@@ -6,11 +6,12 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from atelier.tools.core.config import Settings
-from atelier.tools.core.images import LoadedImage
-from atelier.tools.core.registry import BackendStatus, ImageRole, ToolContext, ToolOutput, ToolSpec
+from atelier.core.images import LoadedImage
+from atelier.core.registry import ImageRole, ToolContext, ToolOutput, ToolSpec
+from atelier.tools.faces.landmarks import LANDMARK_BACKENDS
 
 from .measure import CLOSED_BELOW
+from .planning import DETECT_EXAMPLES, DETECT_HINTS, present_detection
 
 
 class DetectArgs(BaseModel):
@@ -21,24 +22,12 @@ class DetectArgs(BaseModel):
                              description="an eye scoring below this (area / inter-ocular²) is closed")
 
 
-def landmarks_choice(requested: str, settings: Settings) -> str:
-    from atelier.tools.faces.landmarks import DEFAULT_LANDMARKS
-
-    return settings.backend_for("face_landmarks", DEFAULT_LANDMARKS) if requested == "auto" else requested
-
-
-def _backends(settings: Settings) -> list[BackendStatus]:
-    from atelier.tools.faces.landmarks import landmark_statuses
-
-    return landmark_statuses(settings, "detect_closed_eyes", landmarks_choice("auto", settings))
-
-
 def run(images: dict[str, LoadedImage], args: DetectArgs, ctx: ToolContext) -> ToolOutput:
-    from atelier.tools.faces.landmarks import find_faces, load_landmarker
+    from atelier.tools.faces.landmarks import find_faces, landmark_backend, load_landmarker
 
     from .measure import face_record
 
-    backend = landmarks_choice(args.landmarks, ctx.settings)
+    backend = landmark_backend(args.landmarks, ctx.settings, "detect_closed_eyes")
     with ctx.stage("landmarks"):
         faces = find_faces(images["image"].pixels, load_landmarker(backend, ctx.settings))
     records = [face_record(face, i, args.threshold) for i, face in enumerate(faces)]
@@ -55,6 +44,9 @@ def run(images: dict[str, LoadedImage], args: DetectArgs, ctx: ToolContext) -> T
 SPEC = ToolSpec(
     name="detect_closed_eyes",
     summary="Find every face and say, per eye (the person's own left/right), whether it is closed.",
+    description="Find the faces in a photo and say for each eye whether it is closed.",
     args_model=DetectArgs, images=(ImageRole("image", min_size=32, description="a photo with faces"),),
-    run=run, backends=_backends, produces_image=False, version="1.0",
+    run=run, present=present_detection, backends=LANDMARK_BACKENDS, produces_image=False,
+    examples=DETECT_EXAMPLES, hints=DETECT_HINTS, describe_run=lambda record: "closed eyes check faces",
+    version="1.0",
 )

@@ -12,8 +12,8 @@ from typing import Any
 
 import numpy as np
 
+from atelier.tools.faces.face import Face
 from atelier.tools.faces.geometry import SEED_AREA_RULE_PX, eye_centre, eye_line_angle, eye_score, shoelace_area
-from atelier.tools.faces.landmarks import Face
 
 CLOSED_BELOW = 0.022
 SIDES = ("right", "left")

@@ -13,12 +13,15 @@ from typing import Literal
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
-from atelier.tools.core.config import Settings
-from atelier.tools.core.errors import ErrorCode, ToolError
-from atelier.tools.core.images import LoadedImage
-from atelier.tools.core.registry import BackendStatus, ImageRole, ToolContext, ToolOutput, ToolSpec
+from atelier.core.backends import Backend, choose
+from atelier.core.errors import ErrorCode, ToolError
+from atelier.core.images import LoadedImage
+from atelier.core.registry import ImageRole, ToolContext, ToolOutput, ToolSpec
+from atelier.tools.faces.landmarks import LANDMARK_BACKENDS
 
+from .backends.sdxl import sdxl_note
 from .measure import CLOSED_BELOW
+from .planning import OPEN_EXAMPLES, OPEN_HINTS, present_opened
 
 NEEDS = ("attach a second photo of the same person with open eyes (a burst shot or another frame) as the "
          "reference, or install SDXL inpainting weights with `atelier models add sdxl-base PATH`")
@@ -43,25 +46,18 @@ class OpenEyesArgs(BaseModel):
     fail_faces: list[int] = Field(default_factory=list, description="testing: faces to fail on purpose")
 
 
-def _backends(settings: Settings) -> list[BackendStatus]:
-    from atelier.tools.faces.landmarks import landmark_statuses
-
-    from .backends import sdxl
-    from .detect import landmarks_choice
-
-    sd = sdxl.status(settings)
-    return [BackendStatus("open_eyes", "inpaint", "reference", True, not sd.available, None,
-                          "built in: the eyes of an attached same-person photo, aligned and colour-matched"),
-            BackendStatus("open_eyes", "inpaint", "mirror", True, False, None,
-                          "built in: the face's open eye, mirrored onto the closed one"),
-            sd, *landmark_statuses(settings, "open_eyes", landmarks_choice("auto", settings))]
+INPAINT_BACKENDS = (
+    Backend("inpaint", "reference", "built in: the eyes of an attached same-person photo, aligned and colour-matched"),
+    Backend("inpaint", "sdxl", "SDXL inpainting (+ refiner)", models=("sdxl-base",), packages=("diffusers",),
+            probe=sdxl_note, resources={"GPU": 1}),
+    Backend("inpaint", "mirror", "built in: the face's open eye, mirrored onto the closed one"),
+)
 
 
-def _inpainter_for(requested: str, has_ref: bool, sdxl_ok: bool) -> str:
+def _inpainter_for(requested: str, has_ref: bool, settings) -> str:
     """auto: the reference when one is attached, else SDXL when installed, else the mirror (one eye open)."""
-    if requested != "auto":
-        return requested
-    return "reference" if has_ref else "sdxl" if sdxl_ok else "mirror"
+    prefer = ("reference",) if has_ref else ("sdxl", "mirror")
+    return choose(INPAINT_BACKENDS, "inpaint", requested, settings, prefer=prefer, tool="open_eyes").name
 
 
 def _build_inpainter(name: str, images: dict[str, LoadedImage], args: OpenEyesArgs, ctx: ToolContext, landmarker):
@@ -103,20 +99,18 @@ def _open_face(job, inpainter, seeds: list[int], results: list[np.ndarray], ctx:
 
 def run(images: dict[str, LoadedImage], args: OpenEyesArgs, ctx: ToolContext) -> ToolOutput:
     from atelier.tools.faces.geometry import align_eyes, eye_centre, warp_to_frame
-    from atelier.tools.faces.landmarks import find_faces, load_landmarker
+    from atelier.tools.faces.landmarks import find_faces, landmark_backend, load_landmarker
 
     from .backends import EyeJob
-    from .backends.sdxl import status as sdxl_status
-    from .detect import landmarks_choice
     from .measure import face_record
 
     image = images["image"].pixels
-    marks = landmarks_choice(args.landmarks, ctx.settings)
+    marks = landmark_backend(args.landmarks, ctx.settings, "open_eyes")
     landmarker = load_landmarker(marks, ctx.settings)
     with ctx.stage("detect"):
         faces = find_faces(image, landmarker)
     records = [face_record(face, i, args.threshold) for i, face in enumerate(faces)]
-    name = _inpainter_for(args.backend, "ref" in images, sdxl_status(ctx.settings).available)
+    name = _inpainter_for(args.backend, "ref" in images, ctx.settings)
     inpainter = None
     variations = args.variations if name == "sdxl" else 1
     results = [image] * variations
@@ -159,13 +153,12 @@ def run(images: dict[str, LoadedImage], args: OpenEyesArgs, ctx: ToolContext) ->
     if args.variations > 1 and variations == 1:
         warnings.append(f"variations need the sdxl backend; {name} gives one result")
     if args.restore != "none" and ok:
-        from atelier.tools.restore.restorers import restore_face_region
-        from atelier.tools.restore.tool import load_restorer
+        from atelier.tools.restore import make_restorer, restore_faces
 
-        restorer = load_restorer(args.restore, ctx.settings)
+        restorer = make_restorer(args.restore, ctx.settings)
+        opened = [faces[r["index"]] for r in ok]
         with ctx.stage("restore"):
-            for r in ok:
-                results = [restore_face_region(res, faces[r["index"]], restorer)[0] for res in results]
+            results = [restore_faces(res, opened, restorer)[0] for res in results]
     variation_images = {f"variation_{k + 1}": res for k, res in enumerate(results)} if variations > 1 else {}
     used = name if ok else "none"
     face_meta = [{k: r.get(k) for k in ("index", "backend", "opened", "seeds", "error")} for r in records]
@@ -183,8 +176,11 @@ def run(images: dict[str, LoadedImage], args: OpenEyesArgs, ctx: ToolContext) ->
 SPEC = ToolSpec(
     name="open_eyes",
     summary="Open closed eyes in a photo, from a same-person reference photo, the other eye, or SDXL.",
+    description="Open closed eyes in a photo, using a reference photo of the same person or a generative model.",
     args_model=OpenEyesArgs,
     images=(ImageRole("image", min_size=32, description="the photo with closed eyes"),
             ImageRole("ref", required=False, min_size=32, description="the same person with open eyes")),
-    run=run, backends=_backends, version="1.0",
+    run=run, present=present_opened, backends=INPAINT_BACKENDS + LANDMARK_BACKENDS, examples=OPEN_EXAMPLES,
+    hints=OPEN_HINTS, describe_run=lambda record: "opened eyes portrait", controls=("seed",),
+    defaults=("variations",), version="1.0",
 )

@@ -11,11 +11,9 @@ from pathlib import Path
 
 import numpy as np
 
-from atelier.tools.core.config import Settings
-from atelier.tools.core.models import find_model, missing_reason
-from atelier.tools.core.registry import BackendStatus
+from atelier.core.config import Settings
 
-from .landmarks import Face, make_face
+from .face import Face, make_face
 
 NAME = "insightface"
 EYE_A = [39, 33, 36, 41, 40, 42]
@@ -24,21 +22,7 @@ OUTLINE = list(range(0, 33))
 MOUTH = list(range(52, 72))
 
 
-def status(settings: Settings, tool: str, default: bool) -> BackendStatus:
-    import importlib.util
-
-    folder = find_model(settings, "insightface")
-    if importlib.util.find_spec("insightface") is None:
-        return BackendStatus(tool, "landmarks", NAME, False, default, None, "the insightface package is not installed")
-    if folder is None:
-        return BackendStatus(tool, "landmarks", NAME, False, default, None, missing_reason(settings, "insightface"))
-    if not any(folder.glob("*106*.onnx")):
-        return BackendStatus(tool, "landmarks", NAME, False, default, str(folder),
-                             f"{folder} has no 106-point landmark model (2d106det.onnx)")
-    return BackendStatus(tool, "landmarks", NAME, True, default, str(folder), "InsightFace buffalo_l, 106 points")
-
-
-def load(path: str | None) -> InsightFaceLandmarker:
+def load(settings: Settings, path: str | None) -> InsightFaceLandmarker:
     """The landmarker for the buffalo_l folder at ``path``."""
     return InsightFaceLandmarker(path)
 

@@ -10,10 +10,9 @@ import threading
 
 import numpy as np
 
-from atelier.tools.core.config import Settings
-from atelier.tools.core.registry import BackendStatus
+from atelier.core.config import Settings
 
-from .landmarks import Face, make_face
+from .face import Face, make_face
 
 NAME = "mediapipe"
 RIGHT_EYE = [33, 246, 161, 160, 159, 158, 157, 173, 133, 155, 154, 153, 145, 144, 163, 7]
@@ -22,18 +21,6 @@ FACE_OVAL = [10, 338, 297, 332, 284, 251, 389, 356, 454, 323, 361, 288, 397, 365
              176, 149, 150, 136, 172, 58, 132, 93, 234, 127, 162, 21, 54, 103, 67, 109]
 MOUTH = [61, 291, 0, 17]
 MIN_SIDE = 384
-
-
-def status(settings: Settings, tool: str, default: bool) -> BackendStatus:
-    try:
-        import importlib.util
-
-        found = importlib.util.find_spec("mediapipe") is not None
-    except (ImportError, ValueError):
-        found = False
-    reason = "MediaPipe face mesh, 478 points (models ship in the wheel)" if found else (
-        "mediapipe is not installed; `pip install --no-deps mediapipe==0.10.21` (the last release with its models)")
-    return BackendStatus(tool, "landmarks", NAME, found, default, None, reason)
 
 
 def _square_crop(box: tuple[float, float, float, float], shape: tuple[int, int], grow: float = 1.8):
@@ -45,7 +32,7 @@ def _square_crop(box: tuple[float, float, float, float], shape: tuple[int, int],
     return left, top, right, bottom
 
 
-def load(path: str | None = None) -> MediaPipeLandmarker:
+def load(settings: Settings | None = None, path: str | None = None) -> MediaPipeLandmarker:
     """The landmarker (its models come from the wheel, so there is no path to read)."""
     return MediaPipeLandmarker()
 

@@ -33,7 +33,7 @@ def to_grid(pixels: np.ndarray) -> tuple[np.ndarray, float, float]:
     centres: a bilinear upscale blends every pixel but those. Otherwise ``reconstruct_sprite``'s grid
     recovery finds the grid, which must come out 24×24.
     """
-    from atelier.tools.sprite.reconstruct import reconstruct
+    from atelier.tools.sprite import recover_sprite
 
     h, w = pixels.shape[:2]
     if (h, w) == (SIDE, SIDE):
@@ -43,7 +43,7 @@ def to_grid(pixels: np.ndarray) -> tuple[np.ndarray, float, float]:
     if abs(w / h - 1.0) <= 0.02:
         grid, diff = sample_centres(pixels)
         return grid, w / SIDE, diff
-    rec = reconstruct(pixels)
+    rec = recover_sprite(pixels)
     if rec.sprite.shape[:2] != (SIDE, SIDE):
         raise NotAPunkGrid(f"the pixel grid of this {w}×{h} image is {rec.sprite.shape[1]}×{rec.sprite.shape[0]} "
                            f"cells, not a {SIDE}×{SIDE} punk")

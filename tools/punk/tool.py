@@ -7,10 +7,13 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from atelier.tools.core.config import Settings
-from atelier.tools.core.errors import ErrorCode, ToolError
-from atelier.tools.core.images import LoadedImage
-from atelier.tools.core.registry import BackendStatus, ImageRole, ToolContext, ToolOutput, ToolSpec
+from atelier.core.backends import Availability, Backend
+from atelier.core.config import Settings
+from atelier.core.errors import ErrorCode, ToolError
+from atelier.core.images import LoadedImage
+from atelier.core.registry import Command, ImageRole, ToolContext, ToolOutput, ToolSpec
+
+from .planning import EXAMPLES, HINTS, describe_run, present
 
 BACKEND = "punk-mlp"
 
@@ -31,10 +34,11 @@ def model_path(settings: Settings) -> Path:
     return trained if trained.exists() else SHIPPED
 
 
-def _backends(settings: Settings) -> list[BackendStatus]:
+def _weights(settings: Settings) -> Availability:
     path = model_path(settings)
-    return [BackendStatus("describe_punk", "classifier", BACKEND, path.exists(), True, str(path),
-                          "" if path.exists() else f"no punk model at {path}; run `atelier punk train`")]
+    if not path.exists():
+        return Availability(False, str(path), f"no punk model at {path}; run `atelier punk train`")
+    return Availability(True, str(path), "calibrated per-slot MLP, numpy inference")
 
 
 def run(images: dict[str, LoadedImage], args: DescribePunkArgs, ctx: ToolContext) -> ToolOutput:
@@ -78,10 +82,16 @@ SPEC = ToolSpec(
     name="describe_punk",
     summary="A punk portrait (24×24 or upscaled) -> type, skin, hair, headwear, eyewear, earring, beard, mouth, "
             "neck, background and palette, each with a calibrated confidence, and a one-line caption.",
+    description="Describe every attribute of a 24x24 punk portrait with confidences, and a caption.",
     args_model=DescribePunkArgs,
     images=(ImageRole("image", mode="RGBA", min_size=4, description="the punk portrait"),),
     run=run,
-    backends=_backends,
+    present=present,
+    backends=(Backend("classifier", BACKEND, "calibrated per-slot MLP", probe=_weights),),
     produces_image=False,
+    examples=EXAMPLES,
+    hints=HINTS,
+    describe_run=describe_run,
+    commands=(Command("punk", "train", "atelier.tools.punk.commands:train"),),
     version="1.0",
 )

@@ -8,15 +8,11 @@ non-commercial) applies to the weights; the user adds them.
 
 from __future__ import annotations
 
-import functools
-
 import numpy as np
 
-from atelier.tools.core.config import Settings
-from atelier.tools.core.errors import ErrorCode, ToolError
-from atelier.tools.core.models import find_model, missing_reason
-from atelier.tools.core.registry import BackendStatus
-from atelier.tools.faces.landmarks import Face
+from atelier.core.config import Settings
+from atelier.core.errors import ErrorCode, ToolError
+from atelier.tools.faces.face import Face
 
 NAME = "codeformer"
 FACE_SIZE = 512
@@ -24,19 +20,11 @@ EYE_ROW = 240.0 / 512  # the FFHQ 512 template CodeFormer was trained on: eyes a
 IOD_AT_512 = 126.0
 
 
-def status(settings: Settings, tool: str = "restore_face", default: bool = False) -> BackendStatus:
-    path = find_model(settings, "codeformer")
-    if path is None:
-        return BackendStatus(tool, "restore", NAME, False, default, None, missing_reason(settings, "codeformer"))
-    return BackendStatus(tool, "restore", NAME, True, default, str(path),
-                         "CodeFormer (weights under the S-Lab non-commercial licence)")
-
-
-@functools.lru_cache(maxsize=2)
-def _network(path: str):
+def load(settings: Settings, path: str | None):
+    """The CodeFormer network from the weights at ``path``, placed on the best device (loaded once per path)."""
     import torch
 
-    from atelier.tools.core.diffusion import placement
+    from atelier.core.diffusion import placement
 
     from .codeformer_arch import load_checkpoint
 
@@ -52,8 +40,8 @@ def _network(path: str):
 class CodeFormerRestorer:
     name = NAME
 
-    def __init__(self, settings: Settings, fidelity: float = 0.7):
-        self.path = str(find_model(settings, "codeformer"))
+    def __init__(self, network, fidelity: float = 0.7):
+        self.network = network
         self.fidelity = fidelity
 
     def restore(self, crop: np.ndarray, face: Face) -> np.ndarray:
@@ -62,7 +50,7 @@ class CodeFormerRestorer:
 
         from atelier.tools.faces.geometry import Alignment, align_eyes, eye_centre
 
-        net, device = _network(self.path)
+        net, device = self.network
         size = net.size  # 512 for the released model
         base = align_eyes(eye_centre(face.right_eye), eye_centre(face.left_eye), size=size, eye_row=EYE_ROW)
         scale = IOD_AT_512 * size / FACE_SIZE / 256.0  # align_eyes puts the eyes 256 px apart

@@ -12,7 +12,7 @@ from typing import Any, Protocol
 import numpy as np
 
 from atelier.tools.faces.blend import blend_masked, feather, polygon_mask
-from atelier.tools.faces.landmarks import Face
+from atelier.tools.faces.face import Face
 
 from .classical import noise_sigma, restore_classical, sharpness
 

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from atelier.tools.core.config import Settings
-from atelier.tools.core.errors import ErrorCode, ToolError
-from atelier.tools.core.images import LoadedImage
-from atelier.tools.core.registry import BackendStatus, ImageRole, ToolContext, ToolOutput, ToolSpec
+from atelier.core.cards import Card, CardImage, Row, number
+from atelier.core.images import LoadedImage
+from atelier.core.registry import ImageRole, PlannerHints, Rule, ToolContext, ToolOutput, ToolSpec
+from atelier.tools.faces.landmarks import LANDMARK_BACKENDS
+
+from . import RESTORE_BACKENDS, make_restorer
 
 
 class RestoreArgs(BaseModel):
@@ -21,45 +23,14 @@ class RestoreArgs(BaseModel):
     landmarks: Literal["auto", "mediapipe", "insightface"] = "auto"
 
 
-def restorer_choice(requested: str, settings: Settings) -> str:
-    return settings.backend_for("face_restore", "classical") if requested == "auto" else requested
-
-
-def _backends(settings: Settings) -> list[BackendStatus]:
-    from atelier.tools.eyes.detect import landmarks_choice
-    from atelier.tools.faces.landmarks import landmark_statuses
-
-    from . import codeformer
-
-    default = restorer_choice("auto", settings)
-    return [BackendStatus("restore_face", "restore", "classical", True, default == "classical", None,
-                          "built in: non-local-means denoise, CLAHE, unsharp mask inside the face"),
-            codeformer.status(settings, "restore_face", default == "codeformer"),
-            *landmark_statuses(settings, "restore_face", landmarks_choice("auto", settings))]
-
-
-def load_restorer(name: str, settings: Settings, strength: float = 1.0, fidelity: float = 0.7):
-    from .restorers import ClassicalRestorer
-
-    if name == "classical":
-        return ClassicalRestorer(strength)
-    from . import codeformer
-
-    state = codeformer.status(settings)
-    if not state.available:
-        raise ToolError(ErrorCode.BACKEND_UNAVAILABLE, f"restore backend 'codeformer' cannot run: {state.reason}")
-    return codeformer.CodeFormerRestorer(settings, fidelity)
-
-
 def run(images: dict[str, LoadedImage], args: RestoreArgs, ctx: ToolContext) -> ToolOutput:
-    from atelier.tools.eyes.detect import landmarks_choice
-    from atelier.tools.faces.landmarks import find_faces, load_landmarker
+    from atelier.tools.faces.landmarks import find_faces, landmark_backend, load_landmarker
 
     from .restorers import restore_face_region
 
-    name = restorer_choice(args.backend, ctx.settings)
-    restorer = load_restorer(name, ctx.settings, args.strength, args.fidelity)
-    marks = landmarks_choice(args.landmarks, ctx.settings)
+    restorer = make_restorer(args.backend, ctx.settings, args.strength, args.fidelity)
+    name = restorer.name
+    marks = landmark_backend(args.landmarks, ctx.settings, "restore_face")
     image = images["image"].pixels
     with ctx.stage("landmarks"):
         faces = find_faces(image, load_landmarker(marks, ctx.settings))
@@ -78,8 +49,30 @@ def run(images: dict[str, LoadedImage], args: RestoreArgs, ctx: ToolContext) -> 
     )
 
 
+def present(result: dict[str, Any], inputs: dict[str, str]) -> Card:
+    m = result["metrics"]
+    n = m.get("faces", 0)
+    rows = [Row("Restorer", result["backend"]), Row("Faces", str(n)),
+            Row("Noise", f"{number(m.get('noise_before'))} → {number(m.get('noise_after'))}")]
+    images = [CardImage(inputs["image"], "before", "before")] if inputs.get("image") else []
+    images.append(CardImage(result["artifacts"]["image"], "after"))
+    return Card("Restored faces", f"Restored {n} face{'s' if n != 1 else ''}; nothing outside the faces changed.",
+                rows, images)
+
+
+FIX = (r"(restor\w*|enhanc\w*|repair\w*|retouch\w*|denois\w*|de-noise|sharpen\w*|improv\w*|fix up|"
+       r"clean(?:ed)? up|clean-up|touch(?:ed)? up|grainy|blurry|noisy|damaged|look better|clearer|crisper)")
+FACE = r"(faces?|portraits?|skin|headshots?)"
+EXAMPLES = ("restore the face", "enhance the face", "fix up her face, it is blurry", "clean up the face",
+            "face restoration please", "make the face sharper", "improve the face quality", "denoise the face",
+            "restore the old portrait", "repair the damaged face")
+HINTS = PlannerHints(rules=(Rule(40, all=(rf"\b{FIX}\b.*\b{FACE}\b|\b{FACE}\b.*\b{FIX}",)),),
+                     vocabulary=("restore", "restoring", "face", "faces", "portrait", "enhance", "repair"))
+
 SPEC = ToolSpec(
     name="restore_face", summary="Restore the faces in a photo (denoise, contrast, detail); the rest is untouched.",
+    description="Restore and clean up the faces in a photo (denoise, detail, contrast) inside a face mask.",
     args_model=RestoreArgs, images=(ImageRole("image", min_size=32, description="a photo with faces"),),
-    run=run, backends=_backends, version="1.0",
+    run=run, present=present, backends=RESTORE_BACKENDS + LANDMARK_BACKENDS, examples=EXAMPLES, hints=HINTS,
+    describe_run=lambda record: "restored face portrait", version="1.0",
 )

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from pydantic import BaseModel, ConfigDict, Field
 
-from atelier.tools.core.config import Settings
-from atelier.tools.core.errors import ErrorCode, ToolError
-from atelier.tools.core.images import LoadedImage
-from atelier.tools.core.registry import BackendStatus, ImageRole, ToolContext, ToolOutput, ToolSpec
+from atelier.core.backends import Backend
+from atelier.core.cards import Card, CardImage, Row
+from atelier.core.errors import ErrorCode, ToolError
+from atelier.core.images import LoadedImage
+from atelier.core.registry import ImageRole, PlannerHints, Rule, ToolContext, ToolOutput, ToolSpec
 
 
 class SearchRunsArgs(BaseModel):
@@ -18,17 +21,12 @@ class SearchRunsArgs(BaseModel):
     min_score: float = Field(0.2, ge=-1.0, le=1.0, description="leave out weaker matches")
 
 
-def _backends(settings: Settings) -> list[BackendStatus]:
-    return [BackendStatus("search_runs", "index", "chroma", True, True, str(settings.home / "store"),
-                          "Chroma with MiniLM text and descriptor image vectors")]
-
-
 def run(images: dict[str, LoadedImage], args: SearchRunsArgs, ctx: ToolContext) -> ToolOutput:
     from atelier.knowledge.embedders.descriptor import image_descriptor
     from atelier.knowledge.embedders.minilm import minilm
     from atelier.knowledge.run_index import sync
-    from atelier.knowledge.runs import RunStore
     from atelier.knowledge.store import Store
+    from atelier.runs.store import RunStore
 
     query = (args.query or "").strip() or None
     image = images.get("image")
@@ -56,8 +54,35 @@ def run(images: dict[str, LoadedImage], args: SearchRunsArgs, ctx: ToolContext) 
                       metrics={"found": len(runs), "newly_indexed": added, "indexed": store.count("runs_text")})
 
 
+def present(result: dict[str, Any], inputs: dict[str, str]) -> Card:
+    runs = result["outputs"].get("runs", [])
+    query = result["outputs"].get("query")
+    sentence = (f"Found {len(runs)} past run{'s' if len(runs) != 1 else ''}" + (f" for “{query}”." if query else "."))
+    if not runs:
+        sentence = "Found no past run like that" + (f" for “{query}”." if query else ".")
+    images = [CardImage(r["image"], (r.get("request") or r["tool"].replace("_", " "))[:60], "thumbnail", r["run_id"])
+              for r in runs if r.get("image")]
+    rows = [Row(r.get("request") or r["tool"].replace("_", " "),
+                f"{r['tool'].replace('_', ' ')}, match {r['score']:.2f}") for r in runs]
+    return Card("Past runs", sentence, rows, images)
+
+
+PAST = (r"\b(past|previous|earlier|older|recent|last (?:week|time|month|night)|yesterday|before|history)\b|"
+        r"\bi (?:made|fixed|did|created|sketched|styled|stylised|stylized|ran|generated)\b|"
+        r"\bmy (?:[\w-]+ ){0,2}(?:runs|results|sketches|creations|outputs|edits|drawings|sprites|fixes|renders|"
+        r"stylis\w+|styliz\w+|work)\b")
+LOOKUP = (r"\b(show|find|list|search|get|display|where|look up|bring up|pull up|dig up|see|view|what|which)\b")
+HINTS = PlannerHints(rules=(Rule(10, all=(PAST, LOOKUP), none=(r"\b(this|these|attached|here|it)\b",)),),
+                     text_arg=("query", "query"), vocabulary=("show", "find", "previous", "past", "history", "search"))
+EXAMPLES = ("show my cyberpunk sketches", "find my past runs", "what did I make yesterday",
+            "show me my previous results", "find the sprites I fixed before", "list my old sketches",
+            "search my history for watercolor", "where is the image I stylised last week")
+
 SPEC = ToolSpec(
-    name="search_runs", summary="Find past runs by text and/or image.", args_model=SearchRunsArgs,
+    name="search_runs", summary="Find past runs by text and/or image.",
+    description='Find past runs by text and/or image ("show my cyberpunk sketches").', args_model=SearchRunsArgs,
     images=(ImageRole("image", required=False, min_size=8, description="find runs whose output looks like this"),),
-    run=run, backends=_backends, produces_image=False, version="1.0",
+    run=run, present=present, produces_image=False,
+    backends=(Backend("index", "chroma", "Chroma with MiniLM text and descriptor image vectors"),),
+    examples=EXAMPLES, hints=HINTS, version="1.0",
 )

@@ -18,7 +18,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-MIN_CELL = 2.0
+MIN_CELL = 2.0  # the shortest period a once-per-pixel spectrum shows
+MIN_SMALL = 1.3  # the smallest cell proposed at all (via divisors and aliases)
 
 
 @dataclass(frozen=True)
@@ -116,13 +117,53 @@ def period_candidates(profile: np.ndarray, max_cell: float | None = None, near_t
     if periods.size == 0:
         return []
     head, _ = _refine(profile, float(periods[conc >= near_top * conc.max()].max()))
-    cells = [head] + [head / m for m in (2, 3, 4) if head / m >= MIN_CELL] + \
-        [head * m for m in (2, 3) if head * m <= max_cell]
+    cells = [head] + [head / m for m in (2, 3, 4) if head / m >= MIN_SMALL] + \
+        [head * m for m in (2, 3) if head * m <= max_cell] + small_cell_aliases(head)
     out = []
     for cell in cells:
         cell, z = _refine(profile, cell) if cell != head else (cell, comb(profile, cell))
-        out.append(AxisGrid(cell, _offset(z, cell), abs(z)))
+        cell, offset = regress_comb(profile, cell, _offset(z, cell))
+        out.append(AxisGrid(cell, offset, abs(comb(profile, cell))))
     return out
+
+
+def regress_comb(impulses: np.ndarray, cell: float, offset: float, rounds: int = 3) -> tuple[float, float]:
+    """Sharpen a comb on the boundaries themselves: give each boundary near a line its line number k, fit
+    ``position = offset + k * cell`` by weighted least squares, repeat. A spectral peak is only as sharp as
+    the image is long; the fit uses every boundary's position, so 15 cells pin the period to a fraction of
+    a pixel.
+
+    >>> imp = np.zeros(100); imp[[9, 19, 29, 39, 49, 59, 69, 79, 89]] = 1.0   # boundaries 10, 20, ... 90
+    >>> [round(v, 3) for v in regress_comb(imp, 10.6, 0.0)]
+    [10.0, 0.0]
+    """
+    pos = np.flatnonzero(impulses).astype(np.float64) + 1
+    wts = impulses[pos.astype(np.int64) - 1]
+    for _ in range(rounds):
+        k = np.round((pos - offset) / cell)
+        near = np.abs(pos - offset - k * cell) <= max(0.25 * cell, min(0.6, 0.45 * cell))
+        if near.sum() < 3 or np.ptp(k[near]) < 2:
+            break
+        slope, intercept = np.polyfit(k[near], pos[near], 1, w=np.sqrt(wts[near]))
+        if slope < MIN_SMALL or abs(slope - cell) > 0.2 * cell:
+            break
+        cell, offset = float(slope), float(intercept % slope)
+    return cell, (0.0 if offset > cell - 1e-6 else offset)
+
+
+def small_cell_aliases(period: float) -> list[float]:
+    """Cells under 2 px that a spectral peak at ``period`` may stand for.
+
+    A profile sampled once per pixel has the same spectral magnitude at frequency f and 1 - f, so a grid of
+    c < 2 px (1.5-2x upscales) shows its peak at c / (c - 1) px: 1.5 looks like 3, 1.75 like 2.33.
+
+    >>> [round(c, 3) for c in small_cell_aliases(3.0)]
+    [1.5]
+    """
+    if not 2.0 < period <= 4.5:
+        return []
+    alias = period / (period - 1.0)
+    return [alias] if alias >= MIN_SMALL else []
 
 
 def _refine(profile: np.ndarray, cell: float) -> tuple[float, complex]:
@@ -130,7 +171,7 @@ def _refine(profile: np.ndarray, cell: float) -> tuple[float, complex]:
     pos = np.arange(1, profile.size + 1, dtype=np.float64)
     total = max(float(profile.sum()), 1e-12)
     span = max(cell * cell / profile.size, 0.02)
-    cells = np.linspace(max(MIN_CELL, cell - span), cell + span, 41)
+    cells = np.linspace(max(MIN_SMALL, cell - span), cell + span, 25)
     z = (profile[None, :] * np.exp(2j * np.pi * pos[None, :] / cells[:, None])).sum(axis=1) / total
     best = int(np.argmax(np.abs(z)))
     return float(cells[best]), complex(z[best])
@@ -146,9 +187,11 @@ def grid_lines(n: int, cell: float, offset: float) -> np.ndarray:
 
 
 def _trim_borders(lines: np.ndarray, cell: float) -> np.ndarray:
-    if lines.size >= 3 and lines[1] - lines[0] < cell / 2:
+    """Drop a border cell that is less than half a cell wide (a quarter pixel of slack for the estimate)."""
+    keep = cell / 2 - 0.25
+    if lines.size >= 3 and lines[1] - lines[0] < keep:
         lines = lines[1:]
-    if lines.size >= 3 and lines[-1] - lines[-2] < cell / 2:
+    if lines.size >= 3 and lines[-1] - lines[-2] < keep:
         lines = lines[:-1]
     return lines
 
@@ -162,9 +205,15 @@ def line_energy(profile: np.ndarray, positions: np.ndarray, radius: int = 1) -> 
     return np.where(valid, profile[idx].max(axis=1), np.nan)
 
 
-def track_lines(profile: np.ndarray, cell: float, offset: float, n: int) -> np.ndarray:
-    """Follow the boundaries from the comb's first line, one expected cell at a time, snapping to a clear
-    boundary within a quarter cell; uneven ("AI") grids drift, and tracking keeps up with them."""
+def track_lines(profile: np.ndarray, cell: float, offset: float, n: int,
+                raw: np.ndarray | None = None) -> np.ndarray:
+    """Follow the boundaries from the comb's first line, one expected cell at a time.
+
+    Each line snaps to the clear boundary within a quarter cell of where it is expected; uneven ("AI")
+    grids drift, and tracking keeps up with them. With ``raw`` (the profile before peak picking) the line
+    sits at the energy centroid of that neighbourhood, so a boundary that wanders from row to row (row
+    jitter) or is smeared lands on its mean position rather than on its strongest row.
+    """
     if cell < 4:
         return grid_lines(n, cell, offset)
     radius = max(1, int(round(cell * 0.25)))
@@ -176,13 +225,19 @@ def track_lines(profile: np.ndarray, cell: float, offset: float, n: int) -> np.n
             return expected
         window = profile[lo - 1: hi]
         j = int(np.argmax(window))
-        return float(lo + j) if window[j] > floor else expected
+        if window[j] <= floor:
+            return expected
+        if raw is None:
+            return float(lo + j)
+        energy = raw[lo - 1: hi]
+        energy = np.where(energy >= 0.3 * energy.max(), energy, 0.0)
+        return float(np.sum(energy * np.arange(lo, hi + 1)) / max(energy.sum(), 1e-12))
 
     lines = [snap(offset) if offset >= 1 else offset]
     while lines[-1] + cell < n - 0.5:
         lines.append(snap(lines[-1] + cell))
     back = offset - cell
-    head = [back] if back > -cell / 2 else []
+    head = [back] if back >= -cell / 2 - 0.25 else []
     out = np.round(np.array(head + lines + [n], dtype=np.float64)).astype(np.int64)
     return _trim_borders(np.unique(np.clip(out, 0, n)), cell)
 
@@ -259,6 +314,13 @@ def choose_axis(profile: np.ndarray, candidates: list[AxisGrid]) -> list[AxisGri
 def axis_profiles(img: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Boundary impulses between columns (x) and between rows (y): computed once per image."""
     return boundary_impulses(edge_profile(img, 1)), boundary_impulses(edge_profile(img, 0))
+
+
+def all_profiles(img: np.ndarray) -> tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]:
+    """``((x, y) edge profiles, (x, y) boundary impulses)``: the raw profiles locate lines, the impulses
+    find periods."""
+    rx, ry = edge_profile(img, 1), edge_profile(img, 0)
+    return (rx, ry), (boundary_impulses(rx), boundary_impulses(ry))
 
 
 def estimate_axis(profile: np.ndarray, length: int) -> list[AxisGrid]:

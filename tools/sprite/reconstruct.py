@@ -3,22 +3,18 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
 
 import numpy as np
 
 from .diff import DIFF_TOLERANCE, diff_metrics, pixel_difference
-from .grid import (
-    AxisGrid,
-    GridCandidate,
-    _offset,
-    axis_profiles,
-    comb,
-    estimate_grid,
-    fit_lines,
-    grid_lines,
-    track_lines,
-)
+from .grid import MIN_SMALL, AxisGrid, GridCandidate, _offset, all_profiles, comb, estimate_grid, grid_lines
+from .palettes import snap_to
+from .rank import Evaluated, evaluate, feature_matrix, load_ranker
 from .synth import cell_colours, snap_alpha, snap_palette, upscale_on_grid
+
+POOL = 10
 
 
 @dataclass(frozen=True)
@@ -30,12 +26,13 @@ class Overrides:
     offset_y: float | None = None
     palette_size: int | None = None
     palette: tuple[tuple[int, int, int], ...] | None = None
+    dither: bool = False
 
 
 @dataclass
 class Reconstruction:
     grid: GridCandidate
-    candidates: list[GridCandidate]
+    candidates: list[GridCandidate]  # fitted grids, best first (ranker order when the ranker ran)
     xlines: np.ndarray
     ylines: np.ndarray
     sprite: np.ndarray
@@ -45,6 +42,34 @@ class Reconstruction:
     confidence: float
     palette: np.ndarray | None = None
     notes: list[str] = field(default_factory=list)
+    scores: list[dict[str, float | None]] = field(default_factory=list)  # per candidate: heuristic, ranker
+    ranked: bool = False
+
+
+@lru_cache(maxsize=4)
+def _shipped_ranker(path: str | None):
+    return load_ranker(Path(path) if path else None)
+
+
+def dedupe(candidates: list[GridCandidate], rel: float = 0.01) -> list[GridCandidate]:
+    """Keep the first of candidates whose cells agree within ``rel`` on both axes."""
+    out: list[GridCandidate] = []
+    for c in candidates:
+        if not any(abs(c.cell_x - o.cell_x) <= rel * o.cell_x and abs(c.cell_y - o.cell_y) <= rel * o.cell_y
+                   for o in out):
+            out.append(c)
+    return out
+
+
+def candidate_pool(img: np.ndarray, raw: tuple[np.ndarray, np.ndarray], impulses: tuple[np.ndarray, np.ndarray],
+                   size: int = POOL) -> tuple[list[Evaluated], np.ndarray]:
+    """The heuristic's candidates (its order), each tracked and measured, and their feature matrix."""
+    heur = dedupe(estimate_grid(img, 2 * size, impulses))[:size]
+    cache: dict = {}
+    pool = [evaluate(img, c, raw, impulses, cache) for c in heur]
+    conc = [float(np.sqrt(abs(comb(impulses[0], e.grid.cell_x)) * abs(comb(impulses[1], e.grid.cell_y))))
+            for e in pool]
+    return pool, feature_matrix(pool, conc) if pool else np.zeros((0, 0))
 
 
 def _axis_override(profile: np.ndarray, cell: float, offset: float | None) -> AxisGrid:
@@ -53,24 +78,38 @@ def _axis_override(profile: np.ndarray, cell: float, offset: float | None) -> Ax
 
 
 def confidence_of(grid: GridCandidate, concentration: float, diff_percent: float) -> float:
-    """High when edge energy sits on the grid and the sprite explains the image; a cell of < 2 px is no grid."""
-    if grid.cell_size < 2:
+    """High when edge energy sits on the grid and the sprite explains the image; a cell under 1.3 px is no grid."""
+    if grid.cell_size < MIN_SMALL:
         return 0.0
     return float(np.clip(np.sqrt(concentration) * (1.0 - min(1.0, diff_percent / 50.0)), 0.0, 1.0))
 
 
 def reconstruct(img: np.ndarray, overrides: Overrides = Overrides(), top_k: int = 5,
-                tolerance: float = DIFF_TOLERANCE) -> Reconstruction:
-    """Recover grid and sprite from an RGB or RGBA uint8 image."""
+                tolerance: float = DIFF_TOLERANCE, rank: bool = True,
+                ranker_path: Path | None = None) -> Reconstruction:
+    """Recover grid and sprite from an RGB or RGBA uint8 image.
+
+    The heuristic proposes candidates; with ``rank`` and a ranker present (the shipped weights, or
+    ``ranker_path``) the learned ranker orders them, otherwise the heuristic's order stands. Overrides
+    replace the estimate on the axes they name.
+    """
     h, w = img.shape[:2]
     notes: list[str] = []
-    px, py = axis_profiles(img)
-    candidates = estimate_grid(img, top_k, (px, py))
+    raw, impulses = all_profiles(img)
+    px, py = impulses
+    pool, feats = candidate_pool(img, raw, impulses)
+    heur_scores = [e.grid.score for e in pool]
+    ranker = _shipped_ranker(str(ranker_path) if ranker_path else None) if rank else None
+    rank_scores = ranker.scores(feats) if ranker is not None and pool else None
+    order = list(np.argsort(-rank_scores, kind="stable")) if rank_scores is not None else list(range(len(pool)))
+    pool = [pool[i] for i in order]
+    scores = [{"heuristic_score": round(float(heur_scores[i]), 4), "heuristic_rank": int(i),
+               "ranker_score": None if rank_scores is None else round(float(rank_scores[i]), 4)} for i in order]
     cx = overrides.cell_size_x or overrides.cell_size
     cy = overrides.cell_size_y or overrides.cell_size
     overridden = bool(cx or cy or overrides.offset_x is not None or overrides.offset_y is not None)
     if overridden:
-        base = candidates[0] if candidates else None
+        base = pool[0].grid if pool else None
         cx = cx or (base.cell_x if base else None)
         cy = cy or (base.cell_y if base else None)
         if cx is None or cy is None:
@@ -79,33 +118,31 @@ def reconstruct(img: np.ndarray, overrides: Overrides = Overrides(), top_k: int 
         gy = _axis_override(py, cy, overrides.offset_y)
         chosen = GridCandidate(gx.cell, gy.cell, gx.offset, gy.offset, 1.0)
         concentration = float(np.sqrt(gx.concentration * gy.concentration))
+        xlines, ylines = grid_lines(w, chosen.cell_x, chosen.offset_x), grid_lines(h, chosen.cell_y, chosen.offset_y)
         notes.append("grid from overrides")
-    elif candidates:
-        chosen = candidates[0]
+    elif pool:
+        chosen, xlines, ylines = pool[0].grid, pool[0].xlines, pool[0].ylines
         concentration = float(np.sqrt(abs(comb(px, chosen.cell_x)) * abs(comb(py, chosen.cell_y))))
     else:
         chosen = GridCandidate(1.0, 1.0, 0.0, 0.0, 0.0)
         concentration = 0.0
+        xlines, ylines = grid_lines(w, 1.0, 0.0), grid_lines(h, 1.0, 0.0)
         notes.append("no pixel grid found")
-    if overridden:
-        xlines = grid_lines(w, chosen.cell_x, chosen.offset_x)
-        ylines = grid_lines(h, chosen.cell_y, chosen.offset_y)
-    else:
-        xlines = track_lines(px, chosen.cell_x, chosen.offset_x, w)
-        ylines = track_lines(py, chosen.cell_y, chosen.offset_y, h)
-        if chosen.cell_size >= 2:
-            (cx, ox), (cy, oy) = fit_lines(xlines, w, chosen.cell_x), fit_lines(ylines, h, chosen.cell_y)
-            chosen = GridCandidate(cx, cy, ox, oy, chosen.score)
     sprite = cell_colours(img, xlines, ylines)
     if sprite.shape[2] == 4:
         sprite = snap_alpha(sprite)
     palette = None
-    if overrides.palette is not None or overrides.palette_size:
-        given = np.array(overrides.palette, np.uint8) if overrides.palette is not None else None
-        sprite, palette = snap_palette(sprite, overrides.palette_size, given)
+    if overrides.palette is not None:
+        palette = np.array(overrides.palette, np.uint8).reshape(-1, 3)
+        sprite = snap_to(sprite, palette, overrides.dither)
+    elif overrides.palette_size:
+        _, palette = snap_palette(sprite, overrides.palette_size)
+        sprite = snap_to(sprite, palette, overrides.dither)
     recon = upscale_on_grid(sprite, xlines, ylines, (h, w))
     diff = pixel_difference(recon, img)
     covered = diff[ylines[0]: ylines[-1], xlines[0]: xlines[-1]]  # border slivers under half a cell are no sprite
     metrics = {**diff_metrics(covered, tolerance), "coverage_percent": round(100.0 * covered.size / diff.size, 2)}
     conf = confidence_of(chosen, concentration, metrics["diff_percent"])
-    return Reconstruction(chosen, candidates, xlines, ylines, sprite, recon, diff, metrics, conf, palette, notes)
+    candidates = [e.grid for e in pool][:top_k]
+    return Reconstruction(chosen, candidates, xlines, ylines, sprite, recon, diff, metrics, conf, palette, notes,
+                          scores[:top_k], rank_scores is not None)

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from atelier.tools.core.config import Settings
-from atelier.tools.core.errors import ErrorCode, ToolError
-from atelier.tools.core.images import LoadedImage
-from atelier.tools.core.registry import BackendStatus, ImageRole, ToolContext, ToolOutput, ToolSpec
+from atelier.core.backends import Backend
+from atelier.core.errors import ErrorCode, ToolError
+from atelier.core.images import LoadedImage
+from atelier.core.registry import Command, ImageRole, ToolContext, ToolOutput, ToolSpec
+
+from .planning import EXAMPLES, HINTS, describe_run, feedback, present
 
 LOW_CONFIDENCE = 0.5
 
@@ -23,13 +25,23 @@ class ReconstructSpriteArgs(BaseModel):
     offset_x: float | None = Field(None, ge=0, description="override: left edge of the first whole cell")
     offset_y: float | None = Field(None, ge=0, description="override: top edge of the first whole cell")
     palette_size: int | None = Field(None, ge=2, le=256, description="snap colours to a k-colour palette")
-    palette: list[str] | None = Field(None, description="snap colours to these hex colours, e.g. ['#000000']")
+    palette: str | list[str] | None = Field(
+        None, description="snap colours to a named palette (pico-8, nes, game-boy, endesga-32) or to these hex "
+                          "colours, e.g. ['#000000', '#ffffff']")
+    dither: bool = Field(False, description="ordered dithering when snapping to a palette (off: nearest colour)")
+    rank: bool = Field(True, description="order grid candidates with the learned ranker when its weights exist")
     top_k: int = Field(5, ge=1, le=20, description="grid candidates to report")
     tolerance: float = Field(32, ge=0, le=255, description="a pixel differs when off by more than this")
 
     @field_validator("palette")
     @classmethod
-    def _hex(cls, value: list[str] | None) -> list[str] | None:
+    def _palette(cls, value: str | list[str] | None) -> str | list[str] | None:
+        from .palettes import PALETTES, palette_key
+
+        if isinstance(value, str):
+            if palette_key(value) is None:
+                raise ValueError(f"unknown palette {value!r}; named palettes: {', '.join(PALETTES)}")
+            return value
         for colour in value or []:
             text = colour.lstrip("#")
             if len(text) != 6 or any(c not in "0123456789abcdefABCDEF" for c in text):
@@ -37,26 +49,28 @@ class ReconstructSpriteArgs(BaseModel):
         return value
 
 
-def _backends(settings: Settings) -> list[BackendStatus]:
-    return [BackendStatus("reconstruct_sprite", "grid", "edge-comb", True, True, None,
-                          "built in: edge profiles, comb concentration, reconstruction error")]
-
-
 def run(images: dict[str, LoadedImage], args: ReconstructSpriteArgs, ctx: ToolContext) -> ToolOutput:
     import numpy as np
 
     from .diff import cell_heatmap, diff_overlay
+    from .palettes import hex_to_rgb, named_palette
     from .reconstruct import Overrides, reconstruct
 
     img = images["image"]
-    palette = tuple(tuple(int(c.lstrip("#")[i:i + 2], 16) for i in (0, 2, 4)) for c in args.palette) \
-        if args.palette else None
+    colours = None
+    if isinstance(args.palette, str):
+        colours = named_palette(args.palette)
+    elif args.palette:
+        colours = hex_to_rgb(args.palette)
+    palette = tuple(tuple(int(v) for v in c) for c in colours) if colours is not None else None
     overrides = Overrides(args.cell_size, args.cell_size_x, args.cell_size_y, args.offset_x, args.offset_y,
-                          args.palette_size, palette)
+                          args.palette_size, palette, args.dither)
     pixels = img.pixels if img.had_alpha else img.pixels[..., :3]
     with ctx.stage("reconstruct"):
         try:
-            rec = reconstruct(pixels, overrides, args.top_k, args.tolerance)
+            retrained = ctx.settings.models / "sprite" / "ranker.npz"
+            rec = reconstruct(pixels, overrides, args.top_k, args.tolerance, rank=args.rank,
+                              ranker_path=retrained if retrained.exists() else None)
         except ValueError as exc:
             raise ToolError(ErrorCode.BAD_ARGUMENT, str(exc)) from None
     with ctx.stage("artifacts"):
@@ -73,7 +87,8 @@ def run(images: dict[str, LoadedImage], args: ReconstructSpriteArgs, ctx: ToolCo
         "width": int(rec.sprite.shape[1]), "height": int(rec.sprite.shape[0]),
         "diff_percent": rec.metrics["diff_percent"], "mean_abs_diff": rec.metrics["mean_abs_diff"],
         "confidence": round(rec.confidence, 4), "is_pixel_art": rec.confidence >= LOW_CONFIDENCE,
-        "candidates": [c.as_dict() for c in rec.candidates],
+        "candidates": [{**c.as_dict(), **sc} for c, sc in zip(rec.candidates, rec.scores, strict=False)],
+        "ranked": rec.ranked,
         "overridden": {k: v for k, v in args.model_dump().items()
                        if k in ("cell_size", "cell_size_x", "cell_size_y", "offset_x", "offset_y") and v is not None},
         "colours": int(len(np.unique(rec.sprite.reshape(-1, rec.sprite.shape[2]), axis=0))),
@@ -92,9 +107,18 @@ def run(images: dict[str, LoadedImage], args: ReconstructSpriteArgs, ctx: ToolCo
 SPEC = ToolSpec(
     name="reconstruct_sprite",
     summary="Upscaled or AI-made pixel art -> its true pixel grid (cell size, offsets) and the clean low-res sprite.",
+    description="Recover the true pixel grid and the clean low-resolution sprite of upscaled pixel art.",
     args_model=ReconstructSpriteArgs,
     images=(ImageRole("image", mode="RGBA", min_size=4, description="the upscaled pixel art"),),
     run=run,
-    backends=_backends,
+    present=present,
+    backends=(Backend("grid", "edge-comb", "built in: edge profiles, comb concentration, reconstruction error"),),
+    examples=EXAMPLES,
+    hints=HINTS,
+    describe_run=describe_run,
+    controls=("cell_size", "offset_x", "offset_y"),
+    feedback=feedback,
+    commands=(Command("sprite", "feedback", "atelier.tools.sprite.commands:feedback"),
+              Command("sprite", "train-ranker", "atelier.tools.sprite.commands:train_ranker")),
     version="1.0",
 )

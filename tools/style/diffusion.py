@@ -15,9 +15,8 @@ from pathlib import Path
 
 import numpy as np
 
-from atelier.tools.core.config import Settings
-from atelier.tools.core.models import find_model, missing_reason
-from atelier.tools.core.registry import BackendStatus
+from atelier.core.config import Settings
+from atelier.core.models import find_model
 
 
 @dataclass(frozen=True)
@@ -31,20 +30,11 @@ class DiffusionParams:
     side: int = 512  # SD1.5 works at 512 on the long side; the result is resized back to the input size
 
 
-def status(settings: Settings, default: bool = False) -> BackendStatus:
-    missing = [missing_reason(settings, k) for k in ("sd15", "controlnet-canny") if find_model(settings, k) is None]
-    if missing:
-        return BackendStatus("stylize", "restyle", "diffusion", False, default, None, "; ".join(missing))
-    ip = find_model(settings, "ip-adapter")
-    note = "SD1.5 + ControlNet-canny" + (" + IP-Adapter" if ip else " (no IP-Adapter: style from words only)")
-    return BackendStatus("stylize", "restyle", "diffusion", True, default, str(find_model(settings, "sd15")), note)
-
-
 @functools.lru_cache(maxsize=1)
 def _pipeline(sd15: str, controlnet: str, ip_adapter: str | None):
     from diffusers import ControlNetModel, StableDiffusionControlNetPipeline
 
-    from atelier.tools.core.diffusion import offline_kwargs, placement
+    from atelier.core.diffusion import offline_kwargs, placement
 
     place = placement()
     kw = offline_kwargs(place)
@@ -80,7 +70,7 @@ def stylize_diffusion(rgb: np.ndarray, ref: np.ndarray, prompt: str, settings: S
     import cv2
     from PIL import Image
 
-    from atelier.tools.core.diffusion import generator
+    from atelier.core.diffusion import generator
 
     ip = find_model(settings, "ip-adapter")
     pipe, place = _pipeline(str(find_model(settings, "sd15")), str(find_model(settings, "controlnet-canny")),

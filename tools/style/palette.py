@@ -11,7 +11,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from atelier.tools.core.edges import canny_edges, tolerant_f1
+from atelier.core.edges import canny_edges, tolerant_f1
 
 
 def to_lab(rgb: np.ndarray) -> np.ndarray:

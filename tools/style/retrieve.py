@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from atelier.tools.core.config import Settings
-from atelier.tools.core.errors import ErrorCode, ToolError
-from atelier.tools.core.images import LoadedImage, load_image
-from atelier.tools.core.registry import BackendStatus, ImageRole, ToolContext, ToolOutput, ToolSpec
+from atelier.core.errors import ErrorCode, ToolError
+from atelier.core.images import LoadedImage, load_image
+from atelier.core.registry import ImageRole, ToolContext, ToolOutput, ToolSpec
+
+from .backends import EMBEDDING_BACKENDS
+from .planning import RETRIEVE_EXAMPLES, RETRIEVE_HINTS, present_retrieval
 
 DEFAULT_FLOOR = 0.35
+SURE = 0.55  # below this a match is reported as "not a strong match"
 
 
 class RetrieveStyleArgs(BaseModel):
@@ -18,30 +21,11 @@ class RetrieveStyleArgs(BaseModel):
     query: str | None = Field(None, max_length=300, description="what the style should look like")
     k: int = Field(3, ge=1, le=20, description="how many matches to return")
     floor: float = Field(DEFAULT_FLOOR, ge=-1.0, le=1.0, description="below this score nothing matched well")
-
-
-def _backends(settings: Settings) -> list[BackendStatus]:
-    return [BackendStatus("retrieve_style", "text", "minilm", True, True, None, "all-MiniLM-L6-v2, offline"),
-            BackendStatus("retrieve_style", "image", "descriptor", True, True, None,
-                          "colour/texture descriptor, no weights"),
-            _clip_status(settings)]
-
-
-def _clip_status(settings: Settings) -> BackendStatus:
-    from atelier.tools.core.models import find_model, missing_reason
-
-    folder = find_model(settings, "clip")
-    chosen = settings.backend_for("embeddings", "minilm") == "clip"
-    if folder is None:
-        return BackendStatus("retrieve_style", "text+image", "clip", False, chosen, None,
-                             missing_reason(settings, "clip"))
-    return BackendStatus("retrieve_style", "text+image", "clip", True, chosen, str(folder),
-                         "open_clip weights found" + ("" if chosen else "; set [backends] embeddings = \"clip\""))
+    sure: float = Field(SURE, ge=-1.0, le=1.0, description="below this score the match is said to be unsure")
 
 
 def run(images: dict[str, LoadedImage], args: RetrieveStyleArgs, ctx: ToolContext) -> ToolOutput:
-    from atelier.knowledge.store import Store
-    from atelier.knowledge.style_index import clip_embedder, search_styles
+    from atelier.knowledge.style_index import clip_embedder, find_styles
     from atelier.knowledge.styles import StyleLibrary
 
     query = (args.query or "").strip() or None
@@ -50,29 +34,41 @@ def run(images: dict[str, LoadedImage], args: RetrieveStyleArgs, ctx: ToolContex
         raise ToolError(ErrorCode.BAD_ARGUMENT, "retrieve_style needs a text query, an image, or both")
     with ctx.stage("search"):
         library = StyleLibrary.load(ctx.settings.home)
-        matches = search_styles(Store(ctx.settings.home), library, query, image.pixels if image else None, args.k)
+        matches = find_styles(ctx.settings.home, library, query, image.pixels if image else None, args.k)
     found = [m.as_dict() for m in matches]
     if not matches or matches[0].score < args.floor:
         best = f" (best: {matches[0].name}, {matches[0].score:.2f})" if matches else ""
         raise ToolError(ErrorCode.NO_MATCH, f"no style in the library matches {query or 'that image'!r} well "
                         f"enough{best}; add one with `atelier styles add`", outputs={"matches": found})
     chosen = matches[0]
-    reference = load_image(chosen.path).pixels
+    with ctx.stage("reference"):
+        try:
+            reference = load_image(chosen.path).pixels
+        except ToolError as exc:
+            raise ToolError(ErrorCode.INVALID_IMAGE, f"the reference image of style {chosen.name!r} "
+                            f"({chosen.path}) cannot be read: {exc.message}; the rest of the library is unchanged",
+                            outputs={"matches": found}) from exc
+    sure = chosen.score >= args.sure
+    warnings = [] if sure else [f"closest: {chosen.name}, {chosen.score:.2f} — not a strong match"]
     clip = clip_embedder(ctx.settings.home) is not None
-    backend = "clip" if clip else ("minilm" if image is None else ("descriptor" if query is None
-                                                                    else "minilm+descriptor"))
+    named = chosen.how in ("name", "tag", "fuzzy") and image is None
+    backend = "clip" if clip else ("lexical" if named else "minilm" if image is None else (
+        "descriptor" if query is None else "minilm+descriptor"))
     return ToolOutput(
         backend=backend,
-        backends={"embeddings": "clip"} if clip else {"text": "minilm"} if image is None else {
+        backends={"embeddings": "clip"} if clip else {"text": backend} if image is None else {
             "image": "descriptor", **({"text": "minilm"} if query else {})},
-        outputs={"matches": found, "chosen": found[0], "query": query},
-        images={"image": reference}, metrics={"score": round(chosen.score, 4), "library_size": len(library.cards)},
+        outputs={"matches": found, "chosen": found[0], "query": query, "sure": sure, "match": chosen.how},
+        images={"image": reference}, warnings=warnings,
+        metrics={"score": round(chosen.score, 4), "library_size": len(library.cards)},
     )
 
 
 SPEC = ToolSpec(
     name="retrieve_style", summary="Find the style references that best match a description and/or an image.",
+    description='Find the style references that best match a description, e.g. "neon rainy city".',
     args_model=RetrieveStyleArgs,
     images=(ImageRole("image", required=False, min_size=8, description="an image whose look to match"),),
-    run=run, backends=_backends, version="1.0",
+    run=run, present=present_retrieval, backends=EMBEDDING_BACKENDS, examples=RETRIEVE_EXAMPLES,
+    hints=RETRIEVE_HINTS, version="1.0",
 )

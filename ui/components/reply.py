@@ -1,5 +1,5 @@
-"""The agent's reply: the plan as numbered steps, each tool's outputs with before/after, the retrieved
-style reference beside a stylised result, key numbers, backend, downloads, and errors as messages."""
+"""The agent's reply: the plan as numbered steps, then each step's card (from the tool's ``present``), its
+re-run controls and downloads; questions the agent asks back are shown as questions, not errors."""
 
 from __future__ import annotations
 
@@ -8,28 +8,26 @@ from typing import Any
 
 import streamlit as st
 
-from atelier.ui.components.sprite_panel import sprite_panel
-from atelier.ui.state import show_image
+from atelier.agent.catalogue import catalogue
+from atelier.agent.present import card_for
+from atelier.agent.refs import resolve_inputs
+from atelier.ui.components.card import show_card, show_controls, show_feedback
+from atelier.ui.state import agent, open_run
 
 
 def show_plan(plan: dict[str, Any]) -> None:
     steps = plan.get("steps") or []
     if steps:
-        lines = [f"{i}. `{s['tool']}`" + (f" {s['args']}" if s.get("args") else "") for i, s in enumerate(steps, 1)]
+        lines = [f"{i}. {catalogue()[s['tool']].summary if s['tool'] in catalogue() else s['tool']}"
+                 for i, s in enumerate(steps, 1)]
         st.caption(f"Plan ({plan.get('planner')}):\n" + "\n".join(lines))
 
 
-def _input_image(entry: dict[str, Any], reply: dict[str, Any]) -> str | None:
-    ref = entry.get("inputs", {}).get("image", "")
-    if ref.startswith("attachment:"):
-        i = int(ref.split(":")[1])
-        attachments = reply.get("attachments", [])
-        return attachments[i]["path"] if i < len(attachments) else None
-    if ref.startswith("$step"):
-        step = ref[1:].split(".")[0]
-        done = next((r for r in reply["results"] if r["id"] == step), None)
-        return (done or {}).get("result", {}).get("artifacts", {}).get("image") if done else None
-    return None
+def step_inputs(entry: dict[str, Any], reply: dict[str, Any]) -> dict[str, str]:
+    """The step's input files: as resolved when it ran, else through the agent's one resolver."""
+    paths = entry.get("paths") or resolve_inputs(entry.get("inputs", {}), reply.get("attachments", []),
+                                                 reply.get("results", []), reply.get("last_image"))
+    return {role: path for role, path in paths.items() if path}
 
 
 def show_step(n: int, entry: dict[str, Any], reply: dict[str, Any]) -> None:
@@ -37,33 +35,30 @@ def show_step(n: int, entry: dict[str, Any], reply: dict[str, Any]) -> None:
     if entry.get("skipped"):
         st.warning(f"{n}. {tool} skipped: {entry['reason']}")
         return
-    result = entry["result"]
-    if not result["ok"]:
-        st.error(f"{n}. {tool} failed — {result['error']['code']}: {result['error']['message']}")
+    original = entry["result"]
+    awaiting = reply.get("awaiting")
+    if not original["ok"] and awaiting and awaiting.get("step") == n - 1:
+        st.info(f"**{awaiting['question']}**\n\nAttach it with the 📎 in the chat box and I will carry on.")
         return
-    st.markdown(f"**{n}. {tool}** · backend **{result['backend']}**")
-    image = result["artifacts"].get("image")
-    if tool == "reconstruct_sprite":
-        sprite_panel(result, _input_image(entry, reply))
-    elif image:
-        before = _input_image(entry, reply)
-        ref = entry.get("inputs", {}).get("ref")
-        ref_path = None
-        if ref and ref.startswith("$step"):
-            ref_step = next((r for r in reply["results"] if r["id"] == ref[1:].split(".")[0]), None)
-            ref_path = (ref_step or {}).get("result", {}).get("artifacts", {}).get("image")
-        panels = [("before", before), ("reference", ref_path), ("after", image)]
-        panels = [(label, path) for label, path in panels if path]
-        for col, (label, path) in zip(st.columns(len(panels)), panels, strict=True):
-            show_image(path, col, caption=label, width="stretch")
-    numbers = {k: v for k, v in result["metrics"].items() if isinstance(v, int | float)}
-    if numbers:
-        st.caption(" · ".join(f"{k} {v:.3g}" for k, v in numbers.items()))
-    for warning in result.get("warnings", []):
-        st.caption(f"⚠ {warning}")
+    key = original.get("run_id") or f"{tool}-{n}"
+    result = st.session_state.get(f"result-{key}", original)
+    if not result["ok"] and result is not original:  # a failed re-run: say so and keep showing the last good one
+        st.error(f"Re-run failed — {result['error']['code']}: {result['error']['message']}")
+        result = original
+    inputs = step_inputs(entry, reply)
+    card = card_for(tool, result, inputs)
+    if not result["ok"]:
+        st.error(f"{n}. {card.title} — {result['error']['code']}: {result['error']['message']}")
+        return
+    st.markdown(f"**{n}. {card.title}** · {tool} · backend **{result['backend']}**")
+    show_card(card, on_open=open_run)
+    spec = catalogue().get(tool)
+    if spec is not None:
+        show_controls(spec, key, result, inputs, card)
+        show_feedback(spec, key, result, inputs, agent().settings)
     for name, path in result["artifacts"].items():
-        if Path(path).is_file():
-            st.download_button(f"Download {name}", Path(path).read_bytes(), file_name=f"{tool}-{Path(path).name}",
+        if Path(path).is_file() and path.endswith(".png"):
+            st.download_button(f"Download {name}", Path(path).read_bytes(), file_name=f"{tool}-{name}.png",
                                mime="image/png", key=f"dl-{result.get('run_id')}-{name}")
 
 

@@ -14,6 +14,21 @@ def backend_rows() -> list[dict]:
     return [r.as_dict() for r in doctor(agent().settings)]
 
 
+def control(tool: str, arg: str, value):
+    """A slider or number box for one argument, its range from the tool's argument model."""
+    from atelier.agent.catalogue import catalogue
+
+    field = catalogue()[tool].args_model.model_fields[arg]
+    bounds = {type(m).__name__: m for m in field.metadata}
+    low = getattr(bounds.get("Ge"), "ge", 0)
+    high = getattr(bounds.get("Le"), "le", None)
+    label = f"{tool.replace('_', ' ')}: {arg.replace('_', ' ')}"
+    if isinstance(value, float) and high is not None:
+        return st.slider(label, float(low), float(high), float(value), 0.05, key=f"default-{tool}-{arg}")
+    return st.number_input(label, int(low), int(high) if high is not None else None, int(value),
+                           key=f"default-{tool}-{arg}")
+
+
 def sidebar() -> None:
     with st.sidebar:
         st.header("Conversations")
@@ -24,10 +39,9 @@ def sidebar() -> None:
             if st.button(label, key=f"thread-{thread_id}", width="stretch"):
                 open_thread(thread_id)
         st.header("Defaults")
-        st.session_state.defaults["sketchify"]["ai_strength"] = st.slider(
-            "Sketch shading (ai_strength)", 0.0, 1.0, st.session_state.defaults["sketchify"]["ai_strength"], 0.05)
-        st.session_state.defaults["open_eyes"]["variations"] = st.number_input(
-            "Eye variations", 1, 8, st.session_state.defaults["open_eyes"]["variations"])
+        for tool, args in st.session_state.defaults.items():
+            for arg, value in args.items():
+                args[arg] = control(tool, arg, value)
         st.header("Backends")
         for row in backend_rows():
             state = "ready" if row["available"] else "missing"

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from atelier.knowledge.runs import RunStore
+from atelier.runs.store import RunStore
 from atelier.ui.state import agent, init, open_thread, show_image
 
 st.set_page_config(page_title="Atelier · Gallery", layout="wide")

@@ -14,8 +14,8 @@ from typing import Protocol
 import numpy as np
 
 from atelier.tools.faces.blend import ellipse_mask, feather
+from atelier.tools.faces.face import Face
 from atelier.tools.faces.geometry import Alignment
-from atelier.tools.faces.landmarks import Face
 
 EYE_HALF_AXES = (0.78, 0.52)  # the eye region's half axes, in eye widths (lids and crease included)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from atelier.tools.core.errors import ErrorCode, ToolError
+from atelier.core.errors import ErrorCode, ToolError
 
 from ..measure import CLOSED_BELOW, eye_state
 from . import EyeJob, transplant

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from atelier.tools.core.errors import ErrorCode, ToolError
-from atelier.tools.faces.landmarks import Face
+from atelier.core.errors import ErrorCode, ToolError
+from atelier.tools.faces.face import Face
 
 from ..measure import CLOSED_BELOW, eye_state
 from . import EyeJob, transplant

@@ -12,10 +12,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from atelier.tools.core.config import Settings
-from atelier.tools.core.errors import ErrorCode, ToolError
-from atelier.tools.core.models import find_model, missing_reason
-from atelier.tools.core.registry import BackendStatus
+from atelier.core.backends import Availability
+from atelier.core.config import Settings
+from atelier.core.errors import ErrorCode, ToolError
+from atelier.core.models import find_model, missing_reason
 
 from . import EyeJob
 
@@ -46,20 +46,18 @@ PRESETS: dict[str, SDXLPreset] = {
 }
 
 
-def status(settings: Settings, tool: str = "open_eyes", default: bool = False) -> BackendStatus:
-    base = find_model(settings, "sdxl-base")
-    if base is None:
-        return BackendStatus(tool, "inpaint", NAME, False, default, None, missing_reason(settings, "sdxl-base"))
+def sdxl_note(settings: Settings) -> Availability:
+    """Whether the refiner is there too (the base alone still runs)."""
     refiner = find_model(settings, "sdxl-refiner")
-    note = "SDXL inpainting" + (" + refiner" if refiner else " (no refiner at sdxl/refiner/: base only)")
-    return BackendStatus(tool, "inpaint", NAME, True, default, str(base), note)
+    return Availability(True, None, "SDXL inpainting" + (" + refiner" if refiner else
+                                                         " (no refiner at sdxl/refiner/: base only)"))
 
 
 @functools.lru_cache(maxsize=1)
 def _pipelines(base: str, refiner: str | None):
     from diffusers import StableDiffusionXLInpaintPipeline
 
-    from atelier.tools.core.diffusion import offline_kwargs, placement
+    from atelier.core.diffusion import offline_kwargs, placement
 
     place = placement()
     kw = offline_kwargs(place)
@@ -91,7 +89,7 @@ class SDXLInpainter:
     def inpaint(self, job: EyeJob, seed: int) -> np.ndarray:
         from PIL import Image
 
-        from atelier.tools.core.diffusion import generator
+        from atelier.core.diffusion import generator
 
         p = self.preset
         size = job.alignment.size

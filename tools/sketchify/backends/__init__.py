@@ -1,21 +1,17 @@
-"""Shading backends: one small interface, one file per backend.
+"""Sketch backends: one record each in ``BACKENDS``, one file each, behind the ``ShadingBackend`` interface.
 
-A backend turns 8-bit grayscale into a shading tone image (float32, [0, 255], 255 = paper) of the same
-size. Adding a backend is a new file plus one line in ``SHADING_BACKENDS``.
+A shading backend turns 8-bit grayscale into a shading tone image (float32, [0, 255], 255 = paper) of the
+same size. Adding one is a new file with ``load(settings, path)`` plus one record here.
 """
 
 from __future__ import annotations
 
-import importlib
 from typing import Protocol
 
 import numpy as np
 
-from atelier.tools.core.config import Settings
-from atelier.tools.core.errors import ErrorCode, ToolError
-from atelier.tools.core.registry import BackendStatus
-
-DEFAULT_SHADING = "classical"
+from atelier.core.backends import Backend, choose, load
+from atelier.core.config import Settings
 
 
 class ShadingBackend(Protocol):
@@ -24,36 +20,15 @@ class ShadingBackend(Protocol):
     def shade(self, gray: np.ndarray) -> np.ndarray: ...
 
 
-# name -> "module:Class"; each class has ``status(settings) -> BackendStatus`` and ``load(settings)``.
-SHADING_BACKENDS: dict[str, str] = {
-    "classical": "atelier.tools.sketchify.backends.classical:ClassicalShading",
-    "learned": "atelier.tools.sketchify.backends.learned:LearnedShading",
-}
+BACKENDS = (
+    Backend("lines", "colour-dodge", "built in: colour-dodge line art"),
+    Backend("shading", "classical", "built in: multi-scale tonal shading, needs no weights",
+            loader="atelier.tools.sketchify.backends.classical:load", setting="sketch_shading"),
+    Backend("shading", "learned", "ShadingNet weights (learned shading generator)",
+            loader="atelier.tools.sketchify.backends.learned:load", models=("shading",), setting="sketch_shading"),
+)
 
 
-def _backend_class(name: str):
-    try:
-        module, cls = SHADING_BACKENDS[name].split(":")
-    except KeyError:
-        raise ToolError(
-            ErrorCode.BAD_ARGUMENT, f"unknown shading backend {name!r}; known: {', '.join(SHADING_BACKENDS)}"
-        ) from None
-    return getattr(importlib.import_module(module), cls)
-
-
-def resolve_name(requested: str, settings: Settings) -> str:
-    return settings.backend_for("sketch_shading", DEFAULT_SHADING) if requested == "auto" else requested
-
-
-def shading_statuses(settings: Settings) -> list[BackendStatus]:
-    default = resolve_name("auto", settings)
-    return [_backend_class(name).status(settings, default=name == default) for name in SHADING_BACKENDS]
-
-
-def get_shading_backend(name: str, settings: Settings) -> ShadingBackend:
-    """The named backend, loaded (once per weights file); BACKEND_UNAVAILABLE when it cannot run here."""
-    cls = _backend_class(name)
-    status = cls.status(settings)
-    if not status.available:
-        raise ToolError(ErrorCode.BACKEND_UNAVAILABLE, f"shading backend '{name}' cannot run: {status.reason}")
-    return cls.load(settings)
+def shading_backend(requested: str, settings: Settings) -> ShadingBackend:
+    """The shading backend for ``requested`` (``auto``: configured, else classical), loaded once per weights."""
+    return load(choose(BACKENDS, "shading", requested, settings, tool="sketchify"), settings)

@@ -1,26 +1,21 @@
-"""The default shading backend: classical multi-scale tonal shading, no weights."""
+"""The default shading backend: the classical pencil tone map (Lu et al. 2012 style), no weights."""
 
 from __future__ import annotations
 
 import numpy as np
 
-from atelier.tools.core.config import Settings
-from atelier.tools.core.registry import BackendStatus
+from atelier.core.config import Settings
+
+
+def load(settings: Settings, path: str | None) -> ClassicalShading:
+    return ClassicalShading()
 
 
 class ClassicalShading:
     name = "classical"
 
-    @staticmethod
-    def status(settings: Settings, default: bool = False) -> BackendStatus:
-        return BackendStatus("sketchify", "shading", "classical", True, default, None,
-                             "built in: multi-scale tonal shading, needs no weights")
-
-    @classmethod
-    def load(cls, settings: Settings) -> ClassicalShading:
-        return cls()
-
     def shade(self, gray: np.ndarray) -> np.ndarray:
-        from atelier.tools.sketchify.shading import tonal_shading
+        """Pencil tone of 8-bit grayscale: float32 in [0, 255], 255 = paper."""
+        from atelier.tools.sketchify.tone import tone_map
 
-        return tonal_shading(gray)
+        return tone_map(gray) * np.float32(255.0)

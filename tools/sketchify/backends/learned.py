@@ -6,47 +6,29 @@ The network is loaded once per weights file and kept.
 
 from __future__ import annotations
 
-import functools
 from pathlib import Path
 
 import numpy as np
 
-from atelier.tools.core.config import Settings
-from atelier.tools.core.models import find_model, missing_reason
-from atelier.tools.core.registry import BackendStatus
+from atelier.core.config import Settings
 
 NET_SIZE = 256
 ALPHA, BETA = 1.15, -10.0
 
 
-@functools.lru_cache(maxsize=2)
-def _load_net(path: str, mtime_ns: int):
-    from atelier.tools.sketchify.net import load_checkpoint
-
-    return load_checkpoint(path)
+def load(settings: Settings, path: str | None) -> LearnedShading:
+    """The network for the weights file at ``path`` (the backend mechanism loads it once per path)."""
+    return LearnedShading(Path(str(path)))
 
 
 class LearnedShading:
     name = "learned"
 
     def __init__(self, weights: Path):
+        from atelier.tools.sketchify.net import load_checkpoint
+
         self.weights = weights
-        self.net = _load_net(str(weights), weights.stat().st_mtime_ns)
-
-    @staticmethod
-    def status(settings: Settings, default: bool = False) -> BackendStatus:
-        path = find_model(settings, "shading")
-        if path is None:
-            return BackendStatus("sketchify", "shading", "learned", False, default, None,
-                                 missing_reason(settings, "shading"))
-        return BackendStatus("sketchify", "shading", "learned", True, default, str(path), "ShadingNet weights found")
-
-    @classmethod
-    def load(cls, settings: Settings) -> LearnedShading:
-        path = find_model(settings, "shading")
-        if path is None:
-            raise FileNotFoundError(missing_reason(settings, "shading"))
-        return cls(path)
+        self.net = load_checkpoint(str(weights))
 
     def shade(self, gray: np.ndarray) -> np.ndarray:
         import cv2

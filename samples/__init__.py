@@ -1,0 +1,1 @@
+"""Sample photos that ship with Atelier (sources and licences in SOURCES.md)."""

@@ -1,0 +1,81 @@
+"""The style library's cards and references, and retrieval by artist, misspelling and nonsense."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from atelier.knowledge.style_index import find_styles, fuzzy, named_scores
+from atelier.knowledge.styles import REFERENCES, StyleLibrary, shipped_cards
+from atelier.runs.invoke import call_tool
+from atelier.tools.style.renderers import FAMILIES, accepted
+
+MUST_HAVE = (
+    "cyberpunk", "watercolor", "oil painting", "anime", "ukiyo-e", "steampunk", "vaporwave", "synthwave",
+    "film noir", "pop art", "impressionism", "art deco", "art nouveau", "blueprint", "sepia vintage", "pixel art",
+    "storybook pastel", "comic book", "charcoal", "stained glass", "gothic", "minimalist line art", "cozy autumn",
+    "low poly", "psychedelic", "ink wash", "cubism", "pointillism", "graffiti", "neon noir",
+)
+
+
+def test_every_card_maps_to_a_family_with_parameters_it_takes():
+    cards = {c.name: c for c in shipped_cards()}
+    assert set(MUST_HAVE) <= set(cards) and len(cards) >= 50
+    for card in cards.values():
+        assert card.family in FAMILIES, card.name
+        assert accepted(card.family, card.params)[1] == [], card.name
+    assert all(cards[n].family != "transfer" for n in MUST_HAVE)
+
+
+def test_references_exist_are_small_and_artworks_are_sourced():
+    files = sorted(REFERENCES.iterdir())
+    assert all(f.stat().st_size <= 150_000 for f in files)
+    assert sum(f.stat().st_size for f in files) <= 12_000_000
+    assert all(Path(c.image).exists() for c in shipped_cards())
+    sources = (REFERENCES.parent / "SOURCES.md").read_text(encoding="utf-8")
+    for f in files:
+        if f.suffix == ".jpg":
+            assert f"`{f.name}`" in sources, f.name
+
+
+@pytest.mark.parametrize("query, style", [("make it look like a Van Gogh", "impressionism"),
+                                          ("in the manner of Hokusai", "ukiyo-e"),
+                                          ("something like Mondrian", "bauhaus")])
+def test_artists_retrieve_their_style(atelier_home, query, style):
+    library = StyleLibrary.load(atelier_home)
+    assert find_styles(atelier_home, library, query, None, 3)[0].name == style
+
+
+@pytest.mark.parametrize("query, style", [("grafitti", "graffiti"), ("cyberpnuk", "cyberpunk"),
+                                          ("stained glas", "stained glass"), ("watercolr please", "watercolor")])
+def test_a_misspelled_name_matches(query, style):
+    cards = list(shipped_cards())
+    assert max(fuzzy(query, cards), key=fuzzy(query, cards).get) == style
+    assert named_scores(query, cards)[style][0] < 0.9  # below an exact tag, above any embedding guess
+
+
+def test_plain_words_are_not_fuzzy_matches():
+    assert fuzzy("a photo of my cat on the sofa", list(shipped_cards())) == {}
+
+
+def test_nonsense_is_no_match_with_near_misses(atelier_home):
+    r = call_tool("retrieve_style", {}, {"query": "qwzx blorft"})
+    assert not r.ok and r.error.code == "NO_MATCH" and len(r.outputs["matches"]) == 3
+
+
+def test_a_corrupt_reference_in_a_card_is_a_clear_error_and_the_library_stays_intact(atelier_home):
+    styles = atelier_home / "styles"
+    styles.mkdir(parents=True)
+    (styles / "broken.png").write_bytes(b"\x89PNG\r\n\x1a\n not really")
+    (styles / "broken.json").write_text(json.dumps({"name": "zorblax glaze", "description": "a broken card",
+                                                    "image": str(styles / "broken.png")}))
+    before = {f.name: f.stat().st_size for f in REFERENCES.iterdir()}
+    bad = call_tool("retrieve_style", {}, {"query": "zorblax glaze"})
+    assert not bad.ok and bad.error.code == "INVALID_IMAGE"
+    assert "zorblax glaze" in bad.error.message and "cannot be read" in bad.error.message
+    good = call_tool("retrieve_style", {}, {"query": "cyberpunk"})
+    assert good.ok and good.outputs["chosen"]["name"] == "cyberpunk"
+    assert {f.name: f.stat().st_size for f in REFERENCES.iterdir()} == before
+    assert len(StyleLibrary.load(atelier_home).cards) == len(shipped_cards()) + 1

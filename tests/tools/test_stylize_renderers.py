@@ -1,0 +1,119 @@
+"""Renderer families on synthetic images with known answers (small images: the whole file runs in seconds)."""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+import pytest
+
+from atelier.tools.style.palette import structure_f1
+from atelier.tools.style.renderers import FAMILIES, LINE_PRESERVING, apply
+from atelier.tools.style.renderers.comic import halftone
+from atelier.tools.style.renderers.common import hex_palette
+from atelier.tools.style.renderers.low_poly import render as low_poly
+from atelier.tools.style.renderers.pixel_art import render as pixel_art
+from atelier.tools.style.renderers.stained_glass import boundaries, panes
+from atelier.tools.style.renderers.stained_glass import render as stained_glass
+from atelier.tools.style.renderers.watercolour import render as watercolour
+
+PALETTE = hex_palette(["#0b0221", "#2d0a4e", "#ff2a6d", "#05d9e8", "#f1e9d6"])
+
+
+def line_drawing() -> np.ndarray:
+    img = np.full((160, 200, 3), 255, np.uint8)
+    cv2.rectangle(img, (25, 30), (100, 125), (0, 0, 0), 2)
+    cv2.circle(img, (145, 75), 35, (20, 20, 20), 3)
+    cv2.line(img, (10, 150), (190, 135), (40, 40, 40), 2)
+    return img
+
+
+def photo_like(seed: int = 0) -> np.ndarray:
+    rng = np.random.default_rng(seed)
+    y, x = np.mgrid[0:96, 0:128].astype(np.float32)
+    img = np.dstack([x * 2, y * 2.5, 255 - x - y]).astype(np.float32)
+    cv2.circle(img, (80, 40), 22, (250, 200, 40), -1)
+    img += rng.normal(0, 4, img.shape)
+    return np.clip(img, 0, 255).astype(np.uint8)
+
+
+@pytest.mark.parametrize("family", FAMILIES)
+def test_every_family_returns_an_image_of_the_input_size_and_is_deterministic(family):
+    img = photo_like()
+    a = apply(family, img, PALETTE, seed=3)
+    assert a.shape == img.shape and a.dtype == np.uint8
+    assert np.array_equal(a, apply(family, img, PALETTE, seed=3))
+
+
+@pytest.mark.parametrize("family", sorted(LINE_PRESERVING))
+def test_line_preserving_families_keep_the_lines_of_a_line_drawing(family):
+    drawing = line_drawing()
+    out = apply(family, drawing, PALETTE, line_art=True)
+    assert structure_f1(out, drawing) >= 0.9, family
+
+
+def test_strength_blends_with_the_input():
+    img = photo_like()
+    assert np.array_equal(apply("neon", img, PALETTE, strength=0.0), img)
+    full, half = apply("neon", img, PALETTE).astype(int), apply("neon", img, PALETTE, strength=0.5).astype(int)
+    assert np.abs(half - (full + img.astype(int)) / 2).max() <= 1
+
+
+def test_pixel_art_of_a_checkerboard_keeps_exactly_its_two_colours_on_the_grid():
+    board = np.kron((np.indices((8, 8)).sum(0) % 2), np.ones((8, 8), np.uint8))
+    img = np.where(board[..., None] == 1, np.array([200, 30, 90], np.uint8), np.array([10, 120, 240], np.uint8))
+    out = pixel_art(img.astype(np.uint8), PALETTE, cell=8, palette_size=16)
+    assert {tuple(c) for c in out.reshape(-1, 3)} == {(200, 30, 90), (10, 120, 240)}
+    cells = out.reshape(8, 8, 8, 8, 3)
+    assert (cells == cells[:, :1, :, :1]).all()  # every 8x8 cell is one colour
+    assert np.array_equal(out, img)
+
+
+def test_pixel_art_palette_size_limits_the_colours():
+    out = pixel_art(photo_like(), PALETTE, cell=4, palette_size=5)
+    assert len(np.unique(out.reshape(-1, 3), axis=0)) <= 5
+
+
+def test_stained_glass_draws_dark_lead_on_every_pane_boundary():
+    img = photo_like()
+    labels = panes(img.astype(np.float32) / 255, 40, 12.0, 0)
+    out = stained_glass(img, PALETTE, cells=40)
+    gray = cv2.cvtColor(out, cv2.COLOR_RGB2GRAY)
+    edge = boundaries(labels)
+    assert edge.any() and gray[edge].max() < 40
+    assert np.median(gray[~cv2.dilate(edge.astype(np.uint8), np.ones((9, 9), np.uint8)).astype(bool)]) > 60
+
+
+def test_low_poly_fills_every_triangle_flat():
+    img = photo_like()
+    out = low_poly(img, PALETTE, points=60, shading=0.0)
+    n_colours = len(np.unique(out.reshape(-1, 3), axis=0))
+    assert n_colours <= 2 * 60 + 40  # one colour per triangle (Delaunay: at most 2n triangles)
+    gray = cv2.cvtColor(out, cv2.COLOR_RGB2GRAY).astype(int)
+    flat = (np.abs(np.diff(gray, axis=1)) == 0).mean()
+    assert flat > 0.9  # neighbouring pixels are equal except across triangle edges
+
+
+def test_halftone_dot_area_follows_the_tone():
+    for tone in (0.1, 0.3, 0.5, 0.7, 0.9):
+        dots = halftone(np.full((96, 96), tone, np.float32), 8.0)
+        assert abs(float(dots.mean()) - tone) < 0.05, tone
+    ramp = halftone(np.tile(np.linspace(0, 1, 160, dtype=np.float32), (48, 1)), 8.0)
+    assert ramp[:, :40].mean() < ramp[:, 60:100].mean() < ramp[:, 120:].mean()
+
+
+def test_watercolour_darkens_the_edges_of_a_wash():
+    img = np.full((120, 120, 3), 255, np.uint8)
+    img[30:90, 30:90] = (70, 130, 200)
+    out = watercolour(img, PALETTE, tint=0.0, turbulence=0.0, granulation=0.0, wobble_px=0.0, pencil=0.0)
+    gray = cv2.cvtColor(out, cv2.COLOR_RGB2GRAY).astype(float)
+    rim = np.concatenate([gray[32:88, 31:34].ravel(), gray[32:88, 86:89].ravel()])
+    centre = gray[50:70, 50:70].ravel()
+    assert rim.mean() < centre.mean() - 8
+    assert gray[5:20, 5:20].mean() > 230  # the paper around it stays light
+
+
+def test_neon_on_line_art_puts_bright_strokes_on_a_dark_ground():
+    drawing = line_drawing()
+    out = cv2.cvtColor(apply("neon", drawing, PALETTE, line_art=True), cv2.COLOR_RGB2GRAY)
+    lines = cv2.cvtColor(drawing, cv2.COLOR_RGB2GRAY) < 128
+    assert np.median(out[~lines]) < 70 and out[lines].mean() > np.median(out[~lines]) + 60

@@ -1,0 +1,88 @@
+"""What the planners and the chat know about the two eye tools: phrasings, keyword rules, argument cues, cards."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from atelier.core.cards import Card, CardImage, Row, Table
+from atelier.core.registry import ArgCue, PlannerHints, Rule
+
+EYES = r"\b(eyes?|blink\w*|eyelids?|shut)\b"
+ASKS = (r"^(who|which|what|are|is|did|does|do|has|have|how many|how|can you tell|tell me|check|detect|find|count|"
+        r"see if|any)\b|\?$|\b(closed|shut)\?*$")
+WANTS_FIX = r"\b(open|fix|unblink|remove)\b.*\b(eyes?|blink)"
+VOCABULARY = ("open", "eyes", "eye", "blink", "blinking", "blinked", "closed")
+
+DETECT_EXAMPLES = (
+    "who is blinking", "are her eyes closed", "did anyone blink in this photo", "check if the eyes are open",
+    "detect closed eyes", "how many people have their eyes shut", "is anyone blinking",
+    "which faces have closed eyes", "find the blinkers in this group shot",
+)
+DETECT_HINTS = PlannerHints(
+    rules=(Rule(30, all=(EYES, ASKS), none=(WANTS_FIX,)), Rule(30, all=(EYES, ASKS, r"^(are|is)\b"))),
+    vocabulary=VOCABULARY,
+)
+OPEN_EXAMPLES = (
+    "open her eyes", "open his eyes", "fix the closed eyes", "she blinked, fix it", "make their eyes open",
+    "open the eyes in this photo", "he has his eyes closed, open them", "remove the blink", "unblink this photo",
+    "fix the blinking", "open everyone's eyes", "make her look awake with open eyes",
+)
+OPEN_HINTS = PlannerHints(
+    rules=(Rule(31, all=(EYES, r"\bopen\b|\bunblink|\b(fix|remove|undo|get rid of|correct)\b.*\b(blink|closed|shut)"
+                               )),),
+    args=(ArgCue(("variations",), r"\b(\d+|two|three|four|five|six|seven|eight)\s*(?:variations|variants|versions|"
+                                   r"options|takes|tries)\b", "int"),),
+    vocabulary=VOCABULARY,
+)
+
+
+def _eyes_in_words(face: dict[str, Any]) -> str:
+    closed = face.get("closed_eyes", [])
+    if not closed:
+        return "eyes open"
+    return f"the person's {' and '.join(closed)} eye{'s' if len(closed) > 1 else ''} closed"
+
+
+def _face_rows(faces: list[dict[str, Any]]) -> Table:
+    rows = []
+    for face in faces:
+        done = ""
+        if face.get("error"):
+            done = f"not opened: {face['error']['message']}"
+        elif face.get("opened"):
+            done = f"opened ({face.get('backend')})"
+        rows.append((f"face {face['index'] + 1}", _eyes_in_words(face), done))
+    return Table("Faces", ("face", "eyes", "done"), tuple(rows))
+
+
+def present_detection(result: dict[str, Any], inputs: dict[str, str]) -> Card:
+    out = result["outputs"]
+    faces = out.get("faces", [])
+    blinking = [f for f in faces if f.get("closed_eyes")]
+    if not blinking:
+        sentence = f"No one is blinking: {len(faces)} face{'s' if len(faces) != 1 else ''}, every eye open."
+    else:
+        who = ", ".join(f"face {f['index'] + 1}" for f in blinking)
+        sentence = f"{len(blinking)} of {len(faces)} face{'s' if len(faces) != 1 else ''} with closed eyes: {who}."
+    images = [CardImage(inputs["image"], "the photo", "before")] if inputs.get("image") else []
+    if result["artifacts"].get("overlay"):
+        images.append(CardImage(result["artifacts"]["overlay"], "open (green) and closed (red) eyes", "overlay"))
+    return Card("Closed eyes", sentence, [Row("Landmarks", result["backend"])], images, [_face_rows(faces)])
+
+
+def present_opened(result: dict[str, Any], inputs: dict[str, str]) -> Card:
+    out, m = result["outputs"], result["metrics"]
+    faces = out.get("faces", [])
+    if not out.get("changed"):
+        sentence = "No closed eyes were found, so nothing was changed."
+    else:
+        sentence = f"Opened the eyes of {m.get('faces_ok', 0)} face{'s' if m.get('faces_ok') != 1 else ''}"
+        sentence += f" ({m.get('faces_failed')} could not be opened)." if m.get("faces_failed") else "."
+    rows = [Row(role.capitalize(), name) for role, name in result.get("backends", {}).items()]
+    images = [CardImage(inputs["image"], "before", "before")] if inputs.get("image") else []
+    if inputs.get("ref"):
+        images.append(CardImage(inputs["ref"], "reference photo", "reference"))
+    images.append(CardImage(result["artifacts"]["image"], "after"))
+    images += [CardImage(path, name.replace("_", " "), "variation")
+               for name, path in sorted(result["artifacts"].items()) if name.startswith("variation_")]
+    return Card("Open eyes", sentence, rows, images, [_face_rows(faces)])

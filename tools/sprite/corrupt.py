@@ -1,0 +1,234 @@
+"""Synthetic upscaled and "AI-made" pixel art with a known grid: the eval's cases and the ranker's training data.
+
+A case is a sprite (RGBA uint8) painted on cell boundaries in output pixels, cropped, then corrupted. The
+truth is the mean cell per axis, the first whole cell's leading edge per axis and the sprite cells that are
+at least half visible. Kinds:
+
+``clean`` · ``blur`` (Gaussian) · ``jpeg`` (q40-95) · ``noise`` (per-pixel Gaussian) · ``tint`` (a global
+colour shift, the truth shifts with it) · ``uneven`` (per-cell width jitter, boundaries drift) ·
+``row_jitter`` (each sprite row's column boundaries and each sprite column's row boundaries move by up to
+~15 % of a cell, so lines are not straight) · ``non_square`` (cell_y / cell_x in 1.15-1.6 or its inverse) ·
+``smear`` (anti-aliased / smeared edges: a box filter 2-3 px wide along one or both axes) ·
+``colour_noise`` (cells are not flat: per-cell shading plus per-pixel noise) · ``partial_border`` (a
+partial cell, 15-40 % or 60-85 % visible, at every border) · ``small_scale`` (1.5-3x) · ``ai_mix`` (row
+jitter, mild smear, colour noise and JPEG together).
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+
+import numpy as np
+
+KINDS = ("clean", "blur", "jpeg", "noise", "tint", "uneven", "row_jitter", "non_square", "smear",
+         "colour_noise", "partial_border", "small_scale", "ai_mix")
+MAX_SIDE = 1024
+
+
+@dataclass(frozen=True)
+class Truth:
+    corruption: str
+    cell_x: float
+    cell_y: float
+    offset_x: float
+    offset_y: float
+    sprite_w: int
+    sprite_h: int
+    integer: bool
+
+
+def blob_sprite(rng: np.random.Generator, size: int) -> np.ndarray:
+    """A random symmetric creature-like RGBA sprite with a 3-5 colour palette and a dark outline."""
+    import cv2
+
+    palette = rng.integers(30, 250, (int(rng.integers(3, 6)), 3))
+    half = (rng.random((size, (size + 1) // 2)) < 0.5).astype(np.uint8)
+    half = cv2.morphologyEx(half, cv2.MORPH_CLOSE, np.ones((2, 2), np.uint8))
+    mask = np.concatenate([half, half[:, ::-1][:, size % 2:]], axis=1)[:, :size]
+    rgb = palette[rng.integers(0, len(palette), (size, size))].astype(np.uint8)
+    outline = cv2.dilate(mask, np.ones((3, 3), np.uint8)) & (1 - mask)
+    rgb[outline.astype(bool)] = (20, 20, 30)
+    return np.dstack([rgb, ((mask | outline) * 255).astype(np.uint8)])
+
+
+def on_background(sprite: np.ndarray, colour: tuple[int, int, int]) -> np.ndarray:
+    """RGB sprite with its transparent pixels painted ``colour``."""
+    rgb = sprite[..., :3].copy()
+    if sprite.shape[2] == 4:
+        rgb[sprite[..., 3] < 128] = colour
+    return rgb
+
+
+def cell_edges(n: int, scale: float, uneven: float, rng: np.random.Generator) -> np.ndarray:
+    """``n + 1`` cell boundaries in output pixels: ``ceil(k * scale)``, or jittered widths when ``uneven``."""
+    if uneven <= 0:
+        return np.ceil(np.arange(n + 1) * scale - 1e-9).astype(np.int64)
+    widths = scale * (1 + rng.uniform(-uneven, uneven, n))
+    return np.round(np.concatenate([[0], np.cumsum(widths)])).astype(np.int64)
+
+
+def paint(sprite: np.ndarray, xe: np.ndarray, ye: np.ndarray, dx: np.ndarray | None = None,
+          dy: np.ndarray | None = None) -> np.ndarray:
+    """Nearest-neighbour painting of ``sprite`` on boundaries ``xe``/``ye``.
+
+    ``dy[c]`` moves the inner row boundaries under sprite column ``c`` and ``dx[r]`` the inner column
+    boundaries in sprite row ``r`` (row/column jitter); the outer boundaries stay put.
+    """
+    h, w = int(ye[-1]), int(xe[-1])
+    xs, ys = np.arange(w), np.arange(h)
+    col0 = np.searchsorted(xe, xs, side="right") - 1
+    if dy is None:
+        row = np.broadcast_to((np.searchsorted(ye, ys, side="right") - 1)[:, None], (h, w))
+    else:
+        shifted = ye[None, :] + np.r_[0, np.ones(len(ye) - 2), 0][None, :] * dy[:, None]
+        row = np.stack([np.searchsorted(shifted[c], ys, side="right") - 1 for c in col0], axis=1)
+    row = np.clip(row, 0, sprite.shape[0] - 1)
+    if dx is None:
+        col = np.broadcast_to(col0[None, :], (h, w))
+    else:
+        shifted = xe[None, :] + np.r_[0, np.ones(len(xe) - 2), 0][None, :] * dx[:, None]
+        col = np.empty((h, w), np.int64)
+        for r in range(sprite.shape[0]):
+            sel = row == r
+            col[sel] = (np.searchsorted(shifted[r], xs, side="right") - 1)[np.nonzero(sel)[1]]
+    col = np.clip(col, 0, sprite.shape[1] - 1)
+    return sprite[row, col]
+
+
+def visible(edges: np.ndarray, lo: int, hi: int) -> tuple[np.ndarray, float]:
+    """Cells at least half inside ``[lo, hi)``, and the first whole cell's leading edge relative to ``lo``."""
+    a, b = edges[:-1], edges[1:]
+    inside = (np.minimum(b, hi) - np.maximum(a, lo)) >= (b - a) / 2
+    return np.flatnonzero(inside), float(a[a >= lo][0] - lo)
+
+
+def _crops(rng: np.random.Generator, scale: float, partial: bool) -> tuple[int, int]:
+    """Pixels cut at the two ends of an axis: under one cell, or a clearly partial cell when ``partial``."""
+    if not partial:
+        return int(rng.integers(0, max(1, int(scale)))), int(rng.integers(0, max(1, int(scale))))
+
+    def one() -> int:
+        frac = rng.uniform(0.15, 0.4) if rng.random() < 0.5 else rng.uniform(0.6, 0.85)
+        return max(1, int(round(frac * scale)))
+    return one(), one()
+
+
+def _scale(rng: np.random.Generator, kind: str, n: int) -> tuple[float, bool]:
+    if kind == "small_scale":
+        scale = float(np.round(rng.uniform(1.5, 3.0), 2)) if rng.random() < 0.7 else float(rng.integers(2, 4))
+    elif rng.random() < 0.5:
+        scale = float(rng.integers(2, 33))
+    else:
+        scale = float(np.round(rng.uniform(2.2, 31.5), 2))
+    scale = min(scale, MAX_SIDE / n)
+    return scale, abs(scale - round(scale)) < 1e-9
+
+
+def _jpeg(img: np.ndarray, quality: int) -> np.ndarray:
+    from PIL import Image
+
+    buf = io.BytesIO()
+    Image.fromarray(img).save(buf, format="JPEG", quality=quality)
+    return np.asarray(Image.open(io.BytesIO(buf.getvalue())).convert("RGB"))
+
+
+def _colour_noise(img: np.ndarray, xe: np.ndarray, ye: np.ndarray, rng: np.random.Generator,
+                  shade: float, sigma: float) -> np.ndarray:
+    """Per-cell brightness offsets (up to ``shade`` levels) and per-pixel noise of ``sigma`` levels."""
+    col = np.clip(np.searchsorted(xe, np.arange(img.shape[1]), side="right") - 1, 0, len(xe) - 2)
+    row = np.clip(np.searchsorted(ye, np.arange(img.shape[0]), side="right") - 1, 0, len(ye) - 2)
+    per_cell = rng.uniform(-shade, shade, (len(ye) - 1, len(xe) - 1, 1))
+    return img + per_cell[row[:, None], col[None, :]] + rng.normal(0, sigma, img.shape)
+
+
+def _smear(img: np.ndarray, rng: np.random.Generator, scale: float) -> np.ndarray:
+    import cv2
+
+    widest = int(np.clip(scale / 2.5, 2, 3))
+    kx, ky = int(rng.integers(1, widest + 1)), int(rng.integers(1, widest + 1))
+    if kx == ky == 1:
+        kx = widest
+    return cv2.blur(img, (kx, ky))
+
+
+def make_case(sprite: np.ndarray, kind: str, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray, Truth]:
+    """One corrupted upscale of ``sprite`` (RGBA or RGB) with its truth sprite (RGB) and grid."""
+    import cv2
+
+    h, w = sprite.shape[:2]
+    scale, integer = _scale(rng, kind, max(h, w))
+    sx = sy = scale
+    if kind == "non_square":
+        ratio = rng.uniform(1.15, 1.6)
+        sx, sy = (scale, scale * ratio) if rng.random() < 0.5 else (scale * ratio, scale)
+        sx, sy = min(sx, MAX_SIDE / w), min(sy, MAX_SIDE / h)
+        sx, sy = float(np.round(sx, 2)), float(np.round(sy, 2))
+        integer = False
+    rgb = on_background(sprite, tuple(int(v) for v in rng.integers(0, 256, 3)))
+    uneven = 0.08 if kind == "uneven" else 0.0
+    xe, ye = cell_edges(w, sx, uneven, rng), cell_edges(h, sy, uneven, rng)
+    dx = dy = None
+    if kind in ("row_jitter", "ai_mix") and min(sx, sy) >= 4:
+        reach = max(1, int(round(0.15 * min(sx, sy))))
+        dx, dy = rng.integers(-reach, reach + 1, h), rng.integers(-reach, reach + 1, w)
+    big = paint(rgb, xe, ye, dx, dy)
+    partial = kind == "partial_border"
+    x0, x1 = _crops(rng, sx, partial)
+    y0, y1 = _crops(rng, sy, partial)
+    big = big[y0: big.shape[0] - y1, x0: big.shape[1] - x1]
+    cols, off_x = visible(xe, x0, int(xe[-1]) - x1)
+    rows, off_y = visible(ye, y0, int(ye[-1]) - y1)
+    truth_sprite = rgb[rows[:, None], cols[None, :]]
+    img = big.astype(np.float32)
+    if kind == "blur":
+        img = cv2.GaussianBlur(img, (0, 0), rng.uniform(0.6, min(2.0, scale / 4 + 0.5)))
+    elif kind == "noise":
+        img = img + rng.normal(0, rng.uniform(3, 10), img.shape)
+    elif kind == "tint":
+        shift = rng.uniform(-20, 20, 3)
+        img, truth_sprite = img + shift, np.clip(truth_sprite + shift, 0, 255).round().astype(np.uint8)
+    elif kind == "smear":
+        img = _smear(img, rng, min(sx, sy))
+    elif kind == "colour_noise":
+        img = _colour_noise(img, xe - x0, ye - y0, rng, rng.uniform(4, 12), rng.uniform(5, 14))
+    elif kind == "ai_mix":
+        img = _smear(img, rng, min(sx, sy)) if min(sx, sy) >= 5 else img
+        img = _colour_noise(img, xe - x0, ye - y0, rng, rng.uniform(3, 8), rng.uniform(3, 8))
+    img = np.clip(img, 0, 255).round().astype(np.uint8)
+    if kind == "jpeg":
+        img = _jpeg(img, int(rng.integers(40, 96)))
+    elif kind == "ai_mix":
+        img = _jpeg(img, int(rng.integers(70, 96)))
+    truth = Truth(kind, float(xe[-1] / w), float(ye[-1] / h), off_x, off_y, len(cols), len(rows),
+                  integer and kind != "uneven")
+    return img, truth_sprite, truth
+
+
+def identifiable(sprite: np.ndarray) -> bool:
+    """A grid can only be seen where colours change: at least two column and two row boundaries."""
+    s = sprite.astype(np.int16)
+    cols = int((np.abs(np.diff(s, axis=1)).max(axis=(0, 2)) > 0).sum())
+    rows = int((np.abs(np.diff(s, axis=0)).max(axis=(1, 2)) > 0).sum())
+    return cols >= 2 and rows >= 2
+
+
+def sheet_tiles(sheet: np.ndarray, tile_w: int, tile_h: int, groups: tuple[int, ...] = (1,),
+                min_fill: float = 0.2) -> list[np.ndarray]:
+    """Cut an RGBA sheet into tiles (and ``g x g`` groups of tiles), keeping those with some content.
+
+    Content = pixels that are not transparent and not the sheet's most common (background) colour.
+    """
+    flat = sheet.reshape(-1, sheet.shape[2])
+    colours, counts = np.unique(flat, axis=0, return_counts=True)
+    background = colours[np.argmax(counts)]
+    out = []
+    rows, cols = sheet.shape[0] // tile_h, sheet.shape[1] // tile_w
+    for g in groups:
+        for r in range(0, rows - g + 1, g):
+            for c in range(0, cols - g + 1, g):
+                tile = sheet[r * tile_h:(r + g) * tile_h, c * tile_w:(c + g) * tile_w]
+                content = (tile[..., 3] > 0) & np.any(tile != background, axis=2)
+                if content.mean() >= min_fill and len(np.unique(tile.reshape(-1, tile.shape[2]), axis=0)) >= 3:
+                    out.append(tile)
+    return out

@@ -1,0 +1,92 @@
+"""What the planners and the chat know about ``reconstruct_sprite``: phrasings, keyword rules, argument cues, card."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from atelier.core.cards import Adjust, Card, CardImage, Row, Table, number
+from atelier.core.config import Settings
+from atelier.core.registry import ArgCue, PlannerHints, Rule
+
+PUNK = r"\b(crypto)?punks?\b"
+NOT_STYLE_PUNK = r"\b(cyber|steam)punk"
+EXAMPLES = (
+    "fix the pixels", "recover the pixel grid", "this pixel art was upscaled, clean it up",
+    "find the true resolution of this sprite", "downscale this pixel art to its real size",
+    "what is the cell size of this sprite", "clean up this blurry pixel art", "reconstruct the sprite",
+    "the AI made pixel art is messy, fix the grid", "get me the low res sprite", "unscale this sprite",
+)
+NUMBER = r"(\d+(?:\.\d+)?)"
+HINTS = PlannerHints(
+    rules=(
+        Rule(50, all=(r"\b(pixel[- ]?art|sprites?|pixels|pixel grid|cell size|true (?:size|resolution)|"
+                      r"native (?:size|resolution)|real (?:size|resolution))\b",),
+             none=(r"\b(look|style|like|into|as)\b.*\bpixel[- ]?art\b|\bpixel[- ]?art (look|style)\b",)),
+        Rule(50, all=(r"\b(upscaled|enlarged|blown up|scaled up|resized|blurry|blurred|fix the (?:pixels|grid)|"
+                      r"downscale|jpe?g|pixel grid|pixels)\b",),
+             none=(r"\b(trait|attribute|describ|caption|accessor|wear|type|feature|what|tell|list|zombie|alien|ape|"
+                   r"human|male|female|look like|detail)\w*",),
+             request_all=(PUNK,), request_none=(NOT_STYLE_PUNK,)),
+    ),
+    args=(
+        ArgCue(("cell_size",), rf"\b(?:cell|pixel|block|grid)\s*(?:size)?\s*(?:of|is|=|:)?\s*{NUMBER}"),
+        ArgCue(("cell_size",), rf"\b{NUMBER}\s*(?:px|pixel)\s*(?:cells?|blocks?|grid)\b"),
+        ArgCue(("cell_size",), rf"\b(?:upscaled|scaled|blown up|enlarged)\s*(?:by\s*)?(?:x\s*)?{NUMBER}\s*x?\b"),
+        ArgCue(("cell_size",), rf"\b{NUMBER}\s*x\s*(?:upscale|upscaled|scale|enlarg)"),
+        ArgCue(("cell_size",), rf"\b{NUMBER}\s*(?:px|pixels?)\s*(?:wide|across|big|large|in size)\b"),
+        ArgCue(("offset_x", "offset_y"), rf"\boffsets?\s*(?:of|=|:)?\s*\(?{NUMBER}\s*[, ]\s*{NUMBER}"),
+        ArgCue(("offset_x",), rf"\b(?:x\s*offset|offset\s*x|horizontal offset)\s*(?:of|=|:)?\s*{NUMBER}"),
+        ArgCue(("offset_y",), rf"\b(?:y\s*offset|offset\s*y|vertical offset)\s*(?:of|=|:)?\s*{NUMBER}"),
+        ArgCue(("palette_size",), r"\b(\d+)\s*colou?rs?\b", "int", minimum=2),
+    ),
+    vocabulary=("pixel", "pixels", "sprite", "sprites", "fix", "clean", "recover", "reconstruct", "upscaled", "blurry"),
+)
+
+
+def present(result: dict[str, Any], inputs: dict[str, str]) -> Card:
+    out, art = result["outputs"], result["artifacts"]
+    cx, cy = out.get("cell_size_x", out.get("cell_size")), out.get("cell_size_y", out.get("cell_size"))
+    cell = number(cx) if cx == cy else f"{number(cx)} × {number(cy)}"
+    sentence = (f"The art is {out.get('width')} × {out.get('height')} pixels drawn with {cell} px cells; "
+                f"{number(out.get('diff_percent'), 2)} % of the pixels differ from the clean sprite.")
+    offset = f"{number(out.get('offset_x'))}, {number(out.get('offset_y'))}"
+    rows = [Row("Cell size", f"{cell} px"), Row("Offset", offset),
+            Row("Sprite", f"{out.get('width')} × {out.get('height')} px, {out.get('colours')} colours"),
+            Row("Confidence", number(out.get("confidence"), 2))]
+    candidates = tuple((number(c.get("cell_size")), f"{number(c.get('offset_x'))}, {number(c.get('offset_y'))}",
+                        number(c.get("score"), 3)) for c in out.get("candidates", [])[:5])
+    tables = [Table("Grid candidates", ("cell", "offset", "score"), candidates)] if candidates else []
+    images = [CardImage(inputs["image"], "original", "before")] if inputs.get("image") else []
+    images += [CardImage(art[name], caption, kind) for name, caption, kind in
+               (("overlay", "differences", "overlay"), ("image", "clean sprite", "result")) if art.get(name)]
+    adjust = [Adjust(label, key, _regrid(out, factor)) for label, key, factor in (("½ cell", "half", 0.5),
+                                                                                 ("×2 cell", "double", 2.0))]
+    return Card("Sprite", sentence, rows, images, tables, adjust=adjust)
+
+
+def _regrid(out: dict[str, Any], factor: float) -> dict[str, float]:
+    """The grid with its cell scaled by ``factor``, offsets kept inside the first cell."""
+    cell = float(out.get("cell_size") or 1.0) * factor
+    return {"cell_size": cell, "offset_x": float(out.get("offset_x") or 0) % cell,
+            "offset_y": float(out.get("offset_y") or 0) % cell}
+
+
+def feedback(result: dict[str, Any], original: str, verdict: str, note: str, settings: Settings) -> None:
+    """A "looks correct / incorrect" verdict on a recovered grid, appended to the sprite feedback log."""
+    from atelier.core.images import sha256_bytes
+
+    from .feedback import append_feedback
+
+    out = result["outputs"]
+    overridden = {f"override_{k}": v for k, v in out.get("overridden", {}).items()
+                  if k in ("cell_size", "offset_x", "offset_y")}
+    append_feedback(settings.home / "sprite_feedback.csv", {
+        "run_id": result.get("run_id"), "verdict": verdict, "note": note,
+        "input_sha256": sha256_bytes(Path(original).read_bytes()),
+        **{k: out.get(k) for k in ("cell_size", "cell_size_x", "cell_size_y", "offset_x", "offset_y", "diff_percent",
+                                   "confidence")}, **overridden})
+
+
+def describe_run(record: dict[str, Any]) -> str:
+    return f"pixel art sprite cell size {(record.get('outputs') or {}).get('cell_size')}"

@@ -1,0 +1,208 @@
+"""Learned suggestions: cheap features of each grid candidate and a small numpy ranker over them.
+
+The heuristic (``grid.estimate_grid``) proposes a pool of candidates. For each, :func:`candidate_features`
+tracks its lines and measures how well it explains the image: the reconstruction difference on a pixel
+sample, how many cells it needs (a finer grid always explains as much, so complexity counts), how much
+boundary energy its lines catch and how many of its lines sit on a boundary, its spectral concentration,
+the heuristic's own rank and score, squareness and the sprite's palette size.
+
+The ranker is a one-hidden-layer network (numpy, tanh) trained listwise: per image, a softmax over its
+candidates, maximising the probability of the candidate whose cells match the truth. Weights are a small
+``.npz`` (``weights/ranker.npz``); ``train`` fits them from synthetic corruptions of given sprites plus
+feedback-log corrections.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from .grid import GridCandidate, fit_lines, track_lines
+from .synth import cell_colours
+
+FEATURES = ("diff", "diff_rel", "mad", "log_cells_rel", "conc", "heur_inv_rank", "heur_top", "heur_score_rel",
+            "aspect", "support_min", "support_mean", "coverage_min", "coverage_mean", "small", "log_cell",
+            "log_colours", "log_colours_rel")
+WEIGHTS = Path(__file__).with_name("weights") / "ranker.npz"
+SAMPLE = 64
+
+
+@dataclass
+class Evaluated:
+    """A candidate after tracking its lines: the fitted grid, its lines, and its raw measurements."""
+
+    grid: GridCandidate
+    xlines: np.ndarray
+    ylines: np.ndarray
+    raw: dict[str, float]
+
+
+def _alignment(impulses: np.ndarray, lines: np.ndarray, cell: float) -> tuple[float, float]:
+    """(support, coverage): share of inner lines with a clear boundary within reach, and share of boundary
+    energy within reach of a line. Reach is 1 px for cells of 4 px and more, else exact."""
+    n = impulses.size
+    inner = lines[(lines > 0) & (lines < n + 1)] - 1
+    total = float(impulses.sum())
+    if inner.size == 0 or total <= 0:
+        return 0.0, 0.0
+    reach = 1 if cell >= 4 else 0
+    near = np.zeros(n, bool)
+    strong = impulses > 0.1 * float(impulses.max())
+    hits = np.zeros(inner.size, bool)
+    for d in range(-reach, reach + 1):
+        idx = np.clip(inner + d, 0, n - 1)
+        near[idx] = True
+        hits |= strong[idx]
+    return float(hits.mean()), float(impulses[near].sum() / total)
+
+
+def count_colours(sprite: np.ndarray) -> int:
+    """Distinct RGB colours of a uint8 sprite."""
+    rgb = sprite[..., :3].reshape(-1, 3).astype(np.uint32)
+    return int(np.unique((rgb[:, 0] << 16) | (rgb[:, 1] << 8) | rgb[:, 2]).size)
+
+
+def sample_diff(img: np.ndarray, sprite: np.ndarray, xlines: np.ndarray, ylines: np.ndarray,
+                tolerance: float = 32) -> tuple[float, float]:
+    """(share of sampled pixels off by more than ``tolerance``, their mean absolute difference / 255), on an
+    evenly spaced sample of at most ``SAMPLE`` x ``SAMPLE`` pixels inside the grid."""
+    ys = np.unique(np.linspace(ylines[0], ylines[-1] - 1, min(SAMPLE, ylines[-1] - ylines[0])).astype(np.int64))
+    xs = np.unique(np.linspace(xlines[0], xlines[-1] - 1, min(SAMPLE, xlines[-1] - xlines[0])).astype(np.int64))
+    r = np.clip(np.searchsorted(ylines, ys, side="right") - 1, 0, sprite.shape[0] - 1)
+    c = np.clip(np.searchsorted(xlines, xs, side="right") - 1, 0, sprite.shape[1] - 1)
+    a = img[ys[:, None], xs[None, :], :3].astype(np.int16)
+    b = sprite[r[:, None], c[None, :], :3].astype(np.int16)
+    d = np.abs(a - b).max(axis=2)
+    return float((d > tolerance).mean()), float(d.mean() / 255.0)
+
+
+def axis_lines(impulses: np.ndarray, raw: np.ndarray, cell: float, offset: float, n: int,
+               cache: dict | None = None) -> tuple[np.ndarray, float, float, float, float]:
+    """Tracked lines of one axis, its fitted (cell, offset) and (support, coverage); memoised in ``cache``."""
+    key = (round(cell, 4), round(offset, 3), n, id(impulses))
+    if cache is not None and key in cache:
+        return cache[key]
+    lines = track_lines(impulses, cell, offset, n, raw)
+    fitted, off = fit_lines(lines, n, cell)
+    out = (lines, fitted, off, *_alignment(impulses, lines, fitted))
+    if cache is not None:
+        cache[key] = out
+    return out
+
+
+def evaluate(img: np.ndarray, cand: GridCandidate, raw: tuple[np.ndarray, np.ndarray],
+             impulses: tuple[np.ndarray, np.ndarray], cache: dict | None = None) -> Evaluated:
+    """Track a candidate's lines, fit its grid, and measure it (see the module docstring)."""
+    h, w = img.shape[:2]
+    (rx, ry), (px, py) = raw, impulses
+    xl, cx, ox, sx, cvx = axis_lines(px, rx, cand.cell_x, cand.offset_x, w, cache)
+    yl, cy, oy, sy, cvy = axis_lines(py, ry, cand.cell_y, cand.offset_y, h, cache)
+    grid = GridCandidate(cx, cy, ox, oy, cand.score)
+    sprite = cell_colours(img, xl, yl, max_samples=3)
+    diff, mad = sample_diff(img, sprite, xl, yl)
+    raw_feats = {"diff": diff, "mad": mad, "cells": float(sprite.shape[0] * sprite.shape[1]),
+                 "support_x": sx, "support_y": sy, "coverage_x": cvx, "coverage_y": cvy,
+                 "colours": float(count_colours(sprite))}
+    return Evaluated(grid, xl, yl, raw_feats)
+
+
+def feature_matrix(pool: list[Evaluated], concentrations: list[float]) -> np.ndarray:
+    """The ranker's inputs, one row per candidate in heuristic order; some are relative to the pool's best."""
+    diff = np.array([e.raw["diff"] for e in pool])
+    cells = np.log(np.array([max(e.raw["cells"], 1.0) for e in pool]))
+    colours = np.log(np.array([e.raw["colours"] for e in pool]))
+    score = np.array([e.grid.score for e in pool])
+    rows = []
+    for i, e in enumerate(pool):
+        r, g = e.raw, e.grid
+        rows.append([
+            r["diff"], r["diff"] - diff.min(), r["mad"], cells[i] - cells.min(), concentrations[i],
+            1.0 / (1 + i), float(i == 0), g.score / max(score.max(), 1e-9),
+            abs(np.log(g.cell_x / g.cell_y)), min(r["support_x"], r["support_y"]),
+            (r["support_x"] + r["support_y"]) / 2, min(r["coverage_x"], r["coverage_y"]),
+            (r["coverage_x"] + r["coverage_y"]) / 2, float(min(g.cell_x, g.cell_y) < 2),
+            float(np.log(g.cell_size)), colours[i], colours[i] - colours.min(),
+        ])
+    return np.asarray(rows, dtype=np.float64)
+
+
+@dataclass
+class Ranker:
+    """``score = w2 . tanh(W1 @ ((f - mean) / scale) + b1)``; higher is better."""
+
+    mean: np.ndarray
+    scale: np.ndarray
+    w1: np.ndarray
+    b1: np.ndarray
+    w2: np.ndarray
+
+    def scores(self, features: np.ndarray) -> np.ndarray:
+        z = (features - self.mean) / self.scale
+        return np.tanh(z @ self.w1.T + self.b1) @ self.w2
+
+    def save(self, path: Path, meta: dict[str, str] | None = None) -> Path:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(".tmp.npz")
+        np.savez(tmp, mean=self.mean, scale=self.scale, w1=self.w1, b1=self.b1, w2=self.w2,
+                 features=np.array(FEATURES), meta=np.array(sorted((meta or {}).items()), dtype=str))
+        tmp.replace(path)
+        return path
+
+
+def load_ranker(path: Path | None = None) -> Ranker | None:
+    """The ranker at ``path`` (default: the shipped weights), or ``None`` when absent or for other features."""
+    path = path or WEIGHTS
+    if not path.exists():
+        return None
+    with np.load(path) as z:
+        if tuple(str(f) for f in z["features"]) != FEATURES:
+            return None
+        return Ranker(z["mean"], z["scale"], z["w1"], z["b1"], z["w2"])
+
+
+def fit(groups: list[tuple[np.ndarray, int, float]], hidden: int = 16, epochs: int = 400, lr: float = 0.02,
+        l2: float = 1e-3, seed: int = 0) -> Ranker:
+    """Listwise training with Adam: ``groups`` = [(features of one image's pool, index of the right one,
+    weight)], full batch, deterministic for a seed. Loss: weighted softmax cross-entropy per pool."""
+    allf = np.concatenate([g[0] for g in groups])
+    mean, scale = allf.mean(axis=0), allf.std(axis=0) + 1e-6
+    size = max(len(g[0]) for g in groups)
+    z = np.zeros((len(groups), size, allf.shape[1]))
+    mask = np.zeros((len(groups), size), bool)
+    for i, (f, _, _) in enumerate(groups):
+        z[i, :len(f)], mask[i, :len(f)] = (f - mean) / scale, True
+    target = np.array([t for _, t, _ in groups])
+    weight = np.array([wt for _, _, wt in groups], np.float64)
+    weight = weight / weight.sum()
+    rng = np.random.default_rng(seed)
+    params = {"w1": rng.normal(0, 0.3, (hidden, allf.shape[1])), "b1": np.zeros(hidden),
+              "w2": rng.normal(0, 0.3, hidden)}
+    m = {k: np.zeros_like(v) for k, v in params.items()}
+    v = {k: np.zeros_like(v) for k, v in params.items()}
+    rows = np.arange(len(groups))
+    for step in range(1, epochs + 1):
+        hid = np.tanh(z @ params["w1"].T + params["b1"])  # (G, P, H)
+        scores = np.where(mask, hid @ params["w2"], -np.inf)
+        p = np.exp(scores - scores.max(axis=1, keepdims=True))
+        p /= p.sum(axis=1, keepdims=True)
+        g = p.copy()
+        g[rows, target] -= 1.0
+        g *= weight[:, None]
+        dh = g[..., None] * params["w2"] * (1 - hid ** 2)
+        grads = {"w2": np.einsum("gp,gph->h", g, hid), "w1": np.einsum("gph,gpd->hd", dh, z),
+                 "b1": dh.sum(axis=(0, 1))}
+        for k in params:
+            grads[k] += l2 * params[k]
+            m[k] = 0.9 * m[k] + 0.1 * grads[k]
+            v[k] = 0.999 * v[k] + 0.001 * grads[k] ** 2
+            params[k] -= lr * (m[k] / (1 - 0.9 ** step)) / (np.sqrt(v[k] / (1 - 0.999 ** step)) + 1e-8)
+    return Ranker(mean, scale, params["w1"], params["b1"], params["w2"])
+
+
+def matches(grid: GridCandidate, cell_x: float, cell_y: float, integer: bool) -> bool:
+    """Do a candidate's cells match the truth (±0.5 px for integer scales, else ±2 %)?"""
+    def ok(est: float, true: float) -> bool:
+        return abs(est - true) <= (0.5 if integer else 0.02 * true)
+    return ok(grid.cell_x, cell_x) and ok(grid.cell_y, cell_y)

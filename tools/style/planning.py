@@ -1,0 +1,76 @@
+"""What the planners and the chat know about the style tools: phrasings, keyword rules, argument cues, cards."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from atelier.core.cards import Card, CardImage, Row, Table, number
+from atelier.core.registry import ArgCue, PlannerHints, Rule
+
+LOOKUP = r"\b(find|show|suggest|recommend|which|what|look up|search|list|browse|references?)\b"
+TRANSFORM = (r"\b(make|turn|give|apply|restyle|paint|render|convert|transform|style it|style this|redo|change|"
+             r"do it|do this|draw)\b")
+VOCABULARY = ("style", "styles", "reference", "cyberpunk", "watercolor", "watercolour", "steampunk", "vaporwave",
+              "synthwave", "anime", "painting", "vintage", "sepia", "comic", "gothic", "graffiti", "cubism",
+              "pointillism", "impressionism", "colours", "colors")
+
+RETRIEVE_EXAMPLES = (
+    "find me a cyberpunk style reference", "which style matches a neon rainy city",
+    "show me style references for watercolor", "suggest a style for a spooky castle",
+    "what style would fit a sunny beach", "look up styles like art deco",
+)
+RETRIEVE_HINTS = PlannerHints(rules=(Rule(70, all=(LOOKUP,), none=(TRANSFORM,), style=True),),
+                              text_arg=("query", "style"), vocabulary=VOCABULARY)
+STYLIZE_EXAMPLES = (
+    "make it cyberpunk", "make this sketch look like a watercolor", "restyle it as an oil painting",
+    "apply an anime style", "give it a steampunk look", "in the style of the second image",
+    "make it look like the second picture", "transfer the style of the reference", "turn it into pop art",
+    "give this a vaporwave vibe", "make it look vintage", "paint it like ukiyo-e",
+)
+STYLIZE_HINTS = PlannerHints(
+    rules=(Rule(75, style=True),
+           Rule(75, all=(r"\b(restyle|style transfer|in the style|style of|styled like|look like the|"
+                         r"looks? like (?:the )?(?:first|second|third|last|other))\b",)),
+           Rule(90, all=(TRANSFORM, r"\b(like|look|style|vibe|feel|aesthetic|as if)\b"),
+                none=(r"\b(better|sharper|clearer|cleaner|nicer)\b",))),
+    args=(ArgCue(("strength",), r"(\d+(?:\.\d+)?\s*%|0?\.\d+)\s*(?:style\s*)?(?:strength|intensity|stylis|styliz)?",
+                 "fraction", when=r"strength|intensity|%|stylis|styliz"),),
+    ref_from="retrieve_style",
+    vocabulary=VOCABULARY,
+)
+
+
+def present_retrieval(result: dict[str, Any], inputs: dict[str, str]) -> Card:
+    out = result["outputs"]
+    chosen = out.get("chosen") or {}
+    matches = out.get("matches", [])
+    sentence = f"Closest style: {chosen.get('name')} (score {number(chosen.get('score'), 2)})."
+    if result.get("warnings"):
+        sentence += " " + " ".join(result["warnings"])
+    misses = tuple((m["name"], number(m["score"], 2)) for m in matches[1:])
+    tables = [Table("Near misses", ("style", "score"), misses)] if misses else []
+    images = [CardImage(result["artifacts"]["image"], f"{chosen.get('name')} reference", "reference")]
+    return Card("Style reference", sentence, [Row("Matched by", result["backend"])], images, tables)
+
+
+def present_stylized(result: dict[str, Any], inputs: dict[str, str]) -> Card:
+    out, m = result["outputs"], result["metrics"]
+    style = out.get("style") or "the reference's style"
+    rows = [Row("Renderer", str(out.get("family") or out.get("mode"))), Row("Backend", result["backend"])]
+    if m.get("structure_f1") is not None:
+        rows.append(Row("Structure kept", number(m["structure_f1"], 2)))
+    if m.get("style_distance_after") is not None:
+        rows.append(Row("Distance to the style", f"{number(m.get('style_distance_before'), 2)} → "
+                                                   f"{number(m['style_distance_after'], 2)}"))
+    images = [CardImage(inputs["image"], "before", "before")] if inputs.get("image") else []
+    if inputs.get("ref"):
+        images.append(CardImage(inputs["ref"], "style reference", "reference"))
+    images.append(CardImage(result["artifacts"]["image"], f"in {style}"))
+    images += [CardImage(path, name.replace("_", " "), "variation")
+               for name, path in sorted(result["artifacts"].items()) if name.startswith("variation_")]
+    return Card("Restyled", f"Restyled the image in {style}, keeping its structure.", rows, images)
+
+
+def describe_stylized(record: dict[str, Any]) -> str:
+    style = (record.get("outputs") or {}).get("style")
+    return "stylised restyled image" + (f" style {style}" if style else "")

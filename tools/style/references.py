@@ -1,0 +1,77 @@
+"""The shipped library's reference images.
+
+    .venv/bin/python -m atelier.tools.style.references     # (re)renders every card without an artwork
+
+A card whose ``reference`` is a public-domain artwork (listed in ``knowledge/styles/SOURCES.md``) keeps that
+file; every other card's reference is the style's own renderer applied to one of our sample photos
+(``samples/``, public domain or CC0) with the card's palette, so the reference shows what the style does.
+"""
+
+from __future__ import annotations
+
+import zlib
+from pathlib import Path
+
+import cv2
+import numpy as np
+from PIL import Image
+
+from .renderers import apply
+from .renderers.common import hex_palette
+
+REPO = Path(__file__).resolve().parents[2]
+SAMPLES = ("astronaut.png", "chelsea.png", "coffee.png", "rocket.jpg")
+SIZE = 256
+
+
+def square(rgb: np.ndarray, size: int = SIZE) -> np.ndarray:
+    """Centre crop to a square, resized to ``size`` px."""
+    h, w = rgb.shape[:2]
+    side = min(h, w)
+    y, x = (h - side) // 2, (w - side) // 2
+    return cv2.resize(rgb[y:y + side, x:x + side], (size, size), interpolation=cv2.INTER_AREA)
+
+
+def render_reference(family: str, params: dict, palette_hex: tuple[str, ...], photo: np.ndarray,
+                     seed: int) -> np.ndarray:
+    """A card's reference: its family and parameters on a square crop of ``photo`` with its palette."""
+    return apply(family, square(photo), hex_palette(list(palette_hex)), params, seed=seed)
+
+
+def import_artwork(source: Path, target: Path, side: int = 320, quality: int = 85) -> Path:
+    """Copy a public-domain artwork into the library: long side ``side`` px, baseline JPEG."""
+    img = Image.open(source).convert("RGB")
+    img.thumbnail((side, side), Image.LANCZOS)
+    img.save(target, format="JPEG", quality=quality, optimize=True)
+    return target
+
+
+def save_small_png(rgb: np.ndarray, target: Path, limit: int = 140_000) -> Path:
+    """Save a PNG, palette-quantised to 256 colours when the full-colour file would exceed ``limit`` bytes."""
+    img = Image.fromarray(rgb)
+    img.save(target, optimize=True)
+    for colours in (256, 96, 32):
+        if target.stat().st_size <= limit:
+            break
+        img.quantize(colours, method=Image.Quantize.MEDIANCUT).save(target, optimize=True)
+    return target
+
+
+def main() -> None:
+    from atelier.knowledge.styles import REFERENCES, shipped_cards
+
+    photos = [np.asarray(Image.open(REPO / "samples" / name).convert("RGB")) for name in SAMPLES]
+    made = 0
+    for i, card in enumerate(shipped_cards()):
+        path = Path(card.image)
+        if path.suffix.lower() == ".jpg":
+            continue
+        seed = zlib.crc32(card.name.encode())
+        out = render_reference(card.family, card.params, card.palette, photos[i % len(photos)], seed)
+        save_small_png(out, REFERENCES / path.name)
+        made += 1
+    print(f"{made} references rendered into {REFERENCES}")
+
+
+if __name__ == "__main__":
+    main()

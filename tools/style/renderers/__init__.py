@@ -1,0 +1,52 @@
+"""Renderer families: one module per family, each a pure ``render(rgb, palette, seed, line_art, **params)``.
+
+A style card names its family and parameters; the retrieved reference supplies the palette. ``apply``
+looks the family up, keeps only the parameters it takes (so a card cannot pass nonsense through) and
+blends the result with the input by ``strength``.
+"""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import numpy as np
+
+from .common import blend
+
+FAMILIES = ("painterly", "watercolour", "ink_wash", "comic", "pointillism", "woodblock", "stained_glass",
+            "low_poly", "pixel_art", "neon", "cel", "grade", "drawing", "transfer")
+
+LINE_PRESERVING = frozenset({"painterly", "watercolour", "ink_wash", "comic", "woodblock", "neon", "cel", "grade",
+                             "drawing", "transfer"})
+
+
+def renderer(family: str) -> Callable[..., np.ndarray]:
+    """The ``render`` function of a family; ``ValueError`` for an unknown one."""
+    if family not in FAMILIES:
+        raise ValueError(f"unknown renderer family {family!r}; known: {', '.join(FAMILIES)}")
+    return importlib.import_module(f"{__name__}.{family}").render
+
+
+def accepted(family: str, params: Mapping[str, Any]) -> tuple[dict[str, Any], list[str]]:
+    """Split ``params`` into those the family's renderer takes and the names it does not know."""
+    names = set(inspect.signature(renderer(family)).parameters) - {"rgb", "palette", "seed", "line_art"}
+    return {k: v for k, v in params.items() if k in names}, sorted(set(params) - names)
+
+
+def apply(family: str, rgb: np.ndarray, palette: np.ndarray, params: Mapping[str, Any] | None = None,
+          seed: int = 0, line_art: bool = False, strength: float = 1.0) -> np.ndarray:
+    """Render ``rgb`` (uint8 RGB) with a family and blend by ``strength`` (0 = the input, 1 = all style).
+
+    Examples
+    --------
+    >>> from .common import hex_palette
+    >>> img = np.full((24, 24, 3), 200, np.uint8)
+    >>> apply("grade", img, hex_palette(["#000000", "#ffffff"]), strength=0.0).tolist() == img.tolist()
+    True
+    """
+    kwargs, _ = accepted(family, params or {})
+    out = renderer(family)(rgb, palette, seed=seed, line_art=line_art, **kwargs)
+    return blend(out, rgb, strength)

@@ -1,0 +1,98 @@
+"""A result card on the page, for any tool: images laid out by kind, rows, tables, notes, one-click
+adjustments, the tool's re-run controls and its feedback buttons — all read from the card and the spec."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import streamlit as st
+
+from atelier.core.cards import Card, CardImage
+from atelier.ui.state import show_image
+
+MAIN_ROW = ("before", "overlay", "result")
+
+
+def show_images(images: list[CardImage], on_open: Callable[[str], None] | None = None) -> None:
+    main = sorted((i for i in images if i.kind in MAIN_ROW), key=lambda i: MAIN_ROW.index(i.kind))
+    refs = [i for i in images if i.kind == "reference"]
+    if main or refs:
+        widths = [3] * len(main) + [1] * len(refs)
+        for col, image in zip(st.columns(widths), main + refs, strict=True):
+            show_image(image.path, col, caption=image.caption, width=160 if image.kind == "reference" else "stretch")
+    grid = [i for i in images if i.kind in ("thumbnail", "variation", "detail")]
+    if grid:
+        cols = st.columns(4)
+        for n, image in enumerate(grid):
+            with cols[n % 4]:
+                show_image(image.path, caption=image.caption, width="stretch")
+                if image.link and on_open is not None:
+                    st.button("Open", key=f"open-{image.link}-{n}", on_click=on_open, args=(image.link,))
+
+
+def show_card(card: Card, on_open: Callable[[str], None] | None = None) -> None:
+    st.markdown(card.sentence)
+    show_images(card.images, on_open)
+    if card.rows:
+        st.caption(" · ".join(f"{row.label}: **{row.value}**" for row in card.rows))
+    for table in card.tables:
+        st.caption(table.title)
+        st.table([dict(zip(table.columns, row, strict=True)) for row in table.rows])
+    for note in card.notes:
+        st.caption(f"⚠ {note}")
+
+
+def _rerun(key: str, tool: str, inputs: dict[str, str], args: dict[str, Any]) -> None:
+    """Widget callback: run the tool again on the same inputs with changed arguments."""
+    from atelier.runs.invoke import call_tool
+
+    result = call_tool(tool, inputs, args).model_dump(mode="json")
+    st.session_state[f"result-{key}"] = result
+    for name, value in (result.get("outputs") or {}).items():  # the controls follow what the re-run found
+        if f"ctl-{name}-{key}" in st.session_state and isinstance(value, int | float):
+            st.session_state[f"ctl-{name}-{key}"] = float(value)
+
+
+def _from_controls(key: str, controls: tuple[str, ...], **changed: Any) -> dict[str, Any]:
+    args = {name: st.session_state[f"ctl-{name}-{key}"] for name in controls if f"ctl-{name}-{key}" in st.session_state}
+    args.update(changed)
+    return {k: v for k, v in args.items() if v is not None}
+
+
+def _control_changed(key: str, tool: str, inputs: dict[str, str], controls: tuple[str, ...]) -> None:
+    _rerun(key, tool, inputs, _from_controls(key, controls))
+
+
+def _adjusted(key: str, tool: str, inputs: dict[str, str], controls: tuple[str, ...], args: dict[str, Any]) -> None:
+    _rerun(key, tool, inputs, _from_controls(key, controls, **args))
+
+
+def show_controls(spec, key: str, result: dict[str, Any], inputs: dict[str, str], card: Card) -> None:
+    """The spec's re-run controls (number inputs starting at the result's values) and the card's adjustments."""
+    if not inputs.get("image"):
+        return
+    fields = spec.args_model.model_fields
+    numeric = [n for n in spec.controls if n in fields and isinstance(result["outputs"].get(n), int | float)]
+    for name in numeric:
+        st.session_state.setdefault(f"ctl-{name}-{key}", float(result["outputs"][name]))
+    buttons = [(a.label, a.key, a.args) for a in card.adjust]
+    if not numeric and not buttons:
+        return
+    cols = st.columns(len(numeric) + len(buttons))
+    for col, name in zip(cols, numeric, strict=False):
+        col.number_input(name.replace("_", " "), key=f"ctl-{name}-{key}", on_change=_control_changed,
+                         args=(key, spec.name, inputs, tuple(numeric)))
+    for col, (label, name, args) in zip(cols[len(numeric):], buttons, strict=True):
+        col.button(label, key=f"adj-{name}-{key}", on_click=_adjusted,
+                   args=(key, spec.name, inputs, tuple(numeric), args))
+
+
+def show_feedback(spec, key: str, result: dict[str, Any], inputs: dict[str, str], settings) -> None:
+    if spec.feedback is None or not inputs.get("image"):
+        return
+    note = st.text_input("note", key=f"note-{key}")
+    for col, verdict in zip(st.columns(2), ("correct", "incorrect"), strict=True):
+        if col.button(f"Looks {verdict}", key=f"fb-{verdict}-{key}"):
+            spec.feedback(result, inputs["image"], verdict, note, settings)
+            st.success(f"Logged: {verdict}")

@@ -41,4 +41,6 @@ def sqlite_checkpointer(path: Path):
     path.parent.mkdir(parents=True, exist_ok=True)
     saver = SqliteSaver(sqlite3.connect(str(path), check_same_thread=False))
     saver.setup()  # tables exist before anyone lists threads
+    with saver.conn:
+        saver.conn.execute("CREATE TABLE IF NOT EXISTS thread_titles (thread_id TEXT PRIMARY KEY, title TEXT)")
     return saver

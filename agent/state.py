@@ -7,10 +7,11 @@ import operator
 from typing import Annotated, Any, TypedDict
 
 
-class Attachment(TypedDict):
+class Attachment(TypedDict, total=False):
     path: str
     sha256: str
     warnings: list[str]
+    name: str  # the file name the user gave it
 
 
 class StepResult(TypedDict, total=False):
@@ -37,3 +38,9 @@ class AgentState(TypedDict, total=False):
     last_image: str | None  # the previous turn's main output: what "$last.image" names
     awaiting: dict[str, Any] | None  # {step, role, question}: the run is paused until the user attaches it
     history: Annotated[list[dict[str, Any]], operator.add]
+    # the edit history as a tree: every image a step made is a node {id, image, tool, label, parent, params,
+    # inputs}; ``current`` is the node the next request works on (what "$last.image" names), so going back to
+    # an earlier node and carrying on from there starts a branch
+    nodes: Annotated[list[dict[str, Any]], operator.add]
+    new_attachments: list[str]  # the images this turn's message brought (what the chat shows under it)
+    current: str | None

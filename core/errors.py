@@ -15,6 +15,9 @@ class ErrorCode(StrEnum):
     NO_MATCH = "NO_MATCH"
     BACKEND_UNAVAILABLE = "BACKEND_UNAVAILABLE"
     TIMEOUT = "TIMEOUT"
+    OUTPUT_UNWRITABLE = "OUTPUT_UNWRITABLE"  # the output folder is a file, read-only, missing a parent, /dev/null
+    DISK_FULL = "DISK_FULL"  # no space (or quota) left while writing outputs or the record
+    DAMAGED_STATE = "DAMAGED_STATE"  # a corrupt atelier.sqlite / threads.sqlite / Chroma store: run `atelier repair`
     INTERNAL = "INTERNAL"
 
     @property
@@ -31,3 +34,16 @@ class ToolError(Exception):
         self.code = ErrorCode(code)
         self.message = message
         self.outputs = outputs or {}  # what a failed call can still tell (e.g. NO_MATCH's near misses)
+
+
+REPAIR_ADVICE = "run `atelier repair`"
+
+
+class DamagedState(Exception):
+    """A file of the home (a SQLite database, the Chroma store) is corrupt or unreadable. Commands report it with
+    the advice to run ``atelier repair`` instead of a traceback."""
+
+    def __init__(self, what: str, detail: str = ""):
+        self.what = what
+        self.detail = detail
+        super().__init__(f"{what} is damaged{f' ({detail})' if detail else ''}; {REPAIR_ADVICE}")

@@ -31,13 +31,21 @@ ENTRY_POINT_GROUP = "atelier.tools"
 
 @dataclass(frozen=True)
 class ImageRole:
-    """One image input of a tool, e.g. ``image`` or ``ref``."""
+    """One image input of a tool, e.g. ``image`` or ``ref``.
+
+    ``max_pixels`` is the tool's pixel budget for this input (width x height), what keeps its memory bounded
+    (peak RSS under 1.5 GB on any accepted input); it is checked on the file's header, before decoding. Over
+    it, a tool whose analysis works as well on a smaller copy (``downscale=True``) gets the image shrunk to
+    fit the budget, with a warning; any other tool refuses it with ``IMAGE_TOO_LARGE`` naming the budget.
+    ``None`` means only the global limit (``[limits] max_pixels``) applies."""
 
     name: str
     required: bool = True
     mode: ColourMode = "RGB"
     min_size: int = 1
     description: str = ""
+    max_pixels: int | None = None
+    downscale: bool = False
 
 
 @dataclass
@@ -60,8 +68,12 @@ ProgressFn = Callable[[float, str], None]
 class ToolContext:
     """Per-call services for a tool: settings, stage timing, progress and the deadline."""
 
-    def __init__(self, settings: Settings, progress: ProgressFn | None = None, timeout_s: float | None = None):
+    def __init__(self, settings: Settings, progress: ProgressFn | None = None, timeout_s: float | None = None,
+                 hooks: dict[str, Any] | None = None):
         self.settings = settings
+        # test hooks (e.g. ``fail_faces``): only in-process callers of ``run_tool`` can set them, never the CLI,
+        # the server or a plan, because they are not arguments
+        self.hooks: dict[str, Any] = dict(hooks or {})
         self.timings: dict[str, float] = {}
         self._progress = progress
         self._deadline = time.monotonic() + timeout_s if timeout_s else None

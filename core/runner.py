@@ -3,19 +3,22 @@ always come back with a ``ToolResult`` — never a traceback, never a half-writt
 
 from __future__ import annotations
 
+import math
 import os
 import time
 import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from types import UnionType
+from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
 from pydantic import ValidationError
 
 from .config import Settings, load_settings
-from .errors import ErrorCode, ToolError
-from .images import LoadedImage, encode_png, load_image, write_bytes_atomic
-from .registry import ProgressFn, ToolContext, ToolOutput, ToolSpec, get_tool
+from .errors import DamagedState, ErrorCode, ToolError
+from .images import LoadedImage, encode_png, load_image
+from .outputs import write_outputs
+from .registry import ProgressFn, ToolContext, ToolOutput, ToolSpec, closest, get_tool
 from .result import ErrorInfo, ToolResult
 
 PACKAGE_VERSION = "0.1.0"
@@ -29,51 +32,111 @@ class RunOutcome:
     traceback: str | None = None
 
 
-def _describe_validation(exc: ValidationError) -> str:
+def _describe_validation(exc: ValidationError, spec: ToolSpec) -> str:
+    known = list(spec.args_model.model_fields)
     parts = []
     for err in exc.errors():
         where = ".".join(str(p) for p in err["loc"]) or "arguments"
-        parts.append(f"{where}: {err['msg']}")
+        if err["type"] == "extra_forbidden":
+            parts.append(f"{where}: unknown argument{closest(where, known)} (arguments: {', '.join(known)})")
+        else:
+            parts.append(f"{where}: {err['msg']}")
     return "; ".join(parts)
 
 
+def _types(annotation: Any) -> set[Any]:
+    """Every type an annotation allows (through Optional, unions, Annotated, Literal values' types)."""
+    origin = get_origin(annotation)
+    if origin is Annotated:
+        return _types(get_args(annotation)[0])
+    if origin is Literal:
+        return {type(v) for v in get_args(annotation)}
+    if origin in (Union, UnionType):
+        return set().union(*(_types(a) for a in get_args(annotation)))
+    return {origin or annotation}
+
+
+def _strict(spec: ToolSpec, merged: dict[str, Any]) -> None:
+    """What pydantic's lax mode lets through but is never meant: ``true`` for a number (read as 1.0), a
+    non-finite number, an integer too long to be a seed or a count."""
+    fields = spec.args_model.model_fields
+    for key, value in merged.items():
+        field_ = fields.get(key)
+        if field_ is None:
+            continue
+        allowed = _types(field_.annotation)
+        if isinstance(value, bool) and not allowed & {bool, Any, object}:
+            raise ToolError(ErrorCode.BAD_ARGUMENT, f"{spec.name}: {key}: expected a number, got {value!r}")
+    _finite(spec, merged)
+
+
+def _finite(spec: ToolSpec, values: Any, where: str = "") -> None:
+    if isinstance(values, dict):
+        for key, value in values.items():
+            _finite(spec, value, f"{where}.{key}" if where else str(key))
+    elif isinstance(values, list | tuple):
+        for i, value in enumerate(values):
+            _finite(spec, value, f"{where}[{i}]")
+    elif isinstance(values, float) and not math.isfinite(values):
+        raise ToolError(ErrorCode.BAD_ARGUMENT, f"{spec.name}: {where}: must be a finite number, got {values!r}")
+    elif isinstance(values, int) and not isinstance(values, bool) and abs(values) > MAX_INT:
+        raise ToolError(ErrorCode.BAD_ARGUMENT, f"{spec.name}: {where}: {len(str(values))}-digit number is too "
+                        f"large (at most {MAX_INT:,})")
+
+
+MAX_INT = 2**63 - 1
+
+
 def parse_args(spec: ToolSpec, args: dict[str, Any], settings: Settings):
-    """Config defaults under the caller's arguments, checked by the tool's input model."""
+    """Config defaults under the caller's arguments, checked by the tool's input model; numbers strictly
+    (no booleans for numbers, only finite values, at most 64-bit integers)."""
+    if not isinstance(args, dict):
+        raise ToolError(ErrorCode.BAD_ARGUMENT, f"{spec.name}: arguments must be a mapping, got {type(args).__name__}")
     merged = {**settings.defaults_for(spec.name), **args}
+    _strict(spec, merged)
     try:
-        return spec.args_model.model_validate(merged)
+        parsed = spec.args_model.model_validate(merged)
     except ValidationError as exc:
-        raise ToolError(ErrorCode.BAD_ARGUMENT, f"{spec.name}: {_describe_validation(exc)}") from None
+        raise ToolError(ErrorCode.BAD_ARGUMENT, f"{spec.name}: {_describe_validation(exc, spec)}") from None
+    _finite(spec, parsed.model_dump(mode="python"))
+    return parsed
+
+
+def check_timeout(timeout_s: Any) -> float | None:
+    """``None`` (no limit) or a positive, finite number of seconds."""
+    if timeout_s is None:
+        return None
+    if isinstance(timeout_s, bool) or not isinstance(timeout_s, int | float) or not math.isfinite(timeout_s) \
+            or timeout_s <= 0:
+        raise ToolError(ErrorCode.BAD_ARGUMENT, f"--timeout must be a positive number of seconds, got {timeout_s!r}")
+    return float(timeout_s)
 
 
 def load_inputs(spec: ToolSpec, images: dict[str, str | os.PathLike[str]], settings: Settings):
-    unknown = set(images) - {r.name for r in spec.images}
+    known = [r.name for r in spec.images]
+    unknown = sorted(set(images) - set(known))
     if unknown:
-        raise ToolError(ErrorCode.BAD_ARGUMENT, f"{spec.name} takes no image input named {sorted(unknown)}")
+        hint = closest(unknown[0], known)
+        raise ToolError(ErrorCode.BAD_ARGUMENT, f"{spec.name} takes no image input named {unknown}{hint} "
+                        f"(its inputs: {', '.join(known) or 'none'})")
     loaded: dict[str, LoadedImage] = {}
     for role in spec.images:
         if role.name not in images or images[role.name] in (None, ""):
             if role.required:
                 raise ToolError(ErrorCode.BAD_ARGUMENT, f"{spec.name} needs an input image for '{role.name}'")
             continue
-        loaded[role.name] = load_image(images[role.name], role.mode, settings.limits, role.min_size)
+        loaded[role.name] = load_image(images[role.name], role.mode, settings.limits, role.min_size,
+                                       max_pixels=role.max_pixels, downscale=role.downscale, who=spec.name)
     return loaded
 
 
 def _save_images(output: ToolOutput, out_dir: Path, metadata: dict[str, Any]) -> dict[str, str]:
-    """Encode every image first, then write them; a failure removes whatever this call wrote."""
+    """Encode every image first, then write them all or nothing (``write_outputs``)."""
     encoded = {f"{name}.png": encode_png(pixels, metadata) for name, pixels in output.images.items()}
     encoded.update({name: text.encode() for name, text in output.texts.items()})
-    written: list[Path] = []
-    try:
-        for name, data in encoded.items():
-            written.append(write_bytes_atomic(data, out_dir / name))
-    except BaseException:
-        for path in written:
-            path.unlink(missing_ok=True)
-        raise
+    written = write_outputs(encoded, out_dir)
     return {Path(name).stem if name.endswith(".png") else name: str(path.resolve())
-            for name, path in zip(encoded, written, strict=True)}
+            for name, path in written.items()}
 
 
 def run_tool(
@@ -84,13 +147,16 @@ def run_tool(
     settings: Settings | None = None,
     progress: ProgressFn | None = None,
     timeout_s: float | None = None,
+    hooks: dict[str, Any] | None = None,
 ) -> RunOutcome:
-    """Call tool ``name`` on image paths by role; images the tool makes are written under ``out_dir``."""
+    """Call tool ``name`` on image paths by role; images the tool makes are written under ``out_dir``.
+    ``hooks`` are test hooks the tool may read from ``ctx.hooks`` (never reachable from the CLI)."""
     settings = settings or load_settings()
     t0 = time.perf_counter()
     outcome = RunOutcome(result=ToolResult(tool=name, ok=False))
-    ctx = ToolContext(settings, progress, timeout_s)
+    ctx = ToolContext(settings, progress, None, hooks)
     try:
+        ctx = ToolContext(settings, progress, check_timeout(timeout_s), hooks)
         spec = get_tool(name)
         with ctx.stage("load"):
             parsed = parse_args(spec, args or {}, settings)
@@ -120,6 +186,8 @@ def run_tool(
         outcome.result.warnings = [w for img in outcome.inputs.values() for w in img.warnings]
     except MemoryError:
         outcome.result.error = ErrorInfo(code=ErrorCode.IMAGE_TOO_LARGE, message=f"{name}: ran out of memory")
+    except DamagedState as exc:
+        outcome.result.error = ErrorInfo(code=ErrorCode.DAMAGED_STATE, message=str(exc))
     except Exception as exc:  # a bug of ours: report it as INTERNAL, keep the traceback for the record
         outcome.traceback = traceback.format_exc()
         outcome.result.error = ErrorInfo(code=ErrorCode.INTERNAL, message=f"{name}: {type(exc).__name__}: {exc}")

@@ -26,9 +26,12 @@ def default_controls() -> dict[str, dict[str, object]]:
 
 
 def init() -> None:
-    st.session_state.setdefault("thread", None)
-    st.session_state.setdefault("messages", [])
     st.session_state.setdefault("defaults", default_controls())
+    if "thread" not in st.session_state:
+        st.session_state.thread, st.session_state.messages = None, []
+        wanted = st.query_params.get("thread")
+        if wanted and wanted in dict(agent().threads()):
+            open_thread(wanted)
 
 
 def show_image(path: str | None, container=st, **kwargs) -> None:
@@ -41,8 +44,13 @@ def show_image(path: str | None, container=st, **kwargs) -> None:
         container.caption(f"(cannot preview {Path(path).name})")
 
 
+def upload_names(files) -> list[str]:
+    return [Path(f.name).name for f in files or []]
+
+
 def save_uploads(files) -> list[str]:
-    """Write uploaded files under ATELIER_HOME/uploads (by content hash) and return their paths."""
+    """Uploaded files as temporary files under ATELIER_HOME/uploads for one turn: the agent decodes each and
+    keeps only a metadata-free PNG (no EXIF/GPS); ``discard_uploads`` removes the raw bytes after the turn."""
     if not files:
         return []
     folder = agent().settings.home / "uploads"
@@ -50,10 +58,17 @@ def save_uploads(files) -> list[str]:
     paths = []
     for f in files:
         data = f.getvalue()
-        path = folder / f"{hashlib.sha256(data).hexdigest()[:16]}{Path(f.name).suffix.lower()}"
+        path = folder / f"{hashlib.sha256(data).hexdigest()[:16]}{Path(f.name).suffix.lower()[:6]}"
         path.write_bytes(data)
         paths.append(str(path))
     return paths
+
+
+def discard_uploads(paths: list[str]) -> None:
+    folder = agent().settings.home / "uploads"
+    for path in paths:
+        if Path(path).parent == folder:
+            Path(path).unlink(missing_ok=True)
 
 
 def open_run(run_id: str) -> None:
@@ -65,10 +80,16 @@ def open_run(run_id: str) -> None:
 
 
 def open_thread(thread_id: str | None) -> None:
-    """Show a stored conversation (or a new, empty one)."""
+    """Show a stored conversation (or a new, empty one); its id goes in the URL, so a reload reopens it."""
     st.session_state.thread = thread_id
     st.session_state.messages = []
     if thread_id:
+        st.query_params["thread"] = thread_id
         for turn in agent().history(thread_id):
-            st.session_state.messages.append({"role": "user", "text": turn.get("request") or "", "images": []})
-            st.session_state.messages.append({"role": "assistant", "reply": turn.get("reply")})
+            reply = turn.get("reply") or {}
+            if turn.get("request"):
+                images = list(reply.get("new_attachments", []))
+                st.session_state.messages.append({"role": "user", "text": turn["request"], "images": images})
+            st.session_state.messages.append({"role": "assistant", "reply": reply})
+    else:
+        st.query_params.clear()

@@ -3,9 +3,19 @@
 from __future__ import annotations
 
 from atelier.agent.catalogue import catalogue
-from atelier.agent.refs import resolve_inputs
+from atelier.agent.refs import parse, resolve_inputs
 from atelier.agent.state import AgentState, StepResult
 from atelier.runs.invoke import CallContext, call_tool
+
+
+def _names(inputs: dict[str, str], attachments: list[dict]) -> dict[str, str]:
+    """The user's own file names of the attachments a step reads (for finding the run by them later)."""
+    out = {}
+    for role, value in inputs.items():
+        ref = parse(value)
+        if ref is not None and ref.kind == "attachment" and ref.index < len(attachments):
+            out[role] = attachments[ref.index].get("name", "")
+    return out
 
 
 def _writer():
@@ -38,7 +48,8 @@ def act_node(state: AgentState, config=None) -> dict:
     accepted = catalogue()[step["tool"]].args_model.model_fields
     args = {k: v for k, v in args.items() if k in accepted or k in step["args"]}
     result = call_tool(step["tool"], paths, args, progress=progress, context=CallContext(
-        request=state.get("request"), request_id=state.get("request_id"), thread_id=thread_id, step_id=step["id"]))
+        request=state.get("request"), request_id=state.get("request_id"), thread_id=thread_id, step_id=step["id"],
+        names=_names(step["inputs"], state.get("attachments", []))))
     warnings = [w for a in state.get("attachments", []) for w in a.get("warnings", [])]
     if warnings:
         result.warnings = list(dict.fromkeys(warnings + result.warnings))

@@ -20,5 +20,6 @@ def await_input_node(state: AgentState) -> dict:
     plan["notes"] = [*plan.get("notes", []), f"resumed with the new attachment as {waiting['role']} for "
                      f"{steps[index]['id']}"]
     return {"attachments": attachments, "plan": plan, "results": state["results"][:index], "cursor": index,
-            "awaiting": None, "request": answer.get("request") or state.get("request"),
+            "awaiting": None, "new_attachments": [a["path"] for a in answer.get("attachments", [])],
+            "request": answer.get("request") or state.get("request"),
             "request_id": answer.get("request_id") or state.get("request_id")}

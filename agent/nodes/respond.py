@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from atelier.agent.catalogue import catalogue, chains_image
 from atelier.agent.present import card_for
 from atelier.agent.state import AgentState
 from atelier.core.cards import card_text
@@ -31,6 +32,26 @@ def main_image(results: list[dict[str, Any]]) -> str | None:
     return None
 
 
+def new_nodes(state: AgentState, results: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """A history node for every image a step made of the working image, each the child of the one before."""
+    parent = state.get("current")
+    nodes = []
+    for entry in results:
+        result = entry.get("result") or {}
+        spec = catalogue().get(entry["tool"])
+        image = (result.get("artifacts") or {}).get("image")
+        if not entry.get("ok") or not image or spec is None or not chains_image(spec):
+            continue
+        card = card_for(entry["tool"], result, entry.get("paths"))
+        node = {"id": result["run_id"] or f"{state.get('request_id')}-{entry['id']}", "image": image,
+                "tool": entry["tool"], "label": card.title, "parent": parent, "request": state.get("request"),
+                "params": {k: v for k, v in (result.get("outputs") or {}).items() if k in spec.controls},
+                "inputs": {k: v for k, v in (entry.get("paths") or {}).items() if v}}
+        nodes.append(node)
+        parent = node["id"]
+    return nodes
+
+
 def respond_node(state: AgentState) -> dict:
     plan = state["plan"]
     results = state.get("results", [])
@@ -50,12 +71,15 @@ def respond_node(state: AgentState) -> dict:
             if not_run:
                 lines.append("Not run because of that: " + ", ".join(not_run) + ".")
         answer = f"Planner: {plan['planner']}.\n" + "\n".join(lines)
-        image = main_image(results)
-        if image:
-            update["last_image"] = image
+        nodes = new_nodes(state, results)
+        if nodes:
+            update.update(nodes=nodes, current=nodes[-1]["id"], last_image=nodes[-1]["image"])
+        elif main_image(results):
+            update["last_image"] = main_image(results)
     update["answer"] = answer
     reply = {"answer": answer, "plan": plan, "results": results, "attachments": state.get("attachments", []),
-             "awaiting": update["awaiting"]}
+             "new_attachments": state.get("new_attachments", []), "awaiting": update["awaiting"], "notes": [line for line in lines if not line[:1].isdigit()]
+             if plan.get("steps") else []}
     update["history"] = [{"request": state.get("request"), "request_id": state.get("request_id"),
                           "answer": answer, "tools": [s["tool"] for s in plan.get("steps", [])], "reply": reply}]
     return update
@@ -67,6 +91,7 @@ def route_after_respond(state: AgentState) -> str:
 
 def ask_node(state: AgentState) -> dict:
     question = state["plan"]["ask"]
-    reply = {"answer": question, "plan": state["plan"], "results": [], "attachments": state.get("attachments", [])}
+    reply = {"answer": question, "plan": state["plan"], "results": [], "attachments": state.get("attachments", []),
+             "new_attachments": state.get("new_attachments", [])}
     return {"answer": question, "history": [{"request": state.get("request"), "request_id": state.get("request_id"),
                                              "answer": question, "tools": [], "reply": reply}]}

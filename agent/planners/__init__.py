@@ -1,10 +1,11 @@
-"""Planners behind one interface, one file each: semantic (MiniLM + rules), llm (llama.cpp), hybrid."""
+"""Planners behind one interface, one file each: semantic (MiniLM + rules), llm (the shipped Gemma 3 270M with
+Atelier's LoRA adapter, llama.cpp), openai (any OpenAI-compatible server), hybrid (semantic + llm)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 
 from atelier.agent.plan import Plan
 
@@ -14,6 +15,7 @@ class PlanRequest:
     text: str
     n_attachments: int = 0
     has_last_image: bool = False
+    thread: tuple[dict[str, Any], ...] = ()  # the thread's earlier turns, oldest first: {"steps", "attachments", ...}
 
 
 class Planner(Protocol):
@@ -22,7 +24,7 @@ class Planner(Protocol):
     def plan(self, request: PlanRequest) -> Plan: ...
 
 
-PLANNERS = ("semantic", "llm", "hybrid")
+PLANNERS = ("semantic", "llm", "openai", "hybrid")
 DEFAULT_PLANNER = "semantic"
 EXTRA_PLANNERS: dict[str, Callable[[], Planner]] = {}  # more planners by name (plugins, scripted test planners)
 
@@ -41,6 +43,10 @@ def get_planner(name: str | None = None) -> Planner:
         from .llm import LLMPlanner
 
         return LLMPlanner.from_settings()
+    if name == "openai":
+        from .openai import OpenAIPlanner
+
+        return OpenAIPlanner.from_settings()
     if name == "hybrid":
         from .hybrid import HybridPlanner
 

@@ -197,7 +197,7 @@ def test_one_failing_face_does_not_sink_the_other(astronaut, closed, tmp_path):
     pair = np.hstack([crop, np.full((180, 60, 3), 200, np.uint8), crop])
     ref = astronaut[40:220, 150:330]
     res = run_tool("open_eyes", {"image": save(tmp_path, "two.png", pair), "ref": save(tmp_path, "r.png", ref)},
-                   {"fail_faces": [0]}, out_dir=tmp_path / "o").result
+                   out_dir=tmp_path / "o", hooks={"fail_faces": [0]}).result
     assert res.ok and res.metrics["faces_ok"] == 1 and res.metrics["faces_failed"] == 1
     faces = res.outputs["faces"]
     assert faces[0]["error"]["code"] == "INTERNAL" and faces[1]["opened"] == ["right", "left"]

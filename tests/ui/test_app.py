@@ -49,30 +49,98 @@ def test_a_corrupt_upload_is_a_message_not_an_exception(app, tmp_path):
     assert errors and "INVALID_IMAGE" in errors[0]
 
 
-def test_the_sprite_panel_reruns_with_the_new_cell_size(app):
+def last_result(at: AppTest) -> dict:
+    return at.session_state["messages"][-1]["reply"]["results"][-1]["result"]
+
+
+def test_a_sprite_rerun_is_a_new_branch_with_its_own_card_and_feedback(app):
     send(app, "fix the pixels", SAMPLES / "sprite_upscaled.png")
-    run_id = app.session_state["messages"][-1]["reply"]["results"][0]["result"]["run_id"]
-    key = f"sprite-{run_id}"
-    assert app.session_state[key]["outputs"]["cell_size"] == 12.0
-    app.button(key=f"double-{key.removeprefix('sprite-')}").click().run()
+    first = last_result(app)["run_id"]
+    assert app.number_input(key=f"ctl-cell_size-{first}").value == 12.0
+    app.button(key=f"adj-double-{first}").click().run()
     assert not app.exception
-    redone = app.session_state[key]
-    assert redone["outputs"]["cell_size"] == 24.0 and redone["outputs"]["width"] < 31
-    app.number_input(key=f"cell-{key.removeprefix('sprite-')}").set_value(6.0).run()
-    assert app.session_state[key]["outputs"]["cell_size"] == 6.0
-    app.button(key=f"incorrect-{key.removeprefix('sprite-')}").click().run()
-    from atelier.tools.sprite.feedback import read_feedback
+    doubled = last_result(app)
+    assert doubled["outputs"]["cell_size"] == 24.0 and doubled["outputs"]["width"] < 31
+    assert app.number_input(key=f"ctl-cell_size-{doubled['run_id']}").value == 24.0
+    app.number_input(key=f"ctl-cell_size-{doubled['run_id']}").set_value(6.0).run()
+    six = last_result(app)
+    assert six["outputs"]["cell_size"] == 6.0
+    text = " ".join(m.value for m in app.markdown)
+    assert "6 px cells" in text and "24 px cells" in text  # each run keeps its own card
+    downloads = [b for b in app.get("download_button") if b.label == "Download image"]
+    assert len(downloads) >= 3  # the downloads of every run, not the first one three times
     from atelier.ui.state import agent
+
+    tree = agent().nodes(app.session_state["thread"])
+    assert [n["parent"] for n in tree[1:]] == [tree[0]["parent"]] * 2  # re-runs are siblings of the first
+    app.button(key=f"fb-incorrect-{six['run_id']}").click().run()
+    from atelier.tools.sprite.feedback import read_feedback
 
     rows = read_feedback(agent().settings.home / "sprite_feedback.csv")
     assert rows[-1]["verdict"] == "incorrect" and float(rows[-1]["cell_size"]) == 6.0
 
 
-def test_gallery_lists_runs_and_searches(app):
+def test_undo_and_continue_from_an_earlier_result(app):
+    send(app, "make it a pencil sketch", SAMPLES / "coffee.png")
+    sketch = last_result(app)["run_id"]
+    send(app, "now fix the pixels with cell size 4")
+    app.button(key="undo").click().run()
+    from atelier.ui.state import agent
+
+    assert agent().current(app.session_state["thread"]) == sketch
+    assert "Back to: Pencil sketch" in " ".join(m.value for m in app.markdown)
+    send(app, "now fix the pixels with cell size 8")
+    assert last_result(app)["outputs"]["cell_size"] == 8.0
+    app.button(key=f"goto-{sketch}").click().run()
+    assert agent().current(app.session_state["thread"]) == sketch
+
+
+def test_a_reopened_conversation_shows_the_uploads_and_every_result(app):
     send(app, "make it a pencil sketch", SAMPLES / "chelsea.png")
+    thread = app.session_state["thread"]
+    again = AppTest.from_file(APP, default_timeout=120)
+    again.query_params["thread"] = thread  # a reload or a shared link
+    again.run()
+    assert not again.exception
+    assert again.session_state["thread"] == thread
+    users = [m for m in again.session_state["messages"] if m["role"] == "user"]
+    assert users[0]["text"] == "make it a pencil sketch" and Path(users[0]["images"][0]).is_file()
+    assert "Pencil sketch" in " ".join(m.value for m in again.markdown)
+
+
+def test_cards_show_words_not_internal_paths_or_metric_keys(app):
+    send(app, "make it a pencil sketch", SAMPLES / "coffee.png")
+    shown = " ".join([m.value for m in app.markdown] + [c.value for c in app.caption])
+    assert not any(f"/{folder}/" in shown for folder in ("uploads", "attachments", "runs", "inputs"))
+    assert "background_purity" not in shown and "tonal_range" not in shown
+
+
+def test_asking_for_a_reference_is_a_question_not_an_error(app, plugins, tmp_path):
+    plugins(tmp_path / "plugin", "needs_ref_tool", (REPO / "tests" / "agent" / "needs_ref_tool.py").read_text(),
+            {"open_eyes": "needs_ref_tool:SPEC"})
+    send(app, "open her eyes", SAMPLES / "astronaut.png")
+    assert not app.error
+    assert any("same person" in i.value for i in app.info)
+    send(app, "here you go", SAMPLES / "coffee.png")
+    assert last_result(app)["ok"] and last_result(app)["backend"] == "reference"
+
+
+def test_gallery_searches_filters_shows_settings_and_deletes(app):
+    send(app, "make it a pencil sketch", SAMPLES / "chelsea.png")
+    send(app, "fix the pixels", SAMPLES / "sprite_upscaled.png")
     gallery = AppTest.from_file(str(REPO / "ui" / "pages" / "gallery.py"), default_timeout=60)
     gallery.run()
     assert not gallery.exception
-    assert any("sketchify" in c.value for c in gallery.caption)
-    gallery.text_input[0].set_value("sprite").run()
-    assert any("Nothing matches" in i.value for i in gallery.info)
+    assert len(gallery.get("download_button")) == 2
+    gallery.text_input[0].set_value("chelsea").run()  # an input's file name
+    assert [c.value.split(" · ")[0] for c in gallery.caption] == ["sketchify"]
+    assert '"tool": "sketchify"' in gallery.code[0].value  # the PNG's own atelier:* settings
+    gallery.text_input[0].set_value("").run()
+    gallery.selectbox[0].set_value("reconstruct_sprite").run()
+    assert [c.value.split(" · ")[0] for c in gallery.caption] == ["reconstruct sprite"]
+    gallery.button(key=next(b.key for b in gallery.button if b.key.startswith("del-"))).click().run()
+    gallery.selectbox[0].set_value("all").run()
+    assert [c.value.split(" · ")[0] for c in gallery.caption] == ["sketchify"]  # the sprite run is gone
+    from atelier.ui.state import agent
+
+    assert [r.tool for r in agent().runs.list()] == ["sketchify"]

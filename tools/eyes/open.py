@@ -43,7 +43,6 @@ class OpenEyesArgs(BaseModel):
     variations: int = Field(1, ge=1, le=8, description="sdxl only: results with seeds seed, seed+1, ...")
     seed: int = Field(0, ge=0, le=2**32 - 1)
     verbose: bool = Field(False, description="keep crops, masks, patches and the face JSON in the run folder")
-    fail_faces: list[int] = Field(default_factory=list, description="testing: faces to fail on purpose")
 
 
 INPAINT_BACKENDS = (
@@ -123,7 +122,7 @@ def run(images: dict[str, LoadedImage], args: OpenEyesArgs, ctx: ToolContext) ->
         ctx.progress(i / len(faces), f"opening the eyes of face {i + 1} of {len(faces)}")
         record["backend"] = name
         try:
-            if i in args.fail_faces:
+            if i in ctx.hooks.get("fail_faces", ()):  # a test hook (run_tool(hooks=...)), not an argument
                 raise ToolError(ErrorCode.INTERNAL, f"face {i} failed on purpose (fail_faces)")
             inpainter = inpainter or _build_inpainter(name, images, args, ctx, landmarker)
             with ctx.stage("align"):

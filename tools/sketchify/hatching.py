@@ -28,7 +28,8 @@ class HatchParams:
     ``gap`` is the blank share of a line between one stroke and the next. ``hard`` strokes are a pen's: every
     pixel is ink or paper, of one pressure; a tone too light for the thinnest line is drawn by leaving out
     strokes, not by thinning them below a pixel (which a threshold would turn into blank paper with sudden
-    blotches of ink where the tone crosses it).
+    blotches of ink where the tone crosses it). ``edge`` is how soft a stroke's sides are, in px (1 = a
+    crisp, anti-aliased pencil line; a few px = a charcoal stick's fuzzy edge).
 
     ``offsets`` are the layers' directions relative to the tangent, in angle bins of ``pi / bins``;
     ``caps`` the most darkness each layer may carry (as a share of its ink); ``ink`` the darkest a single
@@ -47,6 +48,7 @@ class HatchParams:
     offsets: tuple[int, ...] = (0, 4, -3)
     caps: tuple[float, ...] = (0.55, 0.8, 0.95)
     hard: bool = False
+    edge: float = 1.0
 
 
 def hash_uniform(a: np.ndarray, b: np.ndarray, seed: int) -> np.ndarray:
@@ -214,7 +216,9 @@ def _layer_light(xs: np.ndarray, ys: np.ndarray, directions: np.ndarray, wobble:
     width = coverage_for(share * np.float32(1.0 / weight_mean), params.spacing)
     profile -= np.float32(1.0)
     profile += width
-    profile *= np.float32(params.spacing / 2.0)
+    profile *= np.float32(params.spacing / (2.0 * params.edge))
+    if params.edge != 1.0:
+        profile += np.float32(0.5 - 0.5 / params.edge)  # the soft edge is centred on the crisp one
     np.clip(profile, 0.0, 1.0, out=profile)
     profile *= weight
     profile *= np.float32(-params.ink)

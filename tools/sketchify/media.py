@@ -18,7 +18,9 @@ class Medium:
     ``smudge`` the share of the tone laid down as smooth rubbed graphite (blurred over ``smudge_blur``
     spacings), the rest is hatched; ``deep`` the share of the tone laid as a smooth burnished base in the deepest
 darks (rising from 0 at darkness ``deep_from`` to ``deep`` at 1), so dense cross-hatching reads near-solid
-instead of leaving white specks between the strokes; ``grain`` the paper-tooth texture inside strokes; ``lines`` the line
+instead of leaving white specks between the strokes; ``darken`` deepens the drawn tone (``1 - (1 - d) **
+    darken``; a soft, black medium lays more down); ``grain`` the paper-tooth texture inside strokes and
+    ``grain_scale`` the tooth's size in px at 512; ``lines`` the line
     method (``dodge`` or ``xdog``), ``line_weight`` how dark the lines print (1 = as drawn) and
     ``line_soften`` a blur of the lines in px at 512; ``binary`` prints only ink and paper.
     """
@@ -31,7 +33,9 @@ instead of leaving white specks between the strokes; ``grain`` the paper-tooth t
     smudge_blur: float = 1.5
     deep: float = 0.45
     deep_from: float = 0.55
+    darken: float = 1.0
     grain: float = 0.25
+    grain_scale: float = 0.6
     lines: str = "dodge"
     line_weight: float = 1.0
     line_soften: float = 0.0
@@ -42,10 +46,10 @@ MEDIA: dict[str, Medium] = {
     "graphite": Medium("graphite"),
     "charcoal": Medium(
         "charcoal",
-        hatch=HatchParams(length=5.0, pressure=(0.55, 1.0), taper=0.3, gap=0.18, wobble=0.3, ink=0.92,
-                          offsets=(0, 3), caps=(0.8, 0.85)),
-        spacing=1.0 / 90.0, min_spacing=4.0, smudge=0.5, smudge_blur=1.2, grain=0.5, line_weight=0.9,
-        line_soften=0.8,
+        hatch=HatchParams(length=4.0, pressure=(0.5, 1.0), taper=0.45, taper_floor=0.3, gap=0.05, wobble=0.35,
+                          ink=0.95, offsets=(0, 3), caps=(0.8, 0.95), edge=2.5),
+        spacing=1.0 / 75.0, min_spacing=5.0, smudge=0.6, smudge_blur=0.9, deep=0.35, deep_from=0.4,
+        darken=1.5, grain=0.55, grain_scale=1.3, line_weight=1.0, line_soften=1.1,
     ),
     "ink": Medium(
         "ink",

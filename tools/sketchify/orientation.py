@@ -14,15 +14,18 @@ import cv2
 import numpy as np
 
 DEFAULT_ANGLE = -math.pi / 4  # lower-left to upper-right, the right-handed artist's hatch
+OCTAVE_DECAY = 0.3  # each wider octave counts this much less: an outline steers the strokes near it, while
+# a wide open region (a night sky between two thin towers) keeps the default hatch instead of the towers'
+# direction, which would read as falling rain
 
 
-def structure_tensor(gray: np.ndarray, rho: float, octaves: int = 1,
-                     step: float = 3.0) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def structure_tensor(gray: np.ndarray, rho: float, octaves: int = 1, step: float = 3.0,
+                     decay: float = 1.0) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Gaussian-smoothed structure tensor components ``(Jxx, Jxy, Jyy)`` of a grayscale image, float32.
 
-    With ``octaves`` > 1 the tensors smoothed at ``rho``, ``step * rho``, ``step**2 * rho`` ... are added:
-    near an edge the fine one dominates, and far inside a flat region the wide ones still carry the
-    direction of the outline around it.
+    With ``octaves`` > 1 the tensors smoothed at ``rho``, ``step * rho``, ``step**2 * rho`` ... are added,
+    octave ``k`` weighted by ``decay**k``: near an edge the fine one dominates, and inside a flat region
+    the wide ones still carry the direction of the outline around it.
 
     Examples
     --------
@@ -43,12 +46,14 @@ def structure_tensor(gray: np.ndarray, rho: float, octaves: int = 1,
         for acc, product in zip(total, products, strict=True):
             small = product if octave == 0 else cv2.resize(product, size, interpolation=cv2.INTER_AREA)
             small = cv2.GaussianBlur(small, (0, 0), rho, borderType=cv2.BORDER_REFLECT)
-            acc += small if octave == 0 else cv2.resize(small, (w, h), interpolation=cv2.INTER_LINEAR)
+            if octave > 0:
+                small = cv2.resize(small, (w, h), interpolation=cv2.INTER_LINEAR) * np.float32(decay**octave)
+            acc += small
     return total[0], total[1], total[2]
 
 
 def tangent_field(gray: np.ndarray, rho: float, bias: float = 0.02, default: float = DEFAULT_ANGLE,
-                  octaves: int = 3) -> tuple[np.ndarray, np.ndarray]:
+                  octaves: int = 3, decay: float = OCTAVE_DECAY) -> tuple[np.ndarray, np.ndarray]:
     """Stroke direction as the doubled-angle unit vector ``(cos 2a, sin 2a)`` of the edge tangent ``a``.
 
     The doubled angle makes directions that differ by pi the same vector, so it can be resized and blended.
@@ -62,7 +67,7 @@ def tangent_field(gray: np.ndarray, rho: float, bias: float = 0.02, default: flo
     >>> round(float(c[16, 16]), 3)  # cos(2 * 90 degrees)
     -1.0
     """
-    jxx, jxy, jyy = structure_tensor(gray, rho, octaves)
+    jxx, jxy, jyy = structure_tensor(gray, rho, octaves, decay=decay)
     strength = float(np.mean(jxx + jyy)) * bias + 1e-12
     # a tangent at angle a has a gradient normal n = (-sin a, cos a); its tensor is n n^T
     nx, ny = -math.sin(default), math.cos(default)

@@ -155,6 +155,8 @@ def sketch(
         with stage("tone"):
             tone = tone_backend.shade(gray) * np.float32(1.0 / 255.0)
             dark = shading_response(darkness(tone), params.shading)
+            if medium.darken != 1.0:
+                dark = np.float32(1.0) - (np.float32(1.0) - dark) ** np.float32(medium.darken)
         with stage("directions"):
             bins = stroke_bins(gray, medium.hatch.bins, params.seed)
         with stage("hatching"):
@@ -164,4 +166,5 @@ def sketch(
         if medium.binary:
             return np.where(drawing < 0.5, 0, 255).astype(np.uint8)
         grain = medium.grain if params.grain is None else params.grain
-        return graphite_grain(drawing * np.float32(255.0), params.seed, grain)
+        scale = medium.grain_scale * max(1.0, min(gray.shape[:2]) / 512.0)
+        return graphite_grain(drawing * np.float32(255.0), params.seed, grain, scale=scale)

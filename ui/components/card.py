@@ -44,7 +44,11 @@ def show_card(card: Card, on_open: Callable[[str], None] | None = None) -> None:
 
 
 def _rerun(key: str, tool: str, inputs: dict[str, str], args: dict[str, Any]) -> None:
-    """Widget callback: run the tool again on the same inputs with changed arguments."""
+    """Widget callback: run the tool again on the same inputs with changed arguments; in a conversation the
+    re-run is a new branch of its history (``st.session_state["rerun-" + key]``), else it replaces the card."""
+    branch = st.session_state.get(f"rerun-{key}")
+    if branch is not None:
+        return branch(args)
     from atelier.runs.invoke import call_tool
 
     result = call_tool(tool, inputs, args).model_dump(mode="json")
@@ -68,10 +72,13 @@ def _adjusted(key: str, tool: str, inputs: dict[str, str], controls: tuple[str, 
     _rerun(key, tool, inputs, _from_controls(key, controls, **args))
 
 
-def show_controls(spec, key: str, result: dict[str, Any], inputs: dict[str, str], card: Card) -> None:
-    """The spec's re-run controls (number inputs starting at the result's values) and the card's adjustments."""
+def show_controls(spec, key: str, result: dict[str, Any], inputs: dict[str, str], card: Card,
+                  rerun: Callable[[dict[str, Any]], None] | None = None) -> None:
+    """The spec's re-run controls (number inputs starting at the result's values) and the card's adjustments;
+    ``rerun`` (a conversation's branch) replaces the in-place re-run when given."""
     if not inputs.get("image"):
         return
+    st.session_state[f"rerun-{key}"] = rerun
     fields = spec.args_model.model_fields
     numeric = [n for n in spec.controls if n in fields and isinstance(result["outputs"].get(n), int | float)]
     for name in numeric:

@@ -12,6 +12,7 @@ from atelier.agent.catalogue import catalogue
 from atelier.agent.present import card_for
 from atelier.agent.refs import resolve_inputs
 from atelier.ui.components.card import show_card, show_controls, show_feedback
+from atelier.ui.components.history import go_to
 from atelier.ui.state import agent, open_run
 
 
@@ -54,12 +55,29 @@ def show_step(n: int, entry: dict[str, Any], reply: dict[str, Any]) -> None:
     show_card(card, on_open=open_run)
     spec = catalogue().get(tool)
     if spec is not None:
-        show_controls(spec, key, result, inputs, card)
+        show_controls(spec, key, result, inputs, card, rerun=rerun_callback(reply, result))
         show_feedback(spec, key, result, inputs, agent().settings)
+    if result.get("run_id") and st.session_state.get("thread") and any(
+            n["id"] == result["run_id"] for n in agent().nodes(st.session_state.thread)):
+        st.button("↪ Continue from this one", key=f"goto-{result['run_id']}", on_click=go_to,
+                  args=(result["run_id"],), help="make this result current: the next request works on it")
     for name, path in result["artifacts"].items():
         if Path(path).is_file() and path.endswith(".png"):
             st.download_button(f"Download {name}", Path(path).read_bytes(), file_name=f"{tool}-{name}.png",
                                mime="image/png", key=f"dl-{result.get('run_id')}-{name}")
+
+
+def rerun_callback(reply: dict[str, Any], result: dict[str, Any]):
+    """In a conversation, a re-run is a new branch the thread keeps; elsewhere it is shown in place."""
+    thread = st.session_state.get("thread")
+    node = result.get("run_id")
+    if not thread or not node or not any(n["id"] == node for n in agent().nodes(thread)):
+        return None
+
+    def rerun(changes: dict[str, Any]) -> None:
+        new = agent().rerun(thread, node, changes)
+        st.session_state.messages.append({"role": "assistant", "reply": new})
+    return rerun
 
 
 def show_reply(reply: dict[str, Any] | None) -> None:
@@ -68,6 +86,8 @@ def show_reply(reply: dict[str, Any] | None) -> None:
     show_plan(reply.get("plan") or {})
     for n, entry in enumerate(reply.get("results", []), start=1):
         show_step(n, entry, reply)
+    for note in reply.get("notes", []):
+        st.markdown(note)
     if reply.get("results"):
         st.caption(f"planned by the {(reply.get('plan') or {}).get('planner', '?')} planner")
     else:

@@ -1,5 +1,6 @@
-"""The graph, declared in one place: plan -> validate -> (ask | act* | respond) -> respond, and from respond a
-pause (``await_input``) when a step asked the user for an image; attaching it resumes at that step."""
+"""The graph, declared in one place: plan -> validate -> (ask | revert | act* | respond) -> respond, and from
+respond a pause (``await_input``) when a step asked the user for an image; attaching it resumes at that step.
+``revert`` ("undo that", "go back to the sketch") runs no tool: the working image becomes an earlier result."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from atelier.agent.nodes.act import act_node, route_after_act
 from atelier.agent.nodes.await_input import await_input_node
 from atelier.agent.nodes.plan import plan_node
 from atelier.agent.nodes.respond import ask_node, respond_node, route_after_respond
+from atelier.agent.nodes.revert import revert_node
 from atelier.agent.nodes.validate import route_after_validate, validate_node
 from atelier.agent.state import AgentState
 
@@ -24,13 +26,16 @@ def build_graph(checkpointer=None):
     g.add_node("respond", respond_node)
     g.add_node("ask", ask_node)
     g.add_node("await_input", await_input_node)
+    g.add_node("revert", revert_node)
     g.add_edge(START, "plan")
     g.add_edge("plan", "validate")
-    g.add_conditional_edges("validate", route_after_validate, {"ask": "ask", "act": "act", "respond": "respond"})
+    g.add_conditional_edges("validate", route_after_validate, {"ask": "ask", "act": "act", "respond": "respond",
+                                                                  "revert": "revert"})
     g.add_conditional_edges("act", route_after_act, {"act": "act", "respond": "respond"})
     g.add_conditional_edges("respond", route_after_respond, {"await_input": "await_input", "end": END})
     g.add_edge("await_input", "act")
     g.add_edge("ask", END)
+    g.add_edge("revert", END)
     return g.compile(checkpointer=checkpointer)
 
 

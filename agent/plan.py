@@ -146,4 +146,4 @@ def validate(plan: Plan, n_attachments: int, has_last_image: bool = False) -> Pl
         if needs_image and n_attachments == 0:
             return plan.model_copy(update={"steps": [], "ask": "Please attach the image you want me to work on."})
         return plan.model_copy(update={"steps": [], "ask": "I could not make a safe plan: " + "; ".join(problems)})
-    return plan.model_copy(update={"steps": steps})
+    return plan.model_copy(update={"steps": steps, "revert": None})

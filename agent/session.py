@@ -142,6 +142,20 @@ class Session:
             raise ValueError("there is nothing to undo in this conversation")
         return self.goto(thread_id, current.get("parent"), note="undo")
 
+    def adopt(self, thread_id: str, node_id: str, image: str) -> dict[str, Any]:
+        """Choose one of a result's variations: it becomes a sibling node of that result, and current."""
+        node = {n["id"]: n for n in self.nodes(thread_id)}.get(node_id)
+        if node is None:
+            raise ValueError(f"this conversation has no result {node_id!r}")
+        chosen = {**node, "id": f"{node_id}:{Path(image).stem}", "image": image,
+                  "label": f"{node['label']} ({Path(image).stem.replace('_', ' ')})"}
+        answer = f"Chose {chosen['label']}: the next request works on it."
+        reply = {"answer": answer, "plan": {}, "results": [], "attachments": [], "notes": [answer]}
+        self.graph.update_state(self._config(thread_id), {
+            "nodes": [chosen], "current": chosen["id"], "last_image": image,
+            "history": [{"request": None, "answer": answer, "tools": [], "reply": reply}]}, as_node="respond")
+        return chosen
+
     def rerun(self, thread_id: str, node_id: str, changes: dict[str, Any]) -> dict[str, Any]:
         """Run a result's step again on the same inputs with changed arguments, as a sibling branch; it becomes
         current. Returns the new reply (like ``ask``'s) for the chat to show."""

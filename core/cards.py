@@ -30,6 +30,7 @@ class CardImage:
     caption: str
     kind: ImageKind = "result"
     link: str | None = None
+    crop: tuple[int, int, int, int] | None = None  # x0, y0, x1, y1: show only this part (a zoom)
 
 
 @dataclass(frozen=True)

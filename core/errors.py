@@ -47,3 +47,17 @@ class DamagedState(Exception):
         self.what = what
         self.detail = detail
         super().__init__(f"{what} is damaged{f' ({detail})' if detail else ''}; {REPAIR_ADVICE}")
+
+
+_DAMAGE_WORDS = ("file is not a database", "database disk image is malformed", "malformed database schema",
+                 "file is encrypted or is not a database")
+
+
+def looks_damaged(exc: BaseException) -> bool:
+    """Whether an exception from SQLite, or from a library over it (Chroma), says a file of ours is corrupt."""
+    import sqlite3
+
+    text = str(exc).lower()
+    if any(word in text for word in _DAMAGE_WORDS):
+        return True
+    return isinstance(exc, sqlite3.DatabaseError) and not isinstance(exc, sqlite3.OperationalError)

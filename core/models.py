@@ -20,13 +20,13 @@ class ModelKind:
     folder: str
     pattern: str | None  # a file glob inside the folder, or None when the folder itself is the model
     marker: str | None = None  # for folder models: a file that must exist inside
-    what: str = ""
+    what: str = ""  # a noun phrase without an article: messages read "no {what} found at ..."
 
 
 MODEL_KINDS: dict[str, ModelKind] = {
     k.name: k
     for k in (
-        ModelKind("llm", "llm", "*.gguf", what="a GGUF language model for the planner"),
+        ModelKind("llm", "llm", "*.gguf", what="GGUF language model for the planner"),
         ModelKind("shading", "shading", "*.pth", what="learned sketch-shading weights (ShadingNet state dict)"),
         ModelKind("insightface", "insightface/models/buffalo_l", None, "det_10g.onnx", "InsightFace buffalo_l"),
         ModelKind("codeformer", "codeformer", "*.pth", what="CodeFormer face-restoration weights"),
@@ -35,7 +35,7 @@ MODEL_KINDS: dict[str, ModelKind] = {
         ModelKind("sd15", "sd15", None, "model_index.json", "Stable Diffusion 1.5 (diffusers)"),
         ModelKind("controlnet-canny", "controlnet-canny", None, "config.json", "ControlNet canny (diffusers)"),
         ModelKind("ip-adapter", "ip-adapter", "*.safetensors", what="IP-Adapter weights"),
-        ModelKind("clip", "clip", None, "config.json", "an open_clip model (config.json + state dict)"),
+        ModelKind("clip", "clip", None, "config.json", "open_clip model (config.json + state dict)"),
     )
 }
 
@@ -61,7 +61,7 @@ def missing_reason(settings: Settings, kind_name: str) -> str:
     k = kind(kind_name)
     where = settings.models / k.folder
     wanted = f"{where}/{k.pattern}" if k.pattern else f"{where}/ (with {k.marker})"
-    return f"no {k.what} at {wanted}; add one with `atelier models add {k.name} PATH`"
+    return f"no {k.what} found at {wanted}; add one with `atelier models add {k.name} PATH`"
 
 
 def sha256_file(path: Path) -> str:

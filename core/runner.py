@@ -15,7 +15,7 @@ from typing import Annotated, Any, Literal, Union, get_args, get_origin
 from pydantic import ValidationError
 
 from .config import Settings, load_settings
-from .errors import DamagedState, ErrorCode, ToolError
+from .errors import REPAIR_ADVICE, DamagedState, ErrorCode, ToolError, looks_damaged
 from .images import LoadedImage, encode_png, load_image
 from .outputs import write_outputs
 from .registry import ProgressFn, ToolContext, ToolOutput, ToolSpec, closest, get_tool
@@ -61,11 +61,13 @@ def _strict(spec: ToolSpec, merged: dict[str, Any]) -> None:
     non-finite number, an integer too long to be a seed or a count."""
     fields = spec.args_model.model_fields
     for key, value in merged.items():
-        field_ = fields.get(key)
-        if field_ is None:
+        if not isinstance(value, bool):
             continue
-        allowed = _types(field_.annotation)
-        if isinstance(value, bool) and not allowed & {bool, Any, object}:
+        field_ = fields.get(key)
+        # a key that is no field is an alias a before-validator maps (sketchify's ai_strength -> shading) or an
+        # unknown name; Atelier's only boolean arguments are fields
+        allowed = _types(field_.annotation) if field_ is not None else set()
+        if not allowed & {bool, Any, object}:
             raise ToolError(ErrorCode.BAD_ARGUMENT, f"{spec.name}: {key}: expected a number, got {value!r}")
     _finite(spec, merged)
 
@@ -166,6 +168,8 @@ def run_tool(
         ctx.check_deadline()
         warnings = [w for img in outcome.inputs.values() for w in img.warnings] + output.warnings
         artifacts: dict[str, str] = {}
+        if out_dir is None and not spec.produces_image:
+            output.images, output.texts = {}, {}  # a finding tool's pictures are extras: kept only with a folder
         if output.images or output.texts:
             if out_dir is None:
                 raise ToolError(ErrorCode.INTERNAL, f"{name} produced images but no output folder was given")
@@ -189,6 +193,11 @@ def run_tool(
     except DamagedState as exc:
         outcome.result.error = ErrorInfo(code=ErrorCode.DAMAGED_STATE, message=str(exc))
     except Exception as exc:  # a bug of ours: report it as INTERNAL, keep the traceback for the record
+        if looks_damaged(exc):  # ... unless a file of the home is corrupt (the Chroma store, a database)
+            outcome.result.error = ErrorInfo(code=ErrorCode.DAMAGED_STATE, message=f"{name}: a file of the Atelier "
+                                             f"home is damaged ({exc}); {REPAIR_ADVICE}")
+            outcome.result.timings = {**ctx.timings, "total": round(time.perf_counter() - t0, 6)}
+            return outcome
         outcome.traceback = traceback.format_exc()
         outcome.result.error = ErrorInfo(code=ErrorCode.INTERNAL, message=f"{name}: {type(exc).__name__}: {exc}")
     outcome.result.timings = {**ctx.timings, "total": round(time.perf_counter() - t0, 6)}

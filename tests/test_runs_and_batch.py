@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import numpy as np
 from PIL import Image
@@ -71,7 +72,7 @@ def test_runs_cli_list_show_delete(atelier_home, tmp_path):
 
 def test_no_record_keeps_nothing(atelier_home, tmp_path):
     res = call_tool("sketchify", {"image": _photo(tmp_path / "p.png")}, {}, record=False, out_dir=tmp_path / "o")
-    assert res.ok and res.run_id is None and (tmp_path / "o" / "image.png").exists()
+    assert res.ok and res.run_id is None and (tmp_path / "o" / "p-sketchify.png").exists()
     assert RunStore(atelier_home).list() == []
 
 
@@ -110,3 +111,110 @@ def test_batch_cli_with_glob(tmp_path):
     assert res.exit_code == 0, res.output
     lines = [json.loads(x) for x in (tmp_path / "r.jsonl").read_text().splitlines()]
     assert len(lines) == 2 and all(x["ok"] for x in lines)
+
+
+def _folder_with(tmp_path, good: int, bad: int):
+    folder = tmp_path / "in"
+    folder.mkdir(exist_ok=True)
+    for i in range(good):
+        _photo(folder / f"g{i}.png", seed=i)
+    for i in range(bad):
+        (folder / f"b{i}.png").write_bytes(b"\x89PNG\r\n\x1a\nbroken")
+    return folder
+
+
+def _batch(*args):
+    return runner.invoke(app, ["batch", "sketchify", *args])
+
+
+def test_batch_exit_codes_summary_and_item_ids(atelier_home, tmp_path):
+    folder = _folder_with(tmp_path, 0, 2)
+    res = _batch("--input", str(folder), "--jsonl", str(tmp_path / "bad.jsonl"))
+    assert res.exit_code == 2, res.output  # nothing succeeded
+    assert "0 ok, 2 failed, 0 skipped" in res.output
+    folder = _folder_with(tmp_path, 2, 0)
+    res = _batch("--input", str(folder), "--jsonl", str(tmp_path / "mixed.jsonl"))
+    assert res.exit_code == 0 and "2 ok, 2 failed, 0 skipped" in res.output, res.output
+    lines = [json.loads(x) for x in (tmp_path / "mixed.jsonl").read_text().splitlines()]
+    run_ids = {line["run_id"] for line in lines}
+    assert len(run_ids) == 1 and None not in run_ids
+    rid = next(iter(run_ids))
+    assert [line["item_id"] for line in lines] == [f"{rid}/{i:06d}" for i in range(4)]
+    res = _batch("--input", str(folder), "--jsonl", str(tmp_path / "mixed.jsonl"))
+    assert res.exit_code == 0 and "0 ok, 0 failed, 4 skipped" in res.output
+    assert "2 of them failed before, --retry-failed" in res.output
+
+
+def test_batch_retry_failed_runs_only_the_failed_ones(atelier_home, tmp_path, settings):
+    folder = _folder_with(tmp_path, 2, 1)
+    jsonl = tmp_path / "r.jsonl"
+    first = run_batch("sketchify", expand_inputs(str(folder)), {}, jsonl, settings, show_progress=False)
+    assert (first.ok, first.failed) == (2, 1)
+    _photo(folder / "b0.png", seed=5)  # the user fixes the broken file
+    again = run_batch("sketchify", expand_inputs(str(folder)), {}, jsonl, settings, show_progress=False)
+    assert (again.ok, again.failed, again.skipped, again.skipped_failed) == (0, 0, 3, 1)
+    assert again.exit_code == 2
+    res = _batch("--input", str(folder), "--jsonl", str(jsonl), "--retry-failed")
+    assert res.exit_code == 0 and "1 ok, 0 failed, 2 skipped" in res.output, res.output
+    assert done_inputs(jsonl) == {str(p) for p in expand_inputs(str(folder))}
+
+
+def test_batch_arguments_are_checked_before_the_first_item(atelier_home, tmp_path):
+    folder = _folder_with(tmp_path, 2, 0)
+    for bad in (["--set", "shading=7"], ["--set", "nope=1"], ["--set", "shading=true"]):
+        res = _batch("--input", str(folder), "--jsonl", str(tmp_path / "x.jsonl"), *bad)
+        assert res.exit_code == 2 and "BAD_ARGUMENT" in res.output, (bad, res.output)
+        assert not (tmp_path / "x.jsonl").exists() or not (tmp_path / "x.jsonl").read_text()
+    res = _batch("--input", str(folder), "--jsonl", str(tmp_path))
+    assert res.exit_code == 2 and "is a folder" in res.output and res.exception is None or \
+        isinstance(res.exception, SystemExit)
+    res = runner.invoke(app, ["batch", "sketchfy", "--input", str(folder), "--jsonl", str(tmp_path / "y.jsonl")])
+    assert res.exit_code == 2 and "did you mean 'sketchify'" in res.output
+    assert RunStore(atelier_home).list() == []  # nothing started
+
+
+def test_batch_out_writes_collision_free_names(atelier_home, tmp_path):
+    folder = tmp_path / "in"
+    (folder / "a").mkdir(parents=True)
+    _photo(folder / "a" / "same.png", seed=1)
+    _photo(folder / "same.png", seed=2)
+    out = tmp_path / "out"
+    res = runner.invoke(app, ["batch", "sketchify", "--input", str(folder / "**" / "same.png"), "--jsonl",
+                              str(tmp_path / "o.jsonl"), "--out", str(out)])
+    assert res.exit_code == 0, res.output
+    assert sorted(p.name for p in out.iterdir()) == ["same-sketchify-1.png", "same-sketchify.png"]
+    lines = [json.loads(x) for x in (tmp_path / "o.jsonl").read_text().splitlines()]
+    assert sorted(Path(x["artifacts"]["image"]).name for x in lines) == sorted(p.name for p in out.iterdir())
+
+
+def test_ctrl_c_prints_how_to_resume(atelier_home, tmp_path, monkeypatch):
+    import atelier.runs.batch as batch
+
+    folder = _folder_with(tmp_path, 3, 0)
+    real = batch.run_item
+    calls = []
+
+    def interrupting(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 2:
+            raise KeyboardInterrupt
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(batch, "run_item", interrupting)
+    res = _batch("--input", str(folder), "--jsonl", str(tmp_path / "k.jsonl"))
+    assert res.exit_code == 130, res.output
+    assert "interrupted" in res.output and "Resume with the same command" in res.output
+    assert "atelier batch sketchify --input" in res.output
+    monkeypatch.setattr(batch, "run_item", real)
+    res = _batch("--input", str(folder), "--jsonl", str(tmp_path / "k.jsonl"))
+    assert res.exit_code == 0 and "2 ok, 0 failed, 1 skipped" in res.output, res.output
+
+
+def test_a_killed_batch_folder_is_removed_by_delete_all(atelier_home, tmp_path):
+    call_tool("sketchify", {"image": _photo(tmp_path / "p.png")}, {})
+    store = RunStore(atelier_home)
+    run_id, run_dir = store.new_run("batch-sketchify")  # what a kill -9 leaves: a folder, no record
+    (run_dir / "items").mkdir()
+    res = runner.invoke(app, ["runs", "delete", "--all"])
+    assert res.exit_code == 0 and str(run_dir) in res.output
+    assert not run_dir.exists() and list((atelier_home / "runs").iterdir()) == []

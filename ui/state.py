@@ -34,11 +34,24 @@ def init() -> None:
             open_thread(wanted)
 
 
+SMALL = 200  # images this small (sprites, punks) are enlarged with hard pixel edges, never blurred to fit
+
+
 def show_image(path: str | None, container=st, **kwargs) -> None:
-    """An image, or a note when it cannot be shown (a corrupt upload must not break the page)."""
+    """An image, or a note when it cannot be shown (a corrupt upload must not break the page). Pixel art is
+    shown at a whole-number enlargement with its pixels kept square and sharp."""
     if not path:
         return
     try:
+        from PIL import Image
+
+        with Image.open(path) as img:
+            if max(img.size) <= SMALL:
+                factor = max(1, 240 // max(img.size))
+                enlarged = img.convert("RGBA").resize((img.width * factor, img.height * factor), Image.NEAREST)
+                kwargs = {**kwargs, "width": enlarged.width}
+                container.image(enlarged, **kwargs)
+                return
         container.image(path, **kwargs)
     except Exception:  # Streamlit raises whatever PIL raises for a broken file
         container.caption(f"(cannot preview {Path(path).name})")

@@ -56,8 +56,8 @@ def respond_node(state: AgentState) -> dict:
     plan = state["plan"]
     results = state.get("results", [])
     update: dict[str, Any] = {"awaiting": None}
-    if not plan.get("steps"):
-        answer = plan.get("answer") or "I'm not sure what to do with that."
+    if not plan.get("steps"):  # words from code (a planner's reply code, a refusal, the catalogue), never model prose
+        answer = f"Planner: {plan['planner']}.\n" + (plan.get("answer") or "I'm not sure what to do with that.")
     else:
         lines = [describe_step(i, e) for i, e in enumerate(results, start=1)]
         not_run = [s["tool"] for s in plan["steps"][len(results):]]
@@ -77,9 +77,9 @@ def respond_node(state: AgentState) -> dict:
         elif main_image(results):
             update["last_image"] = main_image(results)
     update["answer"] = answer
+    notes = [line for line in lines if not line[:1].isdigit()] if plan.get("steps") else []
     reply = {"answer": answer, "plan": plan, "results": results, "attachments": state.get("attachments", []),
-             "new_attachments": state.get("new_attachments", []), "awaiting": update["awaiting"], "notes": [line for line in lines if not line[:1].isdigit()]
-             if plan.get("steps") else []}
+             "new_attachments": state.get("new_attachments", []), "awaiting": update["awaiting"], "notes": notes}
     update["history"] = [{"request": state.get("request"), "request_id": state.get("request_id"),
                           "answer": answer, "tools": [s["tool"] for s in plan.get("steps", [])], "reply": reply}]
     return update
@@ -90,7 +90,7 @@ def route_after_respond(state: AgentState) -> str:
 
 
 def ask_node(state: AgentState) -> dict:
-    question = state["plan"]["ask"]
+    question = f"Planner: {state['plan']['planner']}.\n" + state["plan"]["ask"]
     reply = {"answer": question, "plan": state["plan"], "results": [], "attachments": state.get("attachments", []),
              "new_attachments": state.get("new_attachments", [])}
     return {"answer": question, "history": [{"request": state.get("request"), "request_id": state.get("request_id"),

@@ -16,4 +16,6 @@ def route_after_validate(state: AgentState) -> str:
     plan = state["plan"]
     if plan.get("ask"):
         return "ask"
+    if plan.get("revert") and not plan.get("steps"):
+        return "revert"
     return "act" if plan.get("steps") else "respond"

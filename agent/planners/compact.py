@@ -68,10 +68,9 @@ def clip(text: str) -> str:
 
 
 def prompt(request: PlanRequest) -> str:
-    """The whole prompt: a compact tool list, the attachment count, the thread, the request. Ends with a
-    newline (never a space), as in training."""
-    tools = ",".join(catalogue())
-    return (f"Atelier plan. Tools: {tools}\nImages: {request.n_attachments}\nThread: {thread_text(request.thread)}\n"
+    """The whole prompt: the attachment count, the thread, the request — the fine-tuned model needs no tool list
+    (the grammar holds the tools). Ends with a newline (never a space), as in training."""
+    return (f"Atelier plan.\nImages: {request.n_attachments}\nThread: {thread_text(request.thread)}\n"
             f"Request: {clip(request.text)}\nPlan:\n")
 
 

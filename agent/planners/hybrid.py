@@ -1,5 +1,7 @@
-"""The hybrid planner: the semantic planner proposes; the LLM is consulted where it is unsure, and an LLM
-plan that fails validation falls back to the semantic one. The plan says which of them produced it."""
+"""The hybrid planner: the semantic planner proposes in milliseconds; where it is not rule-sure, the fine-tuned
+LLM plans, and its plan is taken when it validates. Safety answers (commands, claims, privacy), screened input
+and thread rules are always the semantic planner's (code), so the model cannot talk its way past them. The
+plan says which of them produced it (``hybrid:semantic`` / ``hybrid:llm``)."""
 
 from __future__ import annotations
 
@@ -7,15 +9,15 @@ from atelier.agent.plan import Plan, validate
 from atelier.agent.planners import PlanRequest
 from atelier.agent.planners.semantic import SemanticPlanner
 
-UNSURE = 0.4  # semantic confidence below this asks the shipped LLM
-UNSURE_USER_LLM = 0.9  # a user-supplied (presumably stronger) GGUF is asked more often
+SURE = 1.0  # semantic confidence at or above this keeps the semantic plan (1.0: every clause matched a rule)
 
 
 class HybridPlanner:
     name = "hybrid"
 
-    def __init__(self) -> None:
+    def __init__(self, sure: float = SURE) -> None:
         self.semantic = SemanticPlanner()
+        self.sure = sure
         self._llm = None
         self._llm_missing = False
 
@@ -32,12 +34,15 @@ class HybridPlanner:
     def plan(self, request: PlanRequest) -> Plan:
         proposal, confidence = self.semantic.plan_with_confidence(request)
         proposal = proposal.model_copy(update={"planner": "hybrid:semantic"})
+        if confidence >= self.sure or proposal.revert or any(n.startswith("request screened") for n in proposal.notes):
+            return proposal
+        if proposal.answer and not proposal.steps and proposal.answer.startswith(("I won't", "Everything stays")):
+            return proposal
         llm = self.llm()
-        threshold = UNSURE_USER_LLM if llm is not None and llm.user_supplied else UNSURE
-        if llm is None or confidence >= threshold or proposal.answer and "won't" in proposal.answer:
+        if llm is None:
             return proposal
         candidate = validate(llm.plan(request), request.n_attachments, request.has_last_image)
-        if candidate.steps:
+        if candidate.steps or candidate.revert or candidate.answer:
             return candidate.model_copy(update={"planner": "hybrid:llm",
-                                                "notes": [f"semantic confidence {confidence:.2f}"]})
-        return proposal.model_copy(update={"notes": ["LLM plan did not validate; semantic plan kept"]})
+                                                "notes": [*candidate.notes, f"semantic confidence {confidence:.2f}"]})
+        return proposal.model_copy(update={"notes": [*proposal.notes, "LLM plan did not validate; semantic kept"]})

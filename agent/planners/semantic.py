@@ -14,6 +14,9 @@ from atelier.agent.catalogue import capabilities, catalogue, chains_image, read_
 from atelier.agent.plan import Plan, Step
 from atelier.agent.planners import PlanRequest
 from atelier.agent.planners import text as tx
+from atelier.agent.planners.compact import replies
+from atelier.agent.planners.guard import screen
+from atelier.agent.planners.thread import follow_up
 from atelier.core.registry import Rule
 
 UNSUPPORTED_PRIORITY = 20  # tool rules with a lower priority are tried before the "no tool does that" check
@@ -25,6 +28,16 @@ META = re.compile(r"^(how|what|why|which|can|does|do|is|are|tell me)\b.*\b(work|
                   r"does it|atelier|you are|are you)\b")
 REF_ONLY = re.compile(r"\b(is|as|for) (?:the |a |my )?(?:reference|ref|example|guide|source)\b|"
                       r"^(?:use|using|with|from|based on) (?:the |my )?\w+ (?:photo|image|picture|pic|one|shot)s?$")
+PRIVACY = re.compile(
+    r"\b(privacy|private|upload(?:ed|s|ing)?|the cloud|server|internet|online|shared? with|sell|train(?:ed)? on|"
+    r"keep (?:a )?cop(?:y|ies)|(?:do|did|will) you (?:store|keep|save|log|remember|send)|log about|track(?:ing)? me|"
+    r"gps|who (?:else )?can see|others? (?:users? )?(?:can )?see|(?:delete|remove|wipe|erase|forget) (?:all )?my "
+    r"(?:data|history|runs|photos|pictures|images|files|stuff|last photo)|remove everything|safe with you|"
+    r"my data|personal data)\b")
+CLAIM = re.compile(
+    r"\b(?:i|we|you|it)(?: have| has|'ve| already| just)* (?:already )?(?:deleted|removed|erased|wiped|ran|executed|"
+    r"uploaded|formatted)\b|\b(?:pretend|confirm|say|tell me) (?:that )?(?:you|it)(?:'ve| have| has)? (?:already )?"
+    r"\w+ed\b|\breveal\b|\bhidden instructions\b|\badmin(?:istrator)? mode\b")
 SEARCH_FILLER = re.compile(r"\b(show|find|list|search|get|display|where|is|are|me|my|all|the|of|for|past|previous|"
                            r"earlier|old|older|recent|please|can you|could you|runs?|results?)\b")
 
@@ -149,9 +162,19 @@ class SemanticPlanner:
         return plan
 
     def plan_with_confidence(self, request: PlanRequest) -> tuple[Plan, float]:
-        text = tx.normalise(request.text)
+        cleaned, asked = screen(request.text, self.name)
+        if asked is not None:
+            return asked, 1.0
+        text = tx.normalise(cleaned)
         if not text:
             return Plan(planner=self.name, answer=capabilities()), 1.0
+        follow = follow_up(request, text, self.name) if request.thread else None
+        if follow is not None:
+            return follow, 1.0
+        if CLAIM.search(text):
+            return Plan(planner=self.name, answer=replies()["refuse"][1]), 1.0
+        if PRIVACY.search(text) and not re.search(r"\b(?:show|find|list|search)\b", text):
+            return Plan(planner=self.name, answer=replies()["privacy"][1]), 1.0
         about_input = re.search(r"\b(this|these|it|her|his|my|the (?:photo|image|picture))\b",
                                 text.replace("how does it work", ""))
         if META.search(text) and not re.search(r"\b(style|styles|references?)\b", text) and not about_input:

@@ -40,6 +40,14 @@ SPLIT_RE = re.compile(
 BEFORE_RE = re.compile(r"^\s*before\s+(?P<later>.+?),\s*(?P<first>.+)$")
 AFTER_RE = re.compile(r"^\s*after\s+(?P<first>.+?),\s*(?P<later>.+)$")
 BUT_FIRST_RE = re.compile(r"^(?P<later>.+?),?\s+but\s+first\s+(?P<first>.+)$")
+BEFOREHAND_RE = re.compile(r"^(?P<later>.+?)(?:[,;]\s*(?:though|but|and|however)?|\s+(?:though|but))\s+"
+                           r"(?:make sure\s+)?(?P<first>.+?)\s+(?:beforehand|before (?:that|it|this)|first)$")
+BEFORE_THAT_RE = re.compile(r"^(?P<later>.+?)[,;.]?\s+(?:but\s+)?(?:before that|prior to that|beforehand|"
+                            r"before doing (?:that|so)),?\s+(?P<first>.+)$")
+LAST_WORDS = re.compile(r"\b(?:goes|comes|should (?:come|go|be)|is|at the very|as the) (?:last|the last step|final|"
+                        r"end|final step)\b|\b(?:at the end|last of all|as the last step)\b")
+FIRST_WORDS = re.compile(r"\b(?:goes|comes|should (?:come|go|be)|is) first\b|\b(?:first of all|to start with|"
+                         r"as the first step)\b")
 FIRST_RE = re.compile(r"^\s*first(?:ly)?,?\s+")
 TRAILING_AFTER_RE = re.compile(r"^(?P<later>.+?)\s+after\s+(?P<first>(?:you\s+)?\w+ing\b.+)$")
 ONCE_RE = re.compile(r"^(?P<later>.+?),?\s+(?:once|when|after)\s+(?P<first>.+?\b(?:has|have|is|are|was|were)\s+"
@@ -100,13 +108,19 @@ def normalise(text: str) -> str:
 def split_clauses(text: str) -> list[str]:
     """Clauses in the order the work must happen, whatever the wording order."""
     t = normalise(text)
-    for pattern in (BEFORE_RE, AFTER_RE, BUT_FIRST_RE, TRAILING_AFTER_RE, ONCE_RE):
+    for pattern in (BEFORE_RE, AFTER_RE, BUT_FIRST_RE, TRAILING_AFTER_RE, ONCE_RE, BEFORE_THAT_RE, BEFOREHAND_RE):
         m = pattern.match(t)
-        if m:
+        if m and re.search(r"[a-z]{3}", m["first"]) and re.search(r"[a-z]{3}", m["later"]):
             return split_clauses(m["first"]) + split_clauses(m["later"])
     t = FIRST_RE.sub("", t)
     parts = [p.strip(" ,") for p in SPLIT_RE.split(t)]
-    return [p for p in parts if p and re.search(r"[a-z]", p)]
+    parts = [p for p in parts if p and re.search(r"[a-z]", p)]
+    # "the sketch goes last" / "X comes first": move that clause, keep the others' order
+    last = [p for p in parts if LAST_WORDS.search(p)]
+    first = [p for p in parts if FIRST_WORDS.search(p) and p not in last]
+    if (last or first) and len(parts) > 1:
+        parts = first + [p for p in parts if p not in last and p not in first] + last
+    return parts
 
 
 def split_and(clause: str) -> list[str]:

@@ -52,33 +52,141 @@ def server(atelier_home):
         proc.kill()
 
 
-def test_upload_a_photo_and_get_a_pencil_sketch(server, tmp_path):
-    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+        "--disable-sync", "--no-first-run"]
+SHOTS = REPO / "evals" / "reports" / "browser"
+
+
+@pytest.fixture
+def page(server):
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=[
-            "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-            "--disable-sync", "--no-first-run"])
-        page = browser.new_page(viewport={"width": 1280, "height": 1600})
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        page = browser.new_page(viewport={"width": 1280, "height": 1800})
         page.goto(server)
         page.wait_for_selector('[data-testid="stChatInput"]', timeout=60_000)
-        page.locator('[data-testid="stChatInput"] input[type="file"]').set_input_files(str(SAMPLES / "coffee.png"))
-        page.locator('[data-testid="stChatInput"]').get_by_text("coffee.png").wait_for(timeout=30_000)
-        page.wait_for_timeout(1000)  # the upload finishes after its chip appears; sending earlier is ignored
-        page.locator('[data-testid="stChatInput"] textarea').fill("make it a pencil sketch")
-        for _ in range(5):  # a send while the upload is still going is dropped: try again until it shows
-            page.locator('[data-testid="stChatInputSubmitButton"]').click()
-            try:
-                page.locator('[data-testid="stChatMessage"]').first.wait_for(timeout=10_000)
-                break
-            except PlaywrightTimeout:
-                continue
-        page.get_by_text("backend classical", exact=False).first.wait_for(timeout=120_000)
-        page.locator('[data-testid="stDownloadButton"]').first.wait_for(timeout=30_000)
-        images = page.locator('[data-testid="stImage"] img, [data-testid="stImageContainer"] img')
-        assert images.count() >= 3  # the upload, before, after
-        page.screenshot(path=str(tmp_path / "atelier.png"), full_page=True)
+        yield page
         assert page.locator('[data-testid="stException"]').count() == 0
         browser.close()
-    assert (tmp_path / "atelier.png").stat().st_size > 10_000
+
+
+def send(page, text: str, *files: Path) -> None:
+    """Type a request (attaching files through the chat box) and wait until the page has the new reply."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    before = page.locator('[data-testid="stChatMessage"]').count()
+    box = page.locator('[data-testid="stChatInput"]')
+    if files:
+        box.locator('input[type="file"]').set_input_files([str(f) for f in files])
+        for f in files:
+            box.get_by_text(f.name).wait_for(timeout=30_000)
+        page.wait_for_timeout(1000)  # the upload finishes after its chip appears; sending earlier is ignored
+    box.locator("textarea").fill(text)
+    for _ in range(5):  # a send while an upload is still going is dropped: try again until it shows
+        page.locator('[data-testid="stChatInputSubmitButton"]').click()
+        try:
+            page.wait_for_function(f"document.querySelectorAll('[data-testid=\"stChatMessage\"]').length >= {before + 2}",
+                                   timeout=10_000)
+            break
+        except PlaywrightTimeout:
+            continue
+    page.wait_for_function("!document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=180_000)
+    page.wait_for_timeout(800)
+
+
+def shot(page, name: str, tmp_path: Path) -> Path:
+    path = tmp_path / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    assert path.stat().st_size > 10_000
+    return path
+
+
+def strip(page) -> str:
+    """The history strip's line: the current branch of results."""
+    return page.get_by_text("History:", exact=False).first.inner_text(timeout=30_000)
+
+
+def last_message(page):
+    return page.locator('[data-testid="stChatMessage"]').last
+
+
+def test_upload_a_photo_and_get_a_pencil_sketch(page, tmp_path):
+    send(page, "make it a pencil sketch", SAMPLES / "coffee.png")
+    page.get_by_text("backend classical", exact=False).first.wait_for(timeout=120_000)
+    page.locator('[data-testid="stDownloadButton"]').first.wait_for(timeout=30_000)
+    images = page.locator('[data-testid="stImage"] img, [data-testid="stImageContainer"] img')
+    assert images.count() >= 3  # the upload, before, after
+    shot(page, "sketch", tmp_path)
+
+
+def test_a_punk_shows_its_caption_and_past_sketches_show_as_thumbnails(page, tmp_path):
+    from punk_render import render
+    from PIL import Image
+
+    from atelier.tools.punk.traits import PunkLabel
+
+    Image.fromarray(render(PunkLabel("zombie", None, ("Cap", "Cigarette")))).save(tmp_path / "punk.png")
+    send(page, "describe this punk", tmp_path / "punk.png")
+    last_message(page).get_by_text("punk with", exact=False).first.wait_for(timeout=60_000)
+    table = last_message(page).locator("table")
+    table.first.wait_for(timeout=30_000)
+    shot(page, "punk_card", tmp_path)
+    assert "headwear" in table.first.inner_text() and "%" in table.first.inner_text()  # attributes, confidences
+    send(page, "make it a pencil sketch", SAMPLES / "chelsea.png")
+    send(page, "show my sketches")
+    reply = last_message(page)
+    reply.get_by_text("past run", exact=False).first.wait_for(timeout=60_000)
+    assert reply.locator('[data-testid="stImage"] img, [data-testid="stImageContainer"] img').count() >= 1
+    assert reply.get_by_role("button", name="Open").count() >= 1
+    shot(page, "past_runs", tmp_path)
+
+
+def test_open_eyes_asks_for_a_reference_then_carries_on_when_it_is_attached(page, tmp_path):
+    send(page, "open her eyes", SAMPLES / "astronaut_blink.png")
+    reply = last_message(page)
+    reply.locator('[data-testid="stAlertContentInfo"], [data-testid="stAlert"]').first.wait_for(timeout=60_000)
+    assert "same person" in reply.inner_text() and reply.locator('[data-testid="stAlertContentError"]').count() == 0
+    shot(page, "eyes_question", tmp_path)
+    send(page, "here is one with her eyes open", SAMPLES / "astronaut.png")
+    reply = last_message(page)
+    reply.get_by_text("Opened the eyes of 1 face", exact=False).first.wait_for(timeout=120_000)
+    assert reply.get_by_text("compare before | after", exact=False).count() >= 1
+    shot(page, "eyes_opened", tmp_path)
+
+
+def test_sketch_restyle_undo_branch_and_reload(page, server, tmp_path):
+    send(page, "make it a pencil sketch", SAMPLES / "astronaut.png")
+    send(page, "now make it watercolor")
+    last_message(page).get_by_text("Restyled", exact=False).first.wait_for(timeout=120_000)
+    assert "Pencil sketch → Restyled" in strip(page)
+    page.get_by_role("button", name="↶ Undo").click()
+    page.get_by_text("Back to: Pencil sketch", exact=False).first.wait_for(timeout=30_000)
+    page.wait_for_timeout(800)
+    assert "Restyled" not in strip(page)
+    send(page, "now make it ukiyo-e")  # a new branch from the sketch
+    last_message(page).get_by_text("Restyled", exact=False).first.wait_for(timeout=120_000)
+    shot(page, "branch", tmp_path)
+    assert "Pencil sketch → Restyled" in strip(page) and "1 result on other branches" in strip(page)
+    page.get_by_role("button", name="↪ Continue from this one").first.click()  # branch from the first result
+    page.get_by_text("Back to: Pencil sketch", exact=False).last.wait_for(timeout=30_000)
+    path = shot(page, "branching", tmp_path)
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    (SHOTS / "branching.png").write_bytes(path.read_bytes())
+    assert "thread=" in page.url
+    page.reload()
+    page.wait_for_selector('[data-testid="stChatMessage"]', timeout=60_000)
+    page.get_by_text("now make it ukiyo-e").first.wait_for(timeout=30_000)
+    assert page.locator('[data-testid="stChatMessage"]').count() >= 8
+    shot(page, "reloaded", tmp_path)
+
+
+def test_a_sprite_rerun_brings_new_downloads(page, tmp_path):
+    send(page, "fix the pixels", SAMPLES / "sprite_upscaled.png")
+    last_message(page).get_by_text("12 px cells", exact=False).first.wait_for(timeout=60_000)
+    before = page.locator('[data-testid="stDownloadButton"]').count()
+    page.get_by_role("button", name="×2 cell").last.click()
+    page.get_by_text("24 px cells", exact=False).first.wait_for(timeout=60_000)
+    page.wait_for_timeout(800)
+    assert page.locator('[data-testid="stDownloadButton"]').count() > before
+    shot(page, "sprite_rerun", tmp_path)

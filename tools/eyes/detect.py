@@ -25,7 +25,7 @@ class DetectArgs(BaseModel):
 def run(images: dict[str, LoadedImage], args: DetectArgs, ctx: ToolContext) -> ToolOutput:
     from atelier.tools.faces.landmarks import find_faces, landmark_backend, load_landmarker
 
-    from .measure import face_record
+    from .measure import draw_eye_boxes, face_record
 
     backend = landmark_backend(args.landmarks, ctx.settings, "detect_closed_eyes")
     with ctx.stage("landmarks"):
@@ -36,6 +36,7 @@ def run(images: dict[str, LoadedImage], args: DetectArgs, ctx: ToolContext) -> T
         backend=backend, backends={"landmarks": backend},
         outputs={"faces": records, "closed_count": sum(1 for r in records if r["closed_eyes"]),
                  "closed_eyes": closed_eyes, "threshold": args.threshold},
+        images={"overlay": draw_eye_boxes(images["image"].pixels, records)},
         metrics={"faces": len(records), "closed_eyes": closed_eyes, "eyes": 2 * len(records),
                  "seconds_per_face": round(ctx.timings["landmarks"] / len(records), 4)},
     )
@@ -45,7 +46,8 @@ SPEC = ToolSpec(
     name="detect_closed_eyes",
     summary="Find every face and say, per eye (the person's own left/right), whether it is closed.",
     description="Find the faces in a photo and say for each eye whether it is closed.",
-    args_model=DetectArgs, images=(ImageRole("image", min_size=32, description="a photo with faces"),),
+    args_model=DetectArgs, images=(ImageRole("image", min_size=32, description="a photo with faces",
+                                                   max_pixels=24_000_000, downscale=True),),
     run=run, present=present_detection, backends=LANDMARK_BACKENDS, produces_image=False,
     examples=DETECT_EXAMPLES, hints=DETECT_HINTS, describe_run=lambda record: "closed eyes check faces",
     version="1.0",

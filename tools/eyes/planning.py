@@ -70,6 +70,14 @@ def present_detection(result: dict[str, Any], inputs: dict[str, str]) -> Card:
     return Card("Closed eyes", sentence, [Row("Landmarks", result["backend"])], images, [_face_rows(faces)])
 
 
+def eye_box(face: dict[str, Any]) -> tuple[int, int, int, int]:
+    """A crop round both eyes of a face record (x0, y0, x1, y1), for a zoomed before/after."""
+    (rx, ry), (lx, ly) = face["right_eye"]["centre"], face["left_eye"]["centre"]
+    iod = max(8.0, float(face.get("inter_ocular_px") or abs(lx - rx)))
+    cx, cy = (rx + lx) / 2, (ry + ly) / 2
+    return (max(0, round(cx - 1.1 * iod)), max(0, round(cy - 0.6 * iod)), round(cx + 1.1 * iod), round(cy + 0.6 * iod))
+
+
 def present_opened(result: dict[str, Any], inputs: dict[str, str]) -> Card:
     out, m = result["outputs"], result["metrics"]
     faces = out.get("faces", [])
@@ -83,6 +91,11 @@ def present_opened(result: dict[str, Any], inputs: dict[str, str]) -> Card:
     if inputs.get("ref"):
         images.append(CardImage(inputs["ref"], "reference photo", "reference"))
     images.append(CardImage(result["artifacts"]["image"], "after"))
+    for face in faces:
+        if face.get("opened") and inputs.get("image"):
+            box = eye_box(face)
+            images += [CardImage(inputs["image"], f"face {face['index'] + 1}: before", "detail", crop=box),
+                       CardImage(result["artifacts"]["image"], f"face {face['index'] + 1}: after", "detail", crop=box)]
     images += [CardImage(path, name.replace("_", " "), "variation")
                for name, path in sorted(result["artifacts"].items()) if name.startswith("variation_")]
     return Card("Open eyes", sentence, rows, images, [_face_rows(faces)])

@@ -21,12 +21,13 @@ NOUN_STYLES = ("bob", "mohawk", "thin mohawk", "pigtails", "peak spike")  # "a b
 class Punkness:
     """Why an image is or is not read as a punk portrait."""
 
-    score: float  # 0..1
-    reasons: tuple[str, ...]
+    score: float  # 0..1: the share of checks passed
+    reasons: tuple[str, ...]  # one per failed check
 
     @property
     def is_punk(self) -> bool:
-        return self.score >= 0.5
+        """Every check must pass: three of five is how a green square became "a punk with a mole"."""
+        return not self.reasons
 
 
 def punkness(c: Canonical) -> Punkness:
@@ -53,7 +54,7 @@ def punkness(c: Canonical) -> Punkness:
     checks.append(c.grid_diff_percent <= 25.0)
     if not checks[-1]:
         reasons.append(f"{c.grid_diff_percent:.0f} % of the image is off a 24×24 pixel grid")
-    return Punkness(float(np.mean(checks)) if all(checks[:1]) else min(0.49, float(np.mean(checks))), tuple(reasons))
+    return Punkness(float(np.mean(checks)), tuple(reasons))
 
 
 def _pick(probs: dict[str, np.ndarray], slot: str) -> tuple[str | None, float]:

@@ -72,7 +72,8 @@ HINTS = PlannerHints(rules=(Rule(40, all=(rf"\b{FIX}\b.*\b{FACE}\b|\b{FACE}\b.*\
 SPEC = ToolSpec(
     name="restore_face", summary="Restore the faces in a photo (denoise, contrast, detail); the rest is untouched.",
     description="Restore and clean up the faces in a photo (denoise, detail, contrast) inside a face mask.",
-    args_model=RestoreArgs, images=(ImageRole("image", min_size=32, description="a photo with faces"),),
+    args_model=RestoreArgs, images=(ImageRole("image", min_size=32, description="a photo with faces",
+                                                     max_pixels=24_000_000),),
     run=run, present=present, backends=RESTORE_BACKENDS + LANDMARK_BACKENDS, examples=EXAMPLES, hints=HINTS,
     describe_run=lambda record: "restored face portrait", version="1.0",
 )

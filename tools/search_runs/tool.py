@@ -81,7 +81,8 @@ EXAMPLES = ("show my cyberpunk sketches", "find my past runs", "what did I make 
 SPEC = ToolSpec(
     name="search_runs", summary="Find past runs by text and/or image.",
     description='Find past runs by text and/or image ("show my cyberpunk sketches").', args_model=SearchRunsArgs,
-    images=(ImageRole("image", required=False, min_size=8, description="find runs whose output looks like this"),),
+    images=(ImageRole("image", required=False, min_size=8, description="find runs whose output looks like this",
+                      max_pixels=4_000_000, downscale=True),),
     run=run, present=present, produces_image=False,
     backends=(Backend("index", "chroma", "Chroma with MiniLM text and descriptor image vectors"),),
     examples=EXAMPLES, hints=HINTS, version="1.0",

@@ -108,6 +108,7 @@ HINTS = PlannerHints(
         Rule(60, all=(r"^(?:please |can you |could you )?(?:sketch|draw|pencil)\b|"
                       r"\b(?:into|as) an? (?:pencil |graphite )?(?:sketch|drawing)\b|"
                       r"\bmake (?:it|this|that|them) (?:into )?an? (?:pencil |graphite )?(?:sketch|drawing)\b",)),
+        Rule(62, all=(r"\b(charcoal|ink|pen)\s+(sketch\w*|drawing|draw)\b",)),  # a medium, not a style
         Rule(80, all=(SKETCH_WORDS,)),
     ),
     args=(
@@ -116,9 +117,11 @@ HINTS = PlannerHints(
                "fraction", when=r"shad|strength|\bai\b|%"),
         ArgCue(("shading",), r"\b(no|without)\s+shading\b|\bjust (the )?lines\b|\blines only\b|\bonly lines\b",
                "value", 0.0),
-        ArgCue(("shading",), r"\b(more|heavy|heavier|lots of|strong|stronger|dark|darker|deep)\s+shad",
-               "value", 0.6),
+        ArgCue(("shading",), r"\b(more|heavy|heavier|lots of|strong|stronger|dark|darker|deep|dense|denser)\s+shad",
+               "value", 0.85),
         ArgCue(("shading",), r"\b(less|light|lighter|subtle|little|soft|softer)\s+shad", "value", 0.2),
+        ArgCue(("shading",), r"\b(darker|heavier|denser|moodier)\b", "value", 0.85),
+        ArgCue(("shading",), r"\b(cleaner|clean lines|lighter|airier)\b", "value", 0.15),
         ArgCue(("shading",), r"\btwo[- ]thirds?\b", "value", 0.67, when="shad"),
         ArgCue(("shading",), r"\b(half|50/50)\b", "value", 0.5, when="shad"),
         ArgCue(("grain",), r"\b(no|without)\s+grain\b|\bsmooth\b", "value", 0.0),
@@ -130,10 +133,12 @@ HINTS = PlannerHints(
 
 SPEC = ToolSpec(
     name="sketchify",
-    summary="Photo -> pencil sketch: colour-dodge line art blended with shading, graphite grain, white paper.",
-    description="Turn a photo into a pencil sketch (line art plus shading, graphite grain, white paper).",
+    summary="Photo -> pencil drawing with real tone: hatching along the form (cross-hatched in the darks), "
+            "colour-dodge or XDoG lines, white paper where the photo is light.",
+    description="Turn a photo into a pencil drawing (lines plus hatched tone; graphite, charcoal or ink).",
     args_model=SketchifyArgs,
-    images=(ImageRole("image", min_size=16, description="the photo to sketch"),),
+    images=(ImageRole("image", min_size=16, description="the photo to sketch", max_pixels=16_000_000,
+                      downscale=True),),
     run=run,
     present=present,
     backends=BACKENDS,

@@ -68,7 +68,8 @@ SPEC = ToolSpec(
     name="retrieve_style", summary="Find the style references that best match a description and/or an image.",
     description='Find the style references that best match a description, e.g. "neon rainy city".',
     args_model=RetrieveStyleArgs,
-    images=(ImageRole("image", required=False, min_size=8, description="an image whose look to match"),),
+    images=(ImageRole("image", required=False, min_size=8, description="an image whose look to match",
+                      max_pixels=4_000_000, downscale=True),),
     run=run, present=present_retrieval, backends=EMBEDDING_BACKENDS, examples=RETRIEVE_EXAMPLES,
     hints=RETRIEVE_HINTS, version="1.0",
 )

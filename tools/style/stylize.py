@@ -159,8 +159,9 @@ SPEC = ToolSpec(
     name="stylize", summary="Restyle an image after a reference image while keeping its structure and lines.",
     description="Restyle an image after a reference image while keeping its structure and lines.",
     args_model=StylizeArgs,
-    images=(ImageRole("image", min_size=16, description="the image to restyle"),
-            ImageRole("ref", required=False, min_size=8, description="the style reference")),
+    images=(ImageRole("image", min_size=16, description="the image to restyle", max_pixels=12_000_000),
+            ImageRole("ref", required=False, min_size=8, description="the style reference",
+                      max_pixels=4_000_000, downscale=True)),
     run=run, present=present_stylized, backends=RESTYLE_BACKENDS, examples=STYLIZE_EXAMPLES, hints=STYLIZE_HINTS,
     describe_run=describe_stylized, version="1.0",
 )

@@ -52,7 +52,7 @@ def show_step(n: int, entry: dict[str, Any], reply: dict[str, Any]) -> None:
         st.error(f"{n}. {card.title} — {result['error']['code']}: {result['error']['message']}")
         return
     st.markdown(f"**{n}. {card.title}** · {tool} · backend **{result['backend']}**")
-    show_card(card, on_open=open_run)
+    show_card(card, on_open=open_run, on_pick=pick_callback(result), key=key)
     spec = catalogue().get(tool)
     if spec is not None:
         show_controls(spec, key, result, inputs, card, rerun=rerun_callback(reply, result))
@@ -65,6 +65,19 @@ def show_step(n: int, entry: dict[str, Any], reply: dict[str, Any]) -> None:
         if Path(path).is_file() and path.endswith(".png"):
             st.download_button(f"Download {name}", Path(path).read_bytes(), file_name=f"{tool}-{name}.png",
                                mime="image/png", key=f"dl-{result.get('run_id')}-{name}")
+
+
+def pick_callback(result: dict[str, Any]):
+    """Choosing one of several variations makes it the current result of the conversation."""
+    thread = st.session_state.get("thread")
+    node = result.get("run_id")
+    if not thread or not node or not any(n["id"] == node for n in agent().nodes(thread)):
+        return None
+
+    def pick(path: str) -> None:
+        agent().adopt(thread, node, path)
+        st.session_state.messages.append({"role": "assistant", "reply": agent().history(thread)[-1]["reply"]})
+    return pick
 
 
 def rerun_callback(reply: dict[str, Any], result: dict[str, Any]):

@@ -62,8 +62,8 @@ def sidebar() -> None:
             for arg, value in args.items():
                 if arg in fields:  # a tool replaced by a plugin may not have the argument any more
                     args[arg] = control(tool, arg, value)
-        st.header("Backends")
-        for row in backend_rows():
-            state = "ready" if row["available"] else "missing"
-            st.caption(f"**{row['backend']}** ({row['tool']} · {row['role']}): {state}"
-                       + ("" if row["available"] else f" — {row['reason']}"))
+        with st.expander("Backends"):
+            for row in backend_rows():
+                state = "ready" if row["available"] else "missing"
+                st.caption(f"**{row['backend']}** ({row['tool'].replace('_', ' ')} · {row['role']}): {state}"
+                           + ("" if row["available"] else f" — {row['reason']}"))

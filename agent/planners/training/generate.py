@@ -888,21 +888,26 @@ def valid(example: dict[str, Any]) -> bool:
     return bool(checked.steps) and [s.tool for s in checked.steps] == [s["tool"] for s in target["steps"]]
 
 
-def generate(n: int, seed: int = 0, with_handwritten: bool = True) -> list[dict[str, Any]]:
-    """``n`` generated examples (deterministic for the seed), then the hand-written ones repeated 3 times."""
+def generate(n: int, seed: int = 0, with_handwritten: bool = True,
+             exclude: list[str] | None = None) -> list[dict[str, Any]]:
+    """``n`` generated examples (deterministic for the seed), then the hand-written ones repeated 3 times.
+    ``exclude``: texts (the held-out requests) whose near duplicates are dropped, never used otherwise."""
+    from atelier.agent.planners.training.overlap import Index
+
     gen = Examples(seed)
+    held = Index(exclude) if exclude else None
     out, seen = [], set()
     tries = 0
     while len(out) < n and tries < n * 5:
         tries += 1
         ex = gen.one()
         key = (ex["text"], ex["attachments"], json.dumps(ex["thread"]))
-        if key in seen or not ex["text"] or not valid(ex):
+        if key in seen or not ex["text"] or not valid(ex) or (held is not None and held.near(ex["text"])):
             continue
         seen.add(key)
         out.append(ex)
     if with_handwritten:
-        out += handwritten() * 3
+        out += [r for r in handwritten() if held is None or not held.near(r["text"])] * 3
         random.Random(seed + 1).shuffle(out)
     return out
 

@@ -21,8 +21,9 @@ class ShadingBackend(Protocol):
 
 
 BACKENDS = (
-    Backend("lines", "colour-dodge", "built in: colour-dodge line art"),
-    Backend("shading", "classical", "built in: multi-scale tonal shading, needs no weights",
+    Backend("lines", "colour-dodge", "built in: colour-dodge line art (graphite, charcoal)"),
+    Backend("lines", "xdog", "built in: XDoG line art (ink)"),
+    Backend("shading", "classical", "built in: pencil-tone map and hatching (after Lu et al. 2012), no weights",
             loader="atelier.tools.sketchify.backends.classical:load", setting="sketch_shading"),
     Backend("shading", "learned", "ShadingNet weights (learned shading generator)",
             loader="atelier.tools.sketchify.backends.learned:load", models=("shading",), setting="sketch_shading"),

@@ -2,7 +2,8 @@
 
 A style card names its family and parameters; the retrieved reference supplies the palette. ``apply``
 looks the family up, keeps only the parameters it takes (so a card cannot pass nonsense through) and
-blends the result with the input by ``strength``.
+blends the result with the input by ``strength``. On line art, line-preserving families get the input's
+strokes laid back on top (``common.relay_strokes``).
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from .common import blend
+from .common import blend, is_clean_line_art, relay_strokes
 
 FAMILIES = ("painterly", "watercolour", "ink_wash", "comic", "pointillism", "woodblock", "stained_glass",
             "low_poly", "pixel_art", "neon", "cel", "grade", "drawing", "transfer")
@@ -36,6 +37,21 @@ def accepted(family: str, params: Mapping[str, Any]) -> tuple[dict[str, Any], li
     return {k: v for k, v in params.items() if k in names}, sorted(set(params) - names)
 
 
+def keep_strokes(out: np.ndarray, rgb: np.ndarray) -> np.ndarray:
+    """A line-preserving family's render of line art with the drawing's strokes laid back on top.
+
+    Sketches (paper with grain, shading) always get the relay. Clean line art (flat paper), which the
+    families ink themselves, keeps the family's own render unless the relay keeps the drawing's edges better
+    (``structure_f1``), so the relay never costs a clean drawing a line.
+    """
+    relayed = relay_strokes(out, rgb)
+    if not is_clean_line_art(rgb):
+        return relayed
+    from ..palette import structure_f1
+
+    return relayed if (structure_f1(relayed, rgb) or 0.0) >= (structure_f1(out, rgb) or 0.0) else out
+
+
 def apply(family: str, rgb: np.ndarray, palette: np.ndarray, params: Mapping[str, Any] | None = None,
           seed: int = 0, line_art: bool = False, strength: float = 1.0) -> np.ndarray:
     """Render ``rgb`` (uint8 RGB) with a family and blend by ``strength`` (0 = the input, 1 = all style).
@@ -49,4 +65,6 @@ def apply(family: str, rgb: np.ndarray, palette: np.ndarray, params: Mapping[str
     """
     kwargs, _ = accepted(family, params or {})
     out = renderer(family)(rgb, palette, seed=seed, line_art=line_art, **kwargs)
+    if line_art and family in LINE_PRESERVING:
+        out = keep_strokes(out, rgb)
     return blend(out, rgb, strength)

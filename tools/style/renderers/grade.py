@@ -42,12 +42,13 @@ def keep_hue(img: np.ndarray, grey: np.ndarray, hue: float, width: float = 25.0)
     return grey * (1 - keep) + img * keep
 
 
-def blinds(shape: tuple[int, int], period: float, angle: float = 20.0) -> np.ndarray:
-    """Soft diagonal shadow bars (light through venetian blinds): 1 lit, lower in shadow."""
+def blinds(shape: tuple[int, int], period: float, angle: float = 20.0, hardness: float = 3.0) -> np.ndarray:
+    """Soft diagonal shadow bars (light through venetian blinds): 1 lit, lower in shadow; ``hardness`` 1 is a
+    pure sine (no edges of its own, for line art), higher values give crisper bars."""
     y, x = np.mgrid[0:shape[0], 0:shape[1]].astype(np.float32)
     a = np.deg2rad(angle)
     t = (y * np.cos(a) + x * np.sin(a)) / period
-    return (0.5 + 0.5 * np.clip(np.sin(2 * np.pi * t) * 3, -1, 1)).astype(np.float32)
+    return (0.5 + 0.5 * np.clip(np.sin(2 * np.pi * t) * hardness, -1, 1)).astype(np.float32)
 
 
 def scratches(shape: tuple[int, int], seed: int, count: int) -> np.ndarray:
@@ -103,7 +104,7 @@ def render(rgb: np.ndarray, palette: np.ndarray, seed: int = 0, line_art: bool =
         bright = np.clip((luminance(img) - 0.6) / 0.4, 0, 1)[..., None] * img
         img = screen(img, cv2.GaussianBlur(bright, (0, 0), 8 * s) * glow_amount)
     if blinds_amount > 0:
-        img = img * (1 - blinds_amount + blinds_amount * blinds(shape, 28 * s))[..., None]
+        img = img * (1 - blinds_amount + blinds_amount * blinds(shape, 28 * s, hardness=1.0 if line_art else 3.0))[..., None]
     if paper > 0:
         img = img * (1 + paper * paper_texture(shape, seed, 3 * s))[..., None]
     if scratch > 0:

@@ -36,11 +36,33 @@ def glow(light: np.ndarray, radius: float, strength: float = 1.0) -> np.ndarray:
     return out
 
 
+def vivid(colour: np.ndarray, chroma: float = 1.6) -> np.ndarray:
+    """A palette colour as lit neon gas: chroma boosted about its grey, then brightened to full value."""
+    grey = colour.mean()
+    c = np.clip(grey + (colour - grey) * chroma, 0, 1)
+    return (c / max(float(c.max()), 1e-3)).astype(np.float32)
+
+
+def neon_pair(palette: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The palette's most chromatic colour and the chromatic one furthest from it in hue (magenta and cyan,
+    not two pinks), both as vivid light."""
+    chroma = palette.max(axis=1) - palette.min(axis=1)
+    hue = cv2.cvtColor(np.ascontiguousarray(palette[None], np.float32), cv2.COLOR_RGB2HSV)[0, :, 0]
+    i = int(np.argmax(chroma))
+    gap = np.abs(((hue - hue[i]) + 180) % 360 - 180) / 180.0
+    j = int(np.argmax(chroma * (0.15 + gap) * (np.arange(len(palette)) != i)))
+    a, b = vivid(palette[i]), vivid(palette[j])
+    if abs(((float(hue[j]) - float(hue[i])) + 180) % 360 - 180) < 60:  # one hue only: add its complement
+        b = vivid(1.0 - a)
+    return a, b
+
+
 def tube_colours(shape: tuple[int, int], palette: np.ndarray, seed: int, scale: float) -> np.ndarray:
-    """Per-pixel tube colour: the two most saturated palette colours, changing over large smooth regions."""
-    a, b = most_saturated(palette, 2)
+    """Per-pixel tube colour: the two most saturated palette colours at full brightness, changing over large
+    smooth regions (so a dim reference still gives magenta and cyan light, not mud)."""
+    a, b = neon_pair(palette)
     t = fbm(shape, seed, scale, octaves=2)
-    t = np.clip((t - 0.5) * 4 + 0.5, 0, 1)[..., None]
+    t = np.clip((t - 0.5) * 2 + 0.5, 0, 1)[..., None]
     return (a[None, None] * (1 - t) + b[None, None] * t).astype(np.float32)
 
 
@@ -107,7 +129,9 @@ def render(rgb: np.ndarray, palette: np.ndarray, seed: int = 0, line_art: bool =
     else:
         img = smooth(to_float(rgb), 0.8)
         lum = luminance(img) ** crush
-        graded = gradient_map(lum, palette) * (0.35 + 0.65 * np.sqrt(lum))[..., None]
+        a, b = neon_pair(palette)
+        night = np.stack([palette[0] * 0.5, palette[0] * 0.3 + a * 0.35, a * 0.85, b * 0.9, 0.6 * b + 0.4])
+        graded = gradient_map(lum ** 0.8, night)
         base = img ** crush * (1 - tone) + graded * tone
         lines = xdog(luminance(img), 1.2 * s, tau=0.985, phi=40) * np.clip(luminance(img) * 2, 0.25, 1)
         light = lines[..., None] * tubes * edge_glow

@@ -13,10 +13,12 @@ import numpy as np
 
 from .common import (
     fbm,
+    is_clean_line_art,
     gradient_map,
     luminance,
     multiply_ink,
     paper_texture,
+    regions,
     saturate,
     side_scale,
     smooth,
@@ -53,6 +55,14 @@ def washes(rgb: np.ndarray, palette: np.ndarray, seed: int) -> tuple[np.ndarray,
     large soft patches; returns (colour, coverage in [0, 1])."""
     s = side_scale(rgb.shape)
     shape = rgb.shape[:2]
+    if is_clean_line_art(rgb):  # clean line art: one wash per enclosed region, the background left bare
+        labels, largest = regions(rgb)
+        rng = np.random.default_rng(seed)
+        mids = palette[: max(2, len(palette) - 1)]
+        colour = mids[rng.integers(0, len(mids), labels.max() + 1)].astype(np.float32)[labels]
+        colour[labels == largest] = palette[-2]
+        coverage = np.where((labels > 0) & (labels != largest), 2.0, 0.8).astype(np.float32)
+        return colour, cv2.GaussianBlur(coverage, (0, 0), 1.0)
     ink = strokes(rgb)
     near = cv2.GaussianBlur(cv2.dilate(ink, np.ones((3, 3), np.uint8), iterations=int(4 * s) + 1), (0, 0), 14 * s)
     near = near / max(float(np.percentile(near, 98)), 1e-3)

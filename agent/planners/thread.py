@@ -18,7 +18,7 @@ UNDO = re.compile(r"^(?:no,? |nope,? |ok,? |hmm,? )?(?:undo|revert|take (?:that|
                   r"cancel (?:that|the last)|put it back|i (?:preferred|liked) it (?:better )?before|deshacer|annuler|"
                   r"rückgängig|step back)\b(?! to)(?: (?:that|this|it|the last (?:step|change|edit|one)|please|one "
                   r"step|the change))*$")
-BACK_TO = re.compile(r"\b(?:go(?:ing)? back to|return to|revert to|back to|restore|use|show me) (?P<what>.+?)"
+BACK_TO = re.compile(r"\b(?:go(?:ing)? back to|return to|revert to|back to|switch back to) (?P<what>.+?)"
                      r"(?: again| please| version| one| instead| and keep (?:that|it))*$|"
                      r"\bi liked (?P<what2>.+?) better\b")
 AGAIN = re.compile(r"\b(?:same (?:again|thing|but)|again|redo|repeat|one more time|another (?:go|try|one)|re-?run|"
@@ -78,6 +78,8 @@ def follow_up(request: PlanRequest, text: str, planner: str) -> Plan | None:
         k = _which_turn(what, turns)
         if k is not None:
             return Plan(planner=planner, revert=f"turn:{k}")
+        return Plan(planner=planner, ask=f"Which earlier result should I go back to? This conversation has "
+                    f"{len(turns)} earlier turn{'s' if len(turns) != 1 else ''}; say e.g. \"go back to the sketch\".")
     last = _last_with_steps(turns)
     if last is None:
         return None

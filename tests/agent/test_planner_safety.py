@@ -47,6 +47,7 @@ def semantic():
                                   b"\xff\xfe sketch".decode("utf-8", "replace"), "\x07\x08\x1b"])
 def test_bad_input_gets_a_clear_question_in_bounded_time(text, semantic):
     for planner in (semantic,):
+        planner.plan(PlanRequest("make it cyberpunk", 1))  # this test's own home: its style library, loaded once
         t0 = time.perf_counter()
         plan = validate(planner.plan(PlanRequest(text, 1)), 1)
         assert time.perf_counter() - t0 < 2.0

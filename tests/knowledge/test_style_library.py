@@ -61,8 +61,9 @@ def test_plain_words_are_not_fuzzy_matches():
 
 
 def test_nonsense_is_no_match_with_near_misses(atelier_home):
-    r = call_tool("retrieve_style", {}, {"query": "qwzx blorft"})
-    assert not r.ok and r.error.code == "NO_MATCH" and len(r.outputs["matches"]) == 3
+    for query in ("qwzx blorft", "qwzx blorft vmmp"):
+        r = call_tool("retrieve_style", {}, {"query": query})
+        assert not r.ok and r.error.code == "NO_MATCH" and len(r.outputs["matches"]) == 3, query
 
 
 def test_a_corrupt_reference_in_a_card_is_a_clear_error_and_the_library_stays_intact(atelier_home):

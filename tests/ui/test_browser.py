@@ -25,10 +25,12 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture
-def server(atelier_home):
+def start_streamlit(home: Path, pythonpath: str = ""):
+    """Streamlit serving the chat on a free 127.0.0.1 port; yields its URL and stops it afterwards."""
     port = free_port()
-    env = {**os.environ, "ATELIER_HOME": str(atelier_home)}
+    env = {**os.environ, "ATELIER_HOME": str(home)}
+    if pythonpath:
+        env["PYTHONPATH"] = f"{pythonpath}{os.pathsep}{os.environ.get('PYTHONPATH', '')}"
     proc = subprocess.Popen(
         [str(Path(sys.executable).parent / "streamlit"), "run", str(REPO / "ui" / "app.py"), "--server.headless=true",
          "--server.address=127.0.0.1", f"--server.port={port}", "--browser.gatherUsageStats=false"],
@@ -52,23 +54,32 @@ def server(atelier_home):
         proc.kill()
 
 
+@pytest.fixture
+def server(atelier_home):
+    yield from start_streamlit(atelier_home)
+
+
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
         "--disable-sync", "--no-first-run"]
 SHOTS = REPO / "evals" / "reports" / "browser"
 
 
-@pytest.fixture
-def page(server):
+def open_page(url: str):
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
         page = browser.new_page(viewport={"width": 1280, "height": 1800})
-        page.goto(server)
+        page.goto(url)
         page.wait_for_selector('[data-testid="stChatInput"]', timeout=60_000)
         yield page
         assert page.locator('[data-testid="stException"]').count() == 0
         browser.close()
+
+
+@pytest.fixture
+def page(server):
+    yield from open_page(server)
 
 
 def send(page, text: str, *files: Path) -> None:
@@ -86,8 +97,8 @@ def send(page, text: str, *files: Path) -> None:
     for _ in range(5):  # a send while an upload is still going is dropped: try again until it shows
         page.locator('[data-testid="stChatInputSubmitButton"]').click()
         try:
-            page.wait_for_function(f"document.querySelectorAll('[data-testid=\"stChatMessage\"]').length >= {before + 2}",
-                                   timeout=10_000)
+            count = "document.querySelectorAll('[data-testid=\"stChatMessage\"]').length"
+            page.wait_for_function(f"{count} >= {before + 2}", timeout=10_000)
             break
         except PlaywrightTimeout:
             continue
@@ -121,8 +132,8 @@ def test_upload_a_photo_and_get_a_pencil_sketch(page, tmp_path):
 
 
 def test_a_punk_shows_its_caption_and_past_sketches_show_as_thumbnails(page, tmp_path):
-    from punk_render import render
     from PIL import Image
+    from punk_render import render
 
     from atelier.tools.punk.traits import PunkLabel
 
@@ -190,3 +201,29 @@ def test_a_sprite_rerun_brings_new_downloads(page, tmp_path):
     page.wait_for_timeout(800)
     assert page.locator('[data-testid="stDownloadButton"]').count() > before
     shot(page, "sprite_rerun", tmp_path)
+
+
+def test_cancel_stops_a_running_step(atelier_home, tmp_path):
+    from conftest import install_plugin
+
+    site = tmp_path / "site"
+    install_plugin(site, "atelier_slow", (REPO / "tests" / "plugins" / "atelier_slow.py").read_text(),
+                   {"slow_copy": "atelier_slow:SPEC"})
+    try:
+        for url in start_streamlit(atelier_home, str(site)):
+            for page in open_page(url):
+                box = page.locator('[data-testid="stChatInput"]')
+                box.locator('input[type="file"]').set_input_files(str(SAMPLES / "coffee.png"))
+                box.get_by_text("coffee.png").wait_for(timeout=30_000)
+                page.wait_for_timeout(1000)
+                box.locator("textarea").fill("copy this slowly")
+                page.locator('[data-testid="stChatInputSubmitButton"]').click()
+                page.get_by_role("button", name="Cancel").wait_for(timeout=30_000)
+                page.get_by_role("button", name="Cancel").click()
+                page.get_by_text("CANCELLED", exact=False).first.wait_for(timeout=30_000)
+                shot(page, "cancelled", tmp_path)
+    finally:
+        from atelier.core import registry
+
+        sys.path.remove(str(site))
+        registry.refresh()

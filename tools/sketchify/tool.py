@@ -137,7 +137,7 @@ SPEC = ToolSpec(
             "colour-dodge or XDoG lines, white paper where the photo is light.",
     description="Turn a photo into a pencil drawing (lines plus hatched tone; graphite, charcoal or ink).",
     args_model=SketchifyArgs,
-    images=(ImageRole("image", min_size=16, description="the photo to sketch", max_pixels=16_000_000,
+    images=(ImageRole("image", min_size=16, description="the photo to sketch", max_pixels=12_000_000,
                       downscale=True),),
     run=run,
     present=present,

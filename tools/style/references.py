@@ -3,8 +3,10 @@
     .venv/bin/python -m atelier.tools.style.references     # (re)renders every card without an artwork
 
 A card whose ``reference`` is a public-domain artwork (listed in ``knowledge/styles/SOURCES.md``) keeps that
-file; every other card's reference is the style's own renderer applied to one of our sample photos
-(``samples/``, public domain or CC0) with the card's palette, so the reference shows what the style does.
+file; every other card's reference is the style's own renderer with the card's palette applied to four
+different crops of our sample photos (``samples/``, public domain or CC0), tiled 2 x 2. Varied content is
+what lets the style's signature (palette, marks, texture) dominate the reference rather than the one photo
+it was made from.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from .renderers import apply
 from .renderers.common import hex_palette
 
 REPO = Path(__file__).resolve().parents[2]
-SAMPLES = ("astronaut.png", "chelsea.png", "coffee.png", "rocket.jpg")
+SAMPLES = ("rocket.jpg", "camera.png", "astronaut.png", "chelsea.png", "coffee.png")
 SIZE = 256
 
 
@@ -34,8 +36,30 @@ def square(rgb: np.ndarray, size: int = SIZE) -> np.ndarray:
 
 def render_reference(family: str, params: dict, palette_hex: tuple[str, ...], photo: np.ndarray,
                      seed: int) -> np.ndarray:
-    """A card's reference: its family and parameters on a square crop of ``photo`` with its palette."""
+    """The family and parameters on a square crop of ``photo`` with the card's palette."""
     return apply(family, square(photo), hex_palette(list(palette_hex)), params, seed=seed)
+
+
+def random_crop(rgb: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """A square crop of 55-85 % of the short side at a random place, mirrored half the time."""
+    h, w = rgb.shape[:2]
+    side = int(min(h, w) * rng.uniform(0.55, 0.85))
+    y, x = int(rng.integers(0, h - side + 1)), int(rng.integers(0, w - side + 1))
+    crop = rgb[y:y + side, x:x + side]
+    return crop[:, ::-1] if rng.random() < 0.5 else crop
+
+
+def render_collage(family: str, params: dict, palette_hex: tuple[str, ...], photos: list[np.ndarray],
+                   seed: int) -> np.ndarray:
+    """A card's reference: the style on four crops of different photos, each rendered at ``SIZE`` px and
+    tiled 2 x 2 into one ``SIZE``-px image."""
+    rng = np.random.default_rng(seed)
+    picks = rng.permutation(len(photos))[:4]
+    half = SIZE // 2
+    tiles = [cv2.resize(render_reference(family, params, palette_hex, random_crop(photos[int(i)], rng),
+                                         seed + k), (half, half), interpolation=cv2.INTER_AREA)
+             for k, i in enumerate(picks)]
+    return np.vstack([np.hstack(tiles[:2]), np.hstack(tiles[2:])])
 
 
 def import_artwork(source: Path, target: Path, side: int = 320, quality: int = 85) -> Path:
@@ -62,12 +86,12 @@ def main() -> None:
 
     photos = [np.asarray(Image.open(REPO / "samples" / name).convert("RGB")) for name in SAMPLES]
     made = 0
-    for i, card in enumerate(shipped_cards()):
+    for card in shipped_cards():
         path = Path(card.image)
         if path.suffix.lower() == ".jpg":
             continue
         seed = zlib.crc32(card.name.encode())
-        out = render_reference(card.family, card.params, card.palette, photos[i % len(photos)], seed)
+        out = render_collage(card.family, card.params, card.palette, photos, seed)
         save_small_png(out, REFERENCES / path.name)
         made += 1
     print(f"{made} references rendered into {REFERENCES}")

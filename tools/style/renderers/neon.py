@@ -62,7 +62,7 @@ def tube_colours(shape: tuple[int, int], palette: np.ndarray, seed: int, scale: 
     smooth regions (so a dim reference still gives magenta and cyan light, not mud)."""
     a, b = neon_pair(palette)
     t = fbm(shape, seed, scale, octaves=2)
-    t = np.clip((t - 0.5) * 2 + 0.5, 0, 1)[..., None]
+    t = np.clip((t - 0.5) * 4 + 0.5, 0, 1)[..., None]
     return (a[None, None] * (1 - t) + b[None, None] * t).astype(np.float32)
 
 
@@ -124,7 +124,7 @@ def render(rgb: np.ndarray, palette: np.ndarray, seed: int = 0, line_art: bool =
         ink = strokes(rgb)
         light = ink[..., None] * tubes
         core = ink[..., None] * (0.55 + 0.45 * tubes)
-        out = screen(np.broadcast_to(dark, rgb.shape).astype(np.float32) * 0.8, glow(light, 2.0 * s, 0.6 * edge_glow))
+        out = screen(np.broadcast_to(dark, rgb.shape).astype(np.float32) * 0.8, glow(light, 2.0 * s, 0.35 * edge_glow))
         out = screen(out, core)
     else:
         img = smooth(to_float(rgb), 0.8)

@@ -34,10 +34,14 @@ def stroke_angles(lum: np.ndarray, sigma: float) -> np.ndarray:
 
 
 def paint_layer(canvas: np.ndarray, target: np.ndarray, angles: np.ndarray, radius: float, length: float,
-                threshold: float, jitter: float, rng: np.random.Generator, first: bool) -> np.ndarray:
-    """One layer of strokes of ``radius`` px, drawn in random order where the canvas is off by > threshold."""
+                threshold: float, jitter: float, rng: np.random.Generator, first: bool,
+                max_strokes: int = 40_000) -> np.ndarray:
+    """One layer of strokes of ``radius`` px, drawn in random order where the canvas is off by > threshold.
+
+    The strokes sit on a jittered grid of about ``radius`` px, coarsened so that a layer never has more than
+    ``max_strokes`` of them (each is a Python-level ``cv2.line``: this bounds the time at any image size)."""
     h, w = target.shape[:2]
-    step = max(1, int(radius))
+    step = max(1, int(radius), int(np.ceil(np.sqrt(h * w / max_strokes))))
     ys, xs = np.mgrid[step // 2:h:step, step // 2:w:step]
     ys = np.clip(ys + rng.integers(-step // 2, step // 2 + 1, ys.shape), 0, h - 1).ravel()
     xs = np.clip(xs + rng.integers(-step // 2, step // 2 + 1, xs.shape), 0, w - 1).ravel()

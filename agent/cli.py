@@ -199,8 +199,6 @@ def ask_cmd(
     as_json: JsonFlag = False,
 ) -> None:
     """Plan, run and answer one request (progress on stderr)."""
-    from atelier.agent.session import Session
-
     terminal = sys.stderr
 
     def on_event(event: dict) -> None:
@@ -213,6 +211,8 @@ def ask_cmd(
         from atelier.agent.remote import ask_command
 
         raise typer.Exit(ask_command(request, list(image or []), thread, planner, as_json, on_event))
+    from atelier.agent.session import Session
+
     try:
         with native_logs() as terminal:
             reply = Session().ask(request, list(image or []), thread, planner, on_event)

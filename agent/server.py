@@ -478,17 +478,10 @@ def create_app(settings: Settings | None = None, warm: bool = False) -> FastAPI:
                     out_dir = None
                     if not record:
                         out_dir = state.scratch / secrets.token_hex(8)
+                    names = {role: up.filename or role for role, up in uploads.items()}  # kept in the record
                     result = call_tool(name, paths, args, settings=settings, out_dir=out_dir, record=record,
-                                       context=context, timeout_s=timeout)
-                    result = ToolResult.model_validate(scrub(result.model_dump(mode="json"), Path(tmp)))
-                    if result.run_id and uploads:  # the record names the uploads, not the files now deleted
-                        saved = state.store.get(result.run_id)
-                        if saved is not None:
-                            saved = scrub(saved, Path(tmp))
-                            for entry in saved.get("inputs", {}).values():
-                                entry["path"] = f"upload:{Path(entry['path']).name}"
-                            state.store.save(saved)
-                    return result
+                                       context=CallContext(names=names or None), timeout_s=timeout)
+                    return ToolResult.model_validate(scrub(result.model_dump(mode="json"), Path(tmp)))
 
             result = await run_in_threadpool(work)
         finally:

@@ -87,6 +87,20 @@ def load_jsonl(path: Path) -> list[Case]:
     return cases
 
 
+def generated_cases(n: int, seed: int) -> list[Case]:
+    """A development list from the training-data generator with another seed (never the held-out list)."""
+    from atelier.agent.planners.training.generate import generate
+
+    cases = []
+    for ex in generate(n, seed, with_handwritten=False):
+        t = ex["target"]
+        tools = [s["tool"] for s in t["steps"]] or (["revert"] if t.get("revert") else
+                                                    ["ask"] if t.get("reply") == "ask_image" else ["answer"])
+        cases.append(Case(ex["text"], ex["attachments"], ex["category"], tools, steps=t["steps"] or None,
+                          revert=t.get("revert"), thread=ex["thread"]))
+    return cases
+
+
 def predicted_tools(plan) -> list[str]:
     if plan.steps:
         return plan.tools
@@ -282,12 +296,18 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=REPO / "evals" / "reports")
     parser.add_argument("--name", help="report file stem (default: from the request file)")
     parser.add_argument("--show-misses", action="store_true")
+    parser.add_argument("--generated", type=int, default=0,
+                        help="instead: N requests from the training-data generator (a development list)")
+    parser.add_argument("--seed", type=int, default=1000, help="the generator seed for --generated")
     opts = parser.parse_args()
     path = opts.requests.resolve()
-    cases = load_requests(path)
+    cases = generated_cases(opts.generated, opts.seed) if opts.generated else load_requests(path)
+    if opts.generated:
+        path = REPO / "agent" / "planners" / "training" / "generate.py"
     results = [evaluate(name, cases) for name in opts.planners.split(",")]
     md = report(results, path, cases)
-    stem = opts.name or {"requests": "agent_eval", "holdout": "agent_holdout"}.get(path.stem, f"agent_{path.stem}")
+    stem = opts.name or ("agent_generated_dev" if opts.generated else
+                         {"requests": "agent_eval", "holdout": "agent_holdout"}.get(path.stem, f"agent_{path.stem}"))
     opts.out.mkdir(parents=True, exist_ok=True)
     (opts.out / f"{stem}.md").write_text(md)
     meta = {"requests": str(path.relative_to(REPO) if path.is_relative_to(REPO) else path),

@@ -168,7 +168,7 @@ def test_corrupt_upload_is_400_invalid_image_and_recorded(server, client, tmp_pa
     assert "broken.png" in body["message"] and "atelier-upload" not in body["message"]
     record = client.get(f"/runs/{body['run_id']}").json()
     assert record["ok"] is False and record["error"]["code"] == "INVALID_IMAGE"
-    assert record["inputs"]["image"]["path"] == "upload:broken.png"
+    assert record["context"]["names"] == {"image": "broken.png"}
     assert not list(server["home"].rglob("broken.png"))  # the raw upload is gone
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 import functools
 import json
 import os
+from dataclasses import replace
 from importlib.resources import files
 from pathlib import Path
 
@@ -20,6 +21,7 @@ from atelier.agent.catalogue import catalogue, prompt_text
 from atelier.agent.plan import Plan, plan_json_schema
 from atelier.agent.planners import PlanRequest
 from atelier.agent.planners.compact import prompt, to_plan
+from atelier.agent.planners.guard import screen
 from atelier.core.config import load_settings
 from atelier.core.models import find_model, missing_reason
 
@@ -104,6 +106,10 @@ class LLMPlanner:
         return out["choices"][0]["text"]
 
     def plan(self, request: PlanRequest) -> Plan:
+        cleaned, asked = screen(request.text, self.name)
+        if asked is not None:
+            return asked
+        request = replace(request, text=cleaned)
         try:
             text = self.raw(request)
         except ValueError as exc:  # e.g. a request longer than the model's context

@@ -12,12 +12,14 @@ from __future__ import annotations
 import json
 import urllib.error
 import urllib.request
+from dataclasses import replace
 from typing import Any
 
 from atelier.agent.catalogue import catalogue
 from atelier.agent.plan import Plan, plan_json_schema
 from atelier.agent.planners import PlanRequest
 from atelier.agent.planners.compact import prompt, to_plan
+from atelier.agent.planners.guard import screen
 from atelier.agent.planners.llm import instructions
 from atelier.core.config import load_settings
 
@@ -76,6 +78,10 @@ class OpenAIPlanner:
         raise RuntimeError("the server refused both JSON response formats")
 
     def plan(self, request: PlanRequest) -> Plan:
+        cleaned, asked = screen(request.text, self.name)
+        if asked is not None:
+            return asked
+        request = replace(request, text=cleaned)
         try:
             text = self.raw(request)
         except (OSError, RuntimeError, KeyError, ValueError) as exc:

@@ -44,6 +44,7 @@ def main() -> None:
     from atelier.tools.style.palette import is_line_art, structure_f1, style_distance
     from atelier.tools.style.renderers import LINE_PRESERVING, apply
     from atelier.tools.style.renderers.common import palette_from_image
+    from atelier.tools.style.stylize import _palette
 
     cards = {c.name: c for c in shipped_cards()}
     refs = {n: np.asarray(Image.open(c.image).convert("RGB")) for n, c in cards.items()}
@@ -59,7 +60,7 @@ def main() -> None:
     _, t_palette = timed(apply, "transfer", big, base_pal)
     for style in MUST_HAVE:
         card = cards[style]
-        pal = palette_from_image(refs[style], 6)
+        pal = _palette(card, refs[style], 0)  # what the tool uses: the card's palette or the artwork's colours
         f1s, before, after, top3, row = [], [], [], [], []
         for kind, img in inputs:
             out = apply(card.family, img, pal, card.params, seed=0, line_art=is_line_art(img))
@@ -86,7 +87,7 @@ def main() -> None:
         for j, out in enumerate(tiles[i]):
             sheet.paste(Image.fromarray(out).resize((cell - 4, cell - 4)), (cell * (j + 1) + 2, y + 2))
     opts.out.mkdir(parents=True, exist_ok=True)
-    sheet.save(opts.out / "style_contact_sheet.jpg", quality=85)
+    sheet.save(opts.out / "style_contact_sheet.jpg", quality=80, optimize=True)
     lines = [f"Style families — {date.today().isoformat()}, 30 must-have styles x 6 inputs (3 photos + their "
              f"sketches), 2-core CPU; palette (transfer) backend at 1 Mpx: {t_palette:.3f} s", "",
              "| style | family | keeps lines | structure_f1 sketches mean / min | colour distance before -> after | "

@@ -38,9 +38,10 @@ def test_model_output_never_becomes_prose():
 
 @pytest.fixture(scope="module")
 def semantic():
-    planner = SemanticPlanner()
-    planner.plan(PlanRequest("make it a pencil sketch", 1))  # load MiniLM before timing
-    return planner
+    from atelier.agent.planners.semantic import nearest
+
+    nearest(["warm up"])  # load MiniLM and the example phrasings before timing
+    return SemanticPlanner()
 
 
 @pytest.mark.parametrize("text", ["", "   \n\t ", "x" * 50_000, "sketch \udcff\udcfe it", "make it \x00\x1b[31m",

@@ -26,7 +26,8 @@ def run(images, args, ctx):
 SPEC = ToolSpec(
     name="slow_copy", summary="Copy an image, slowly.", description="Copy an image very slowly (for tests).",
     args_model=SlowArgs, images=(ImageRole("image"),), run=run,
-    present=lambda result, inputs: Card("Slow copy", "Copied.", images=[CardImage(result["artifacts"]["image"], "copy")]),
+    present=lambda result, inputs: Card("Slow copy", "Copied.",
+                                        images=[CardImage(result["artifacts"]["image"], "copy")]),
     backends=(Backend("copy", "sleep", "sleeps"),), examples=("copy this slowly",),
     hints=PlannerHints(rules=(Rule(44, all=(r"\bslowly\b",)),)),
 )

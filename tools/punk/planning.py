@@ -26,7 +26,13 @@ def _value(entry: dict[str, Any]) -> str:
     value = entry.get("value")
     if value in (None, "", False):
         return "none"
-    details = [str(v) for k, v in entry.items() if k not in ("value", "confidence") and v not in (None, "", False)]
+    details = []
+    for key, detail in entry.items():
+        if key in ("value", "confidence", "present"):
+            continue
+        detail = detail.get("value") if isinstance(detail, dict) else detail  # a nested trait: its value
+        if detail not in (None, "", False):
+            details.append(str(detail))
     text = "yes" if value is True else str(value)
     return f"{text} ({', '.join(details)})" if details else text
 

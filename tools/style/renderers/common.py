@@ -255,7 +255,8 @@ def relay_strokes(out: np.ndarray, rgb: np.ndarray, soften: float = 2.2) -> np.n
     luma over its paper luma; on dark paper (neon) the strokes light up in the render's own stroke colours.
     On light paper that is a multiply blend of the drawing over the colour layer (on clean line art the
     strokes take the render's median stroke colour); on dark paper the strokes
-    take the render's brightest colour nearby (its tubes). Every edge of the input comes back in place, with its contrast ratio, so ``structure_f1`` holds.
+    take the render's brightest colour nearby (its tubes). Every edge of the input comes back in place, with
+    its contrast ratio, so ``structure_f1`` holds.
     """
     o = to_float(out)
     s = side_scale(rgb.shape)

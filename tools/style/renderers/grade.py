@@ -104,7 +104,8 @@ def render(rgb: np.ndarray, palette: np.ndarray, seed: int = 0, line_art: bool =
         bright = np.clip((luminance(img) - 0.6) / 0.4, 0, 1)[..., None] * img
         img = screen(img, cv2.GaussianBlur(bright, (0, 0), 8 * s) * glow_amount)
     if blinds_amount > 0:
-        img = img * (1 - blinds_amount + blinds_amount * blinds(shape, 28 * s, hardness=1.0 if line_art else 3.0))[..., None]
+        bars = blinds(shape, 28 * s, hardness=1.0 if line_art else 3.0)
+        img = img * (1 - blinds_amount + blinds_amount * bars)[..., None]
     if paper > 0:
         img = img * (1 + paper * paper_texture(shape, seed, 3 * s))[..., None]
     if scratch > 0:

@@ -16,7 +16,6 @@ from .common import (
     gradient_map,
     grain,
     luminance,
-    most_saturated,
     screen,
     side_scale,
     smooth,

@@ -13,8 +13,8 @@ import numpy as np
 
 from .common import (
     fbm,
-    is_clean_line_art,
     gradient_map,
+    is_clean_line_art,
     luminance,
     multiply_ink,
     paper_texture,

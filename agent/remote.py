@@ -210,7 +210,7 @@ class RemoteSession:
 
     def ask(self, text: str, attachments: list[str | Path] | None = None, thread_id: str | None = None,
             planner: str | None = None, on_event: Callable[[dict[str, Any]], None] | None = None,
-            defaults: dict[str, dict[str, Any]] | None = None):
+            defaults: dict[str, dict[str, Any]] | None = None, names: list[str] | None = None):
         from atelier.agent.session import Reply
 
         data = self.client.ask(text, list(attachments or []), thread_id, planner, on_event, defaults)
@@ -219,7 +219,36 @@ class RemoteSession:
         reply = Reply(data["thread_id"], data["request_id"], data["answer"], data.get("plan") or {},
                       data.get("results", []), data.get("attachments", []))
         reply.host = data.get("host")  # the machine that ran the turn
+        reply.notes = list(data.get("notes", []))
+        reply.awaiting = data.get("awaiting")
+        reply.new_attachments = list(data.get("new_attachments", []))
         return reply
+
+    # The conversation list, the history tree and re-runs live with the threads on the server, which does not
+    # serve them yet: a chat driven through a server shows its turns, and these say there is nothing local.
+    def threads(self) -> list[tuple[str, str]]:
+        return []
+
+    def history(self, thread_id: str) -> list[dict[str, Any]]:
+        return []
+
+    def nodes(self, thread_id: str) -> list[dict[str, Any]]:
+        return []
+
+    def path(self, thread_id: str) -> list[dict[str, Any]]:
+        return []
+
+    def current(self, thread_id: str) -> str | None:
+        return None
+
+    def awaiting(self, thread_id: str) -> dict[str, Any] | None:
+        return None
+
+    @property
+    def runs(self):
+        from atelier.runs.store import RunStore
+
+        return RunStore(self.settings.home)
 
 
 # ---------------------------------------------------------------- the CLI's remote branches

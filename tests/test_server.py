@@ -289,3 +289,27 @@ def test_cli_against_the_server_prints_the_same_json_as_local(server, tmp_path):
     out = tmp_path / "out"
     rc, downloaded = run_cli(["tool", "sketchify", "--image", str(image), "--out", str(out), "--json"], remote_env)
     assert rc == 0 and Path(downloaded["artifacts"]["image"]).parent == out.resolve()
+
+
+def test_the_chat_drives_a_server(server, monkeypatch, tmp_path):
+    """A laptop chat with ATELIER_SERVER set: the turn runs on the server, the card shows here."""
+    from streamlit.testing.v1 import AppTest
+
+    from atelier.ui.state import agent
+
+    monkeypatch.setenv("ATELIER_SERVER", server["base"])
+    monkeypatch.setenv("ATELIER_TOKEN", TOKEN)
+    agent.clear()
+    try:
+        at = AppTest.from_file(str(Path(__file__).parent.parent / "ui" / "app.py"), default_timeout=120)
+        at.run()
+        at.session_state["attachments_next"] = [str(photo(tmp_path / "p.png"))]
+        at.chat_input[0].set_value("make it a pencil sketch").run()
+        assert not at.exception, at.exception
+        reply = at.session_state["messages"][-1]["reply"]
+        result = reply["results"][0]["result"]
+        assert result["ok"] and Path(result["artifacts"]["image"]).is_file()  # downloaded from the server
+        assert str(server["home"]) not in result["artifacts"]["image"]
+        assert "Pencil sketch" in " ".join(m.value for m in at.markdown)
+    finally:
+        agent.clear()

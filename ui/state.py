@@ -12,9 +12,18 @@ UPLOAD_TYPES = ["png", "jpg", "jpeg", "webp", "gif", "bmp", "tif", "tiff"]
 
 @st.cache_resource
 def agent():
+    """The agent this page talks to: in this process, or a server's when ``ATELIER_SERVER`` is set (a laptop
+    chat driving a GPU machine)."""
+    from atelier.core.config import load_settings
+
+    settings = load_settings()
+    if settings.server:
+        from atelier.agent.remote import RemoteSession
+
+        return RemoteSession(settings)
     from atelier.agent.session import Session
 
-    return Session()
+    return Session(settings)
 
 
 def default_controls() -> dict[str, dict[str, object]]:

@@ -49,13 +49,35 @@ def is_line_art(rgb: np.ndarray) -> bool:
     return bool(paper >= 215 and on_paper >= 0.35 and np.median(sat) < 40)
 
 
+def _luma(rgb: np.ndarray) -> np.ndarray:
+    """The grey level OpenCV's RGB2GRAY gives (what the edge metric sees), as float."""
+    return rgb[..., 0] * 0.299 + rgb[..., 1] * 0.587 + rgb[..., 2] * 0.114
+
+
 def palette_map(gray: np.ndarray, palette_lab: np.ndarray) -> np.ndarray:
-    """Luminance in [0, 255] -> a colour along the dark-to-light palette (interpolated in Lab)."""
-    t = gray.astype(np.float32) / 255.0 * (len(palette_lab) - 1)
+    """Luminance in [0, 255] -> a colour along the dark-to-light palette (interpolated in Lab).
+
+    The hue and chroma follow the palette; the output's grey level is then put back on a straight line
+    between the palette's ends (solved per level, by bisection on L). Interpolating in Lab alone is only
+    monotone: a magenta in the middle of a neon palette can sit brighter than the next colour's luma, so a
+    mid-grey stroke ends up as strong as a black one, or a faint one as faint as paper. Affine in grey, every
+    stroke keeps the contrast step it had relative to the others and to the paper."""
+    levels = np.arange(256, dtype=np.float32)
+    t = levels / 255.0 * (len(palette_lab) - 1)
     i = np.minimum(t.astype(int), len(palette_lab) - 2)
-    f = (t - i)[..., None]
-    lab = palette_lab[i] * (1 - f) + palette_lab[i + 1] * f
-    return to_rgb(lab)
+    f = (t - i)[:, None]
+    lab = (palette_lab[i] * (1 - f) + palette_lab[i + 1] * f).astype(np.float32)
+    ends = _luma(to_rgb(lab[[0, -1]][None]).astype(np.float32))[0]
+    target = ends[0] + (ends[1] - ends[0]) * levels / 255.0
+    lo, hi = np.zeros(256, np.float32), np.full(256, 100.0, np.float32)
+    for _ in range(16):
+        mid = (lo + hi) / 2
+        probe = np.concatenate([mid[:, None], lab[:, 1:]], axis=1)[None]
+        bright = _luma(cv2.cvtColor(probe, cv2.COLOR_LAB2RGB)[0] * 255.0) > target
+        hi, lo = np.where(bright, mid, hi), np.where(bright, lo, mid)
+    lab[:, 0] = (lo + hi) / 2
+    lut = to_rgb(lab[None])[0]
+    return lut[np.clip(gray, 0, 255).astype(np.uint8)]
 
 
 def ensure_contrast(palette_lab: np.ndarray, min_range: float = 75.0) -> np.ndarray:

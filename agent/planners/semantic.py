@@ -145,6 +145,7 @@ def _args_for(tool: str, clause: Clause) -> dict[str, Any]:
         seed = re.search(r"\bseed\s*(?:=|of|:)?\s*(\d+)", clause.text)
         if seed:
             args["seed"] = int(seed.group(1))
+    args.update({k: v for k, v in named_args(tool, clause.text).items() if k not in args})
     if spec.hints.text_arg:
         name, kind = spec.hints.text_arg
         if kind == "style":
@@ -152,6 +153,49 @@ def _args_for(tool: str, clause: Clause) -> dict[str, Any]:
         else:
             args[name] = re.sub(r"\s+", " ", SEARCH_FILLER.sub(" ", clause.text)).strip() or clause.text
     return args
+
+
+COMMON_CHOICES = {"auto", "none", "default", "closed", "both", "photo", "reference", "palette", "fast", "hq", "dodge",
+                  "line_art"}  # choice values that are ordinary words in requests: never read as an argument
+
+
+@functools.cache
+def _arg_kinds(tool: str) -> dict[str, tuple[str, tuple[str, ...]]]:
+    """argument -> (JSON type, fixed choices) from the tool's own argument model."""
+    out = {}
+    for name, prop in catalogue()[tool].args_model.model_json_schema().get("properties", {}).items():
+        options = [prop, *prop.get("anyOf", [])]
+        choices = tuple(c for o in options for c in o.get("enum", []) if isinstance(c, str))
+        kind = next((o.get("type") for o in options if o.get("type") in ("number", "integer")), "")
+        out[name] = (kind, choices)
+    return out
+
+
+def named_args(tool: str, clause: str) -> dict[str, Any]:
+    """Arguments said by name ("fidelity 0.5", "strength=0.8", "palette size 6") or by a distinctive choice word
+    ("with codeformer", "in charcoal"), read from the tool's argument model; each kept only if valid."""
+    from pydantic import ValidationError
+
+    model = catalogue()[tool].args_model
+    found: dict[str, Any] = {}
+    for name, (kind, choices) in _arg_kinds(tool).items():
+        if kind:
+            words = name.replace("_", r"[ _]?")
+            m = re.search(rf"\b{words}\s*(?:=|:|of|at|to|is)?\s*(\d+(?:\.\d+)?)\b", clause)
+            if m:
+                found[name] = int(float(m[1])) if kind == "integer" else float(m[1])
+        for choice in choices:
+            if choice not in COMMON_CHOICES and re.search(rf"(?<![a-z]){re.escape(choice.replace('_', ' '))}(?![a-z])",
+                                                          clause):
+                found[name] = choice
+    kept = {}
+    for name, value in found.items():
+        try:
+            model.model_validate({name: value})
+        except ValidationError:
+            continue
+        kept[name] = value
+    return kept
 
 
 class SemanticPlanner:
@@ -165,7 +209,7 @@ class SemanticPlanner:
         cleaned, asked = screen(request.text, self.name)
         if asked is not None:
             return asked, 1.0
-        text = tx.normalise(cleaned)
+        text = tx.normalise(tx.instruction_part(cleaned))
         if not text:
             return Plan(planner=self.name, answer=capabilities()), 1.0
         follow = follow_up(request, text, self.name) if request.thread else None

@@ -24,13 +24,20 @@ ORDINALS = {
     "other": 1,
     "latter": -1,
     "former": 0,
+    "final": -1,
+    "latest": -1,
+    "middle": -2,  # the middle one of three: resolved against the count below
 }
 NOUNS = r"(?:photo|image|picture|pic|one|shot|attachment|file|sprite|punk|portrait|frame|reference|ref)s?"
 ORDINAL_RE = re.compile(
-    rf"\b(first|1st|second|2nd|third|3rd|fourth|4th|fifth|5th|last|other|latter|former)"
+    rf"\b(first|1st|second|2nd|third|3rd|fourth|4th|fifth|5th|last|other|latter|former|final|latest|middle)"
     rf"(?:\s+(?:{NOUNS})\b|(?=\s*(?:$|[,.;!?]|\s(?:and|then|as|for|please)\b)))"
 )
 NUMBERED_RE = re.compile(rf"\b{NOUNS}\s*(?:#|no\.?|number)?\s*(\d)\b")
+LETTERED_RE = re.compile(r"\b(?:photo|image|picture|pic|shot)\s+([a-d])\b")
+SENT_LAST_RE = re.compile(r"\b(?:the )?(?:one|photo|image|picture|pic|shot) i (?:sent|attached|added|uploaded) "
+                          r"(last|first|second)\b")
+IN_THE_MIDDLE_RE = re.compile(r"\bthe one in the middle\b")
 FANOUT_RE = re.compile(r"\b(each|every|all)\b(?:\s+(?:of\s+)?(?:these|those|them|the|my))?|\bboth\b")
 
 SPLIT_RE = re.compile(
@@ -40,7 +47,7 @@ SPLIT_RE = re.compile(
 BEFORE_RE = re.compile(r"^\s*before\s+(?P<later>.+?),\s*(?P<first>.+)$")
 AFTER_RE = re.compile(r"^\s*after\s+(?P<first>.+?),\s*(?P<later>.+)$")
 BUT_FIRST_RE = re.compile(r"^(?P<later>.+?),?\s+but\s+first\s+(?P<first>.+)$")
-BEFOREHAND_RE = re.compile(r"^(?P<later>.+?)(?:[,;]\s*(?:though|but|and|however)?|\s+(?:though|but))\s+"
+BEFOREHAND_RE = re.compile(r"^(?P<later>.+?)(?:[,;—–]\s*(?:though|but|and|however)?|\s+(?:though|but|—|–))\s+"
                            r"(?:make sure\s+)?(?P<first>.+?)\s+(?:beforehand|before (?:that|it|this)|first)$")
 BEFORE_THAT_RE = re.compile(r"^(?P<later>.+?)[,;.]?\s+(?:but\s+)?(?:before that|prior to that|beforehand|"
                             r"before doing (?:that|so)),?\s+(?P<first>.+)$")
@@ -50,8 +57,13 @@ FIRST_WORDS = re.compile(r"\b(?:goes|comes|should (?:come|go|be)|is) first\b|\b(
                          r"as the first step)\b")
 FIRST_RE = re.compile(r"^\s*first(?:ly)?,?\s+")
 TRAILING_AFTER_RE = re.compile(r"^(?P<later>.+?)\s+after\s+(?P<first>(?:you\s+)?\w+ing\b.+)$")
-ONCE_RE = re.compile(r"^(?P<later>.+?),?\s+(?:once|when|after)\s+(?P<first>.+?\b(?:has|have|is|are|was|were)\s+"
+ONCE_RE = re.compile(r"^(?P<later>.+?),?\s+(?:once|when|after)\s+(?P<first>.+?\b(?:has|have|is|are|was|were|gets|got)\s+"
                      r"(?:been\s+)?\w+(?:ed|en)\b.*)$")
+NOT_BEFORE_RE = re.compile(r"^(?P<later>.+?),?\s+(?:but\s+)?(?:not|only) (?:before|after)\s+(?P<first>.+)$")
+START_END_RE = re.compile(r"^(?:start|begin) (?:with|by)\s+(?P<first>.+?),?\s+(?:and\s+)?(?:end|finish) (?:with|by)\s+"
+                          r"(?P<later>.+)$")
+LAST_FIRST_RE = re.compile(r"^the last (?:step|thing) is\s+(?P<later>.+?)[;,.]\s*(?:and\s+)?the first(?: one| step)? is\s+"
+                           r"(?P<first>.+)$")
 
 
 GENERAL_WORDS = ("please", "photo", "image", "picture", "make", "turn", "variations", "shading")
@@ -84,6 +96,8 @@ def fix_typos(text: str) -> str:
         word = m.group(0)
         if word in known or word in protected or len(word) < 2:
             return word
+        if any(word[:-k] in known for k in (1, 2, 3)) or word[:-3] + "e" in known:  # an inflection: sketched
+            return word
         candidates = [v for v in known if v[0] == word[0] and abs(len(v) - len(word)) <= 1]
         close = difflib.get_close_matches(word, candidates, n=1, cutoff=0.8 if len(word) > 3 else 0.79)
         return close[0] if close else word
@@ -108,10 +122,12 @@ def normalise(text: str) -> str:
 def split_clauses(text: str) -> list[str]:
     """Clauses in the order the work must happen, whatever the wording order."""
     t = normalise(text)
-    for pattern in (BEFORE_RE, AFTER_RE, BUT_FIRST_RE, TRAILING_AFTER_RE, ONCE_RE, BEFORE_THAT_RE, BEFOREHAND_RE):
+    for pattern in (START_END_RE, LAST_FIRST_RE, BEFORE_RE, AFTER_RE, BUT_FIRST_RE, NOT_BEFORE_RE, TRAILING_AFTER_RE,
+                    ONCE_RE, BEFORE_THAT_RE, BEFOREHAND_RE):
         m = pattern.match(t)
         if m and re.search(r"[a-z]{3}", m["first"]) and re.search(r"[a-z]{3}", m["later"]):
-            return split_clauses(m["first"]) + split_clauses(m["later"])
+            first = re.sub(r"^(?:but|though|and|however)\s+", "", m["first"])
+            return split_clauses(first) + split_clauses(m["later"])
     t = FIRST_RE.sub("", t)
     parts = [p.strip(" ,") for p in SPLIT_RE.split(t)]
     parts = [p for p in parts if p and re.search(r"[a-z]", p)]
@@ -132,11 +148,24 @@ def split_and(clause: str) -> list[str]:
 def attachment_refs(clause: str, n_attachments: int) -> list[int]:
     """Attachment indices the clause names ("the second photo", "image 2", "the last one"), in order."""
     refs = []
-    for m in ORDINAL_RE.finditer(clause):
+    for m in SENT_LAST_RE.finditer(clause):
         i = ORDINALS[m[1]]
         refs.append((m.start(), i if i >= 0 else n_attachments + i))
+    clause = SENT_LAST_RE.sub(" ", clause)
+    for m in ORDINAL_RE.finditer(clause):
+        i = ORDINALS[m[1]]
+        if i == -2:
+            i = (n_attachments - 1) // 2 if n_attachments >= 3 else -1
+            if i < 0:
+                continue
+        refs.append((m.start(), i if i >= 0 else n_attachments + i))
+    for m in IN_THE_MIDDLE_RE.finditer(clause):
+        if n_attachments >= 3:
+            refs.append((m.start(), (n_attachments - 1) // 2))
     for m in NUMBERED_RE.finditer(clause):
         refs.append((m.start(), int(m[1]) - 1))
+    for m in LETTERED_RE.finditer(clause):
+        refs.append((m.start(), "abcd".index(m[1])))
     return [i for _, i in sorted(refs) if i >= 0]  # out-of-range refs stay: validation turns them into a question
 
 
@@ -224,3 +253,29 @@ def style_query(clause: str) -> str:
         clause,
     )
     return re.sub(r"\s+", " ", q).strip(" ,.-") or clause
+
+
+MARKER_RE = re.compile(r"\b(?:anyway|anyhow|long story short|so here'?s what i (?:need|want)|what i(?:'d| would) like"
+                       r"(?: is)?|the actual request|back to the point|my request(?: is)?|here'?s what i want)\b"
+                       r"\s*[:,—–-]*\s*")
+NARRATIVE_RE = re.compile(
+    r"^(?:so |and |but |also |oh,? )?(?:i (?:was|went|tried|watched|saw|restored|used|had|collect|made|took|think|"
+    r"have no|bought|love|loved|printed|got|found|did|just got)|i'm (?:making|doing|not|a|so)|i am (?:making|a)|"
+    r"my (?:grand\w+|mum|mom|dad|mother|father|friend|cousin|sister|brother|teacher|phone|family|wife|husband|kids?|"
+    r"son|daughter|partner|boss|aunt|uncle|neighbou?r)|we (?:went|printed|were|had|took|did|got|made)|"
+    r"there (?:was|were|are)|it was|it'?s (?:from|for|raining|been|a long)|this (?:is|was) (?:for|from|taken|my)|"
+    r"the (?:light|photographer|weather|lighting|camera|party|trip|wedding)|last (?:time|week|year|summer|month)|"
+    r"yesterday|honestly|he (?:was|is|has been|loves)|she (?:was|is|has been|loves)|they (?:were|are))\b")
+
+
+def instruction_part(text: str) -> str:
+    """The instruction inside a story: what follows "anyway, …" (and the like), without narrative sentences
+    ("my grandfather used to sketch ships.") whose words would otherwise become steps."""
+    marks = list(MARKER_RE.finditer(text))
+    if marks and marks[-1].end() < len(text) - 3:
+        text = text[marks[-1].end():]
+    sentences = [x for x in re.split(r"(?<=[.!?])\s+", text) if x.strip()]
+    if len(sentences) < 2:
+        return text
+    kept = [x for x in sentences if not NARRATIVE_RE.search(x.strip().lower())]
+    return " ".join(kept) if kept else text

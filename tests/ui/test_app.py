@@ -144,3 +144,32 @@ def test_gallery_searches_filters_shows_settings_and_deletes(app):
     from atelier.ui.state import agent
 
     assert [r.tool for r in agent().runs.list()] == ["sketchify"]
+
+
+def test_review_mode_steps_through_a_folder_and_writes_one_feedback_row_per_decision(app, tmp_path):
+    import cv2
+    import numpy as np
+
+    from atelier.tools.sprite.feedback import read_feedback
+    from atelier.ui.state import agent
+
+    rng = np.random.default_rng(5)
+    for i, cell in enumerate((4, 6, 8)):
+        art = rng.integers(0, 4, (12, 12))[..., None].repeat(3, -1).astype(np.uint8) * 80
+        cv2.imwrite(str(tmp_path / f"s{i}.png"), cv2.resize(art, None, fx=cell, fy=cell,
+                                                            interpolation=cv2.INTER_NEAREST))
+    review = AppTest.from_file(str(REPO / "ui" / "pages" / "review.py"), default_timeout=60)
+    review.run()
+    review.text_input[0].set_value(str(tmp_path)).run()
+    review.button[next(i for i, b in enumerate(review.button) if b.label == "Load")].click().run()
+    assert "s0.png — 1 of 3" in review.get("progress")[0].proto.text
+    assert "4 px cells" in " ".join(m.value for m in review.markdown)
+    label = {b.label: b for b in review.button}
+    label["✓ Accept"].click().run()  # accept the first, move on
+    assert "s1.png — 2 of 3" in review.get("progress")[0].proto.text
+    {b.label: b for b in review.button}["✗ Reject"].click().run()
+    {b.label: b for b in review.button}["◀ Previous"].click().run()
+    assert "s1.png — 2 of 3 · 2 decided" in review.get("progress")[0].proto.text
+    rows = read_feedback(agent().settings.home / "sprite_feedback.csv")
+    assert [r["verdict"] for r in rows] == ["correct", "incorrect"] and float(rows[0]["cell_size"]) == 4.0
+    assert "Export 1 accepted" in review.get("download_button")[0].proto.label

@@ -64,14 +64,14 @@ ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--d
 SHOTS = REPO / "evals" / "reports" / "browser"
 
 
-def open_page(url: str):
+def open_page(url: str, ready: str = '[data-testid="stChatInput"]'):
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
         page = browser.new_page(viewport={"width": 1280, "height": 1800})
         page.goto(url)
-        page.wait_for_selector('[data-testid="stChatInput"]', timeout=60_000)
+        page.wait_for_selector(ready, timeout=60_000)
         yield page
         assert page.locator('[data-testid="stException"]').count() == 0
         browser.close()
@@ -227,3 +227,37 @@ def test_cancel_stops_a_running_step(atelier_home, tmp_path):
 
         sys.path.remove(str(site))
         registry.refresh()
+
+
+def test_review_mode_with_keyboard_keys_writes_one_feedback_row_per_decision(server, atelier_home, tmp_path):
+    import csv
+    import zipfile
+
+    import cv2
+    import numpy as np
+
+    rng = np.random.default_rng(9)
+    files = []
+    for i, cell in enumerate((5, 7, 9)):
+        art = rng.integers(0, 4, (10, 10))[..., None].repeat(3, -1).astype(np.uint8) * 80
+        files.append(tmp_path / f"sprite{i}.png")
+        cv2.imwrite(str(files[-1]), cv2.resize(art, None, fx=cell, fy=cell, interpolation=cv2.INTER_NEAREST))
+    for page in open_page(f"{server}/review", ready='[data-testid="stFileUploader"]'):
+        page.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files([str(f) for f in files])
+        page.get_by_text("sprite2.png").wait_for(timeout=30_000)
+        page.get_by_role("button", name="Load", exact=True).last.click()
+        page.get_by_text("sprite0.png — 1 of 3", exact=False).wait_for(timeout=60_000)
+        page.keyboard.press("a")  # accept
+        page.get_by_text("sprite1.png — 2 of 3 · 1 decided", exact=False).wait_for(timeout=60_000)
+        page.keyboard.press("x")  # reject
+        page.get_by_text("sprite2.png — 3 of 3 · 2 decided", exact=False).wait_for(timeout=60_000)
+        page.keyboard.press("ArrowLeft")
+        page.get_by_text("sprite1.png — 2 of 3 · 2 decided", exact=False).wait_for(timeout=60_000)
+        with page.expect_download() as download:
+            page.get_by_role("button", name="Export 1 accepted (zip)").click()
+        names = zipfile.ZipFile(download.value.path()).namelist()
+        assert names == ["sprite0-reconstruct_sprite.png"]
+        shot(page, "review", tmp_path)
+    with open(atelier_home / "sprite_feedback.csv", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    assert [r["verdict"] for r in rows] == ["correct", "incorrect"] and float(rows[0]["cell_size"]) == 5.0

@@ -89,7 +89,8 @@ def _open_face(job, inpainter, seeds: list[int], results: list[np.ndarray], ctx:
     patches = []
     for seed in seeds:
         with ctx.stage(f"inpaint_{inpainter.name}"):
-            patches.append(inpainter.inpaint(job, seed))
+            # test hook: an inpainter that changes nothing, so the self-check meets a face still closed
+            patches.append(job.frame.copy() if ctx.hooks.get("inpaint_unchanged") else inpainter.inpaint(job, seed))
     with ctx.stage("blend"):
         for k, patch in enumerate(patches):
             results[k] = paste(results[k], patch, alpha, job.alignment)
@@ -114,6 +115,7 @@ def run(images: dict[str, LoadedImage], args: OpenEyesArgs, ctx: ToolContext) ->
     variations = args.variations if name == "sdxl" else 1
     results = [image] * variations
     verbose: dict[str, np.ndarray] = {}
+    jobs: dict[int, object] = {}
     for i, (face, record) in enumerate(zip(faces, records, strict=True)):
         sides = ["right", "left"] if args.eyes == "both" else list(record["closed_eyes"])
         if not sides:
@@ -130,7 +132,10 @@ def run(images: dict[str, LoadedImage], args: OpenEyesArgs, ctx: ToolContext) ->
                 job = EyeJob(warp_to_frame(image, alignment), alignment, face, sides, args.feather)
             seeds = [args.seed + 1000 * i + k for k in range(variations)]
             patch = _open_face(job, inpainter, seeds, results, ctx)
-            record.update(opened=sides, seeds=seeds, error=None)
+            record.update(opened=sides, seeds=seeds, error=None, attempts=[name])
+            if job.report:
+                record["transplant"] = job.report
+            jobs[i] = job
             if args.verbose:
                 verbose.update({f"face{i}_crop": job.frame, f"face{i}_mask": (job.alpha * 255).astype(np.uint8),
                                 f"face{i}_patch": patch, f"face{i}_blended": warp_to_frame(results[0], alignment)})
@@ -139,6 +144,9 @@ def run(images: dict[str, LoadedImage], args: OpenEyesArgs, ctx: ToolContext) ->
         except Exception as exc:  # one face's bug must not sink the others; it is reported on the face
             record.update(opened=[], error={"code": str(ErrorCode.INTERNAL), "message": f"{type(exc).__name__}: {exc}"})
     wanted = [r for r in records if "backend" in r]
+    if any(r["error"] is None for r in wanted):
+        with ctx.stage("verify"):
+            results = _self_check(results, image, images, records, jobs, name, args, ctx, landmarker)
     ok = [r for r in wanted if r["error"] is None]
     failed = [r for r in wanted if r["error"] is not None]
     summary = {"faces": records, "closed_count": sum(1 for r in records if r["closed_eyes"]),
@@ -147,6 +155,10 @@ def run(images: dict[str, LoadedImage], args: OpenEyesArgs, ctx: ToolContext) ->
         first = failed[0]["error"]
         raise ToolError(ErrorCode(first["code"]), f"no face could be opened: {first['message']}", outputs=summary)
     warnings = [f"face {r['index']}: {r['error']['message']}" for r in failed]
+    unverified = [r for r in ok if not r.get("verified_open")]
+    if unverified:
+        warnings.append("still reads as closed after opening (tried " + "; ".join(
+            f"face {r['index'] + 1}: {', '.join(r['attempts'])}" for r in unverified) + ")")
     if not wanted:
         warnings.append("no closed eyes found, so nothing was changed; set eyes=both to redo open eyes")
     if args.variations > 1 and variations == 1:
@@ -160,16 +172,105 @@ def run(images: dict[str, LoadedImage], args: OpenEyesArgs, ctx: ToolContext) ->
             results = [restore_faces(res, opened, restorer)[0] for res in results]
     variation_images = {f"variation_{k + 1}": res for k, res in enumerate(results)} if variations > 1 else {}
     used = name if ok else "none"
-    face_meta = [{k: r.get(k) for k in ("index", "backend", "opened", "seeds", "error")} for r in records]
+    face_meta = [{k: r.get(k) for k in ("index", "backend", "opened", "seeds", "error", "verified_open", "attempts")}
+                 for r in records]
     return ToolOutput(
         backend=used, backends={"landmarks": marks, "inpaint": used, "restore": args.restore},
         outputs={**summary, "changed": bool(ok)}, images={"image": results[0], **variation_images, **verbose},
         metrics={"faces_ok": len(ok), "faces_failed": len(failed), "faces": len(records),
+                 "faces_verified_open": sum(1 for r in ok if r.get("verified_open")),
                  "seconds_per_face": round(sum(v for k, v in ctx.timings.items() if k != "load")
                                            / max(1, len(wanted)), 4)},
         warnings=warnings, metadata={"faces": face_meta},
         texts={"faces.json": json.dumps(records, indent=2)} if args.verbose else {},
     )
+
+
+def verify_faces(result: np.ndarray, records: list[dict], landmarker, threshold: float) -> dict[int, dict]:
+    """Detect again on ``result``: per opened face record, whether each eye it opened now reads as open.
+
+    A face is found again by its eye centres (nearest, within a third of its inter-ocular distance);
+    a face no longer found is not verified."""
+    from .measure import face_record
+
+    found = [face_record(f, k, threshold) for k, f in enumerate(landmarker.detect(result))]
+    answers: dict[int, dict] = {}
+    for r in records:
+        if not r.get("opened"):
+            continue
+        centre = np.mean([r["right_eye"]["centre"], r["left_eye"]["centre"]], axis=0)
+        near = min(found, default=None, key=lambda g: float(np.hypot(*(np.mean(
+            [g["right_eye"]["centre"], g["left_eye"]["centre"]], axis=0) - centre))))
+        if near is None or np.hypot(*(np.mean([near["right_eye"]["centre"], near["left_eye"]["centre"]], axis=0)
+                                      - centre)) > r["inter_ocular_px"] / 3:
+            answers[r["index"]] = {"verified_open": False, "scores_after": None}
+            continue
+        scores = {side: near[f"{side}_eye"]["score"] for side in r["opened"]}
+        answers[r["index"]] = {"verified_open": all(not near[f"{s}_eye"]["closed"] for s in r["opened"]),
+                               "scores_after": scores}
+    return answers
+
+
+def _fallbacks(used: str, args: OpenEyesArgs, has_ref: bool, settings) -> list[str]:
+    """The other inpainters worth a second try for a face that still reads closed (auto only)."""
+    if args.backend != "auto":
+        return []
+    from atelier.core.backends import statuses
+
+    available = {s.backend for s in statuses("open_eyes", INPAINT_BACKENDS, settings) if s.available}
+    order = (["reference"] if has_ref else []) + ["sdxl", "mirror"]
+    return [n for n in order if n != used and n in available]
+
+
+def _self_check(results, image, images, records, jobs, name, args, ctx, landmarker):
+    """Re-detect every opened face; a face still closed gets the next SDXL variation, then the next
+    backend; each face records ``verified_open`` and the ``attempts`` made."""
+    from atelier.tools.faces.blend import paste
+    from atelier.tools.faces.geometry import warp_to_image
+
+    answers = verify_faces(results[0], records, landmarker, args.threshold)
+    for index, answer in answers.items():
+        records[index].update(answer)
+    pending = [i for i, a in answers.items() if not a["verified_open"] and i in jobs]
+    if ctx.hooks.get("no_retry"):
+        pending = []
+    for k in range(1, len(results)):  # SDXL: another variation of the same face may read open
+        if not pending:
+            break
+        answers_k = verify_faces(results[k], [records[i] for i in pending], landmarker, args.threshold)
+        for i in list(pending):
+            if answers_k.get(i, {}).get("verified_open"):
+                reach = warp_to_image(jobs[i].alpha, jobs[i].alignment, image.shape[:2]) > 0
+                results[0] = np.where(reach[..., None], results[k], results[0])
+                records[i].update(answers_k[i], attempts=records[i]["attempts"] + [f"{name} variation {k + 1}"])
+                pending.remove(i)
+    for other in _fallbacks(name, args, "ref" in images, ctx.settings):
+        if not pending:
+            break
+        try:
+            inpainter = _build_inpainter(other, images, args, ctx, landmarker)
+        except ToolError:
+            continue
+        trial = results[0]
+        tried = []
+        for i in pending:
+            try:
+                patch = inpainter.inpaint(jobs[i], args.seed + 1000 * i)
+            except ToolError:
+                continue
+            trial = paste(trial, patch, jobs[i].alpha, jobs[i].alignment)
+            tried.append(i)
+        if not tried:
+            continue
+        answers_o = verify_faces(trial, [records[i] for i in tried], landmarker, args.threshold)
+        for i in tried:
+            records[i]["attempts"] = records[i]["attempts"] + [other]
+            if answers_o[i]["verified_open"]:
+                reach = warp_to_image(jobs[i].alpha, jobs[i].alignment, image.shape[:2]) > 0
+                results[0] = np.where(reach[..., None], trial, results[0])
+                records[i].update(answers_o[i], backend=other)
+                pending.remove(i)
+    return results
 
 
 SPEC = ToolSpec(

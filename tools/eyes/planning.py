@@ -51,6 +51,10 @@ def _face_rows(faces: list[dict[str, Any]]) -> Table:
             done = f"not opened: {face['error']['message']}"
         elif face.get("opened"):
             done = f"opened ({face.get('backend')})"
+            if face.get("verified_open") is False:
+                done += f"; still reads as closed after trying {', '.join(face.get('attempts') or [])}"
+            elif face.get("verified_open"):
+                done += "; checked: reads as open"
         rows.append((f"face {face['index'] + 1}", _eyes_in_words(face), done))
     return Table("Faces", ("face", "eyes", "done"), tuple(rows))
 
@@ -86,6 +90,11 @@ def present_opened(result: dict[str, Any], inputs: dict[str, str]) -> Card:
     else:
         sentence = f"Opened the eyes of {m.get('faces_ok', 0)} face{'s' if m.get('faces_ok') != 1 else ''}"
         sentence += f" ({m.get('faces_failed')} could not be opened)." if m.get("faces_failed") else "."
+        unverified = [f for f in faces if f.get("opened") and f.get("verified_open") is False]
+        if unverified:
+            who = ", ".join(f"face {f['index'] + 1}" for f in unverified)
+            sentence += (f" Not verified: {who} still read{'s' if len(unverified) == 1 else ''} as closed when "
+                         "checked again; look at the zoomed eyes below.")
     rows = [Row(role.capitalize(), name) for role, name in result.get("backends", {}).items()]
     images = [CardImage(inputs["image"], "before", "before")] if inputs.get("image") else []
     if inputs.get("ref"):

@@ -86,3 +86,34 @@ def blend_masked(image: np.ndarray, patch: np.ndarray, alpha: np.ndarray) -> np.
     touched = alpha > 0
     mixed = image.astype(np.float32) * (1 - alpha[..., None]) + patch.astype(np.float32) * alpha[..., None]
     return np.where(touched[..., None], np.clip(mixed + 0.5, 0, 255).astype(np.uint8), image)
+
+
+def to_linear(rgb: np.ndarray) -> np.ndarray:
+    """sRGB uint8 → linear light in 0..1 (the IEC 61966-2-1 curve)."""
+    v = np.asarray(rgb, np.float32) / 255.0
+    return np.where(v <= 0.04045, v / 12.92, ((v + 0.055) / 1.055) ** 2.4)
+
+
+def from_linear(lin: np.ndarray) -> np.ndarray:
+    """Linear light in 0..1 → sRGB uint8."""
+    v = np.clip(lin, 0.0, 1.0)
+    srgb = np.where(v <= 0.0031308, 12.92 * v, 1.055 * np.power(v, 1 / 2.4) - 0.055)
+    return np.clip(srgb * 255.0 + 0.5, 0, 255).astype(np.uint8)
+
+
+def light_gains(source: np.ndarray, source_region: np.ndarray, target: np.ndarray,
+                target_region: np.ndarray) -> np.ndarray | None:
+    """Per-channel gains in linear light taking ``source``'s light to ``target``'s (a von Kries white
+    balance plus exposure), from the medians over the same kind of surface in both (skin, or sclera);
+    None when either region has too few pixels."""
+    s, t = source_region > 0.5, target_region > 0.5
+    if s.sum() < 12 or t.sum() < 12:
+        return None
+    src = np.median(to_linear(source)[s], axis=0) + 1e-4
+    dst = np.median(to_linear(target)[t], axis=0) + 1e-4
+    return np.clip(dst / src, 0.4, 2.5).astype(np.float32)
+
+
+def apply_gains(rgb: np.ndarray, gains: np.ndarray) -> np.ndarray:
+    """``rgb`` with each channel scaled by ``gains`` in linear light."""
+    return from_linear(to_linear(rgb) * np.asarray(gains, np.float32))

@@ -250,6 +250,19 @@ def fit_lines(lines: np.ndarray, n: int, cell: float) -> tuple[float, float]:
         return cell, float(inner[0] % cell) if inner.size else 0.0
     idx = np.round((inner - inner[0]) / cell)
     slope = float(np.polyfit(idx, inner, 1)[0]) if np.ptp(idx) > 0 else cell
+    import os
+    v = os.environ.get("OFFV", "0")
+    if v == "0":
+        return slope, float(inner[0] % slope)
+    res = inner - idx * slope
+    if v == "1":
+        return slope, float(np.median(res[:5]) % slope)
+    if v == "2":
+        return slope, float(np.mean(res) % slope)
+    if v == "3":
+        return slope, float(np.median(res) % slope)
+    if v == "4":
+        return slope, float(np.median(res[:3]) % slope)
     return slope, float(inner[0] % slope)
 
 

@@ -62,6 +62,12 @@ def present(result: dict[str, Any], inputs: dict[str, str]) -> Card:
                (("overlay", "differences", "overlay"), ("image", "clean sprite", "result")) if art.get(name)]
     adjust = [Adjust(label, key, _regrid(out, factor)) for label, key, factor in (("½ cell", "half", 0.5),
                                                                                  ("×2 cell", "double", 2.0))]
+    for rank, cand in enumerate(out.get("candidates", [])[1:4], start=2):  # the other suggestions, one click each
+        if cand.get("cell_size"):
+            adjust.append(Adjust(f"suggestion {rank}: {number(cand['cell_size'])} px", f"cand{rank}",
+                                 {"cell_size": float(cand["cell_size"]),
+                                  "offset_x": float(cand.get("offset_x") or 0) % float(cand["cell_size"]),
+                                  "offset_y": float(cand.get("offset_y") or 0) % float(cand["cell_size"])}))
     return Card("Sprite", sentence, rows, images, tables, adjust=adjust)
 
 

@@ -1,5 +1,7 @@
 """The reference inpainter: a same-person photo with open eyes lends its eyes (ExGAN's exemplar idea, done
-by hand): each donor eye is aligned by its corners, colour-matched to the target's skin and feathered in."""
+by hand). Each donor eye is aligned on all its eye-contour landmarks, its surrounding skin matched to the
+target's skin, its interior (iris, sclera, lashes) kept in its own colour corrected only for the light, and
+its softness and grain matched to the target's (``transplant_eye``)."""
 
 from __future__ import annotations
 
@@ -9,7 +11,7 @@ from atelier.core.errors import ErrorCode, ToolError
 from atelier.tools.faces.face import Face
 
 from ..measure import CLOSED_BELOW, eye_state
-from . import EyeJob, transplant
+from . import EyeJob, transplant_eye
 
 NAME = "reference"
 
@@ -31,5 +33,6 @@ class ReferenceInpainter:
             if eye_state(self.face, side, self.threshold)["closed"]:
                 raise ToolError(ErrorCode.NEEDS_REFERENCE, f"the reference photo's {side} eye is closed too; "
                                 "attach a photo of the same person with that eye open")
-            transplant(self.ref, self.face.corners(side), job, side, out)
+            closed = eye_state(job.face, side, self.threshold)["closed"]
+            transplant_eye(self.ref, self.face, job, side, out, target_closed=closed, seed=seed)
         return out

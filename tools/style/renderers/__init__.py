@@ -37,14 +37,15 @@ def accepted(family: str, params: Mapping[str, Any]) -> tuple[dict[str, Any], li
     return {k: v for k, v in params.items() if k in names}, sorted(set(params) - names)
 
 
-def keep_strokes(out: np.ndarray, rgb: np.ndarray) -> np.ndarray:
+def keep_strokes(out: np.ndarray, rgb: np.ndarray, gamma: float = 1.0) -> np.ndarray:
     """A line-preserving family's render of line art with the drawing's strokes laid back on top.
 
     Sketches (paper with grain, shading) always get the relay. Clean line art (flat paper), which the
     families ink themselves, keeps the family's own render unless the relay keeps the drawing's edges better
-    (``structure_f1``), so the relay never costs a clean drawing a line.
+    (``structure_f1``), so the relay never costs a clean drawing a line. ``gamma`` > 1 lays the strokes
+    back darker than drawn (a family's bolder key lines; the module's ``RELAY_GAMMA``).
     """
-    relayed = relay_strokes(out, rgb)
+    relayed = relay_strokes(out, rgb, gamma=gamma)
     if not is_clean_line_art(rgb):
         return relayed
     from ..palette import structure_f1
@@ -66,5 +67,6 @@ def apply(family: str, rgb: np.ndarray, palette: np.ndarray, params: Mapping[str
     kwargs, _ = accepted(family, params or {})
     out = renderer(family)(rgb, palette, seed=seed, line_art=line_art, **kwargs)
     if line_art and family in LINE_PRESERVING:
-        out = keep_strokes(out, rgb)
+        gamma = float(getattr(importlib.import_module(f"{__name__}.{family}"), "RELAY_GAMMA", 1.0))
+        out = keep_strokes(out, rgb, gamma)
     return blend(out, rgb, strength)

@@ -85,6 +85,11 @@ def render(rgb: np.ndarray, palette: np.ndarray, seed: int = 0, line_art: bool =
         lines = strokes(rgb)
         background = bright[1] if mode == "pop" else palette[-1]
         base = fill_regions(rgb, np.concatenate([bright, palette[-2:-1]]), background, seed)
+        # flat colours of one lightness band, differing in hue: a sketch's regions are small and many, and
+        # light/dark steps between them would outshout its own faint strokes
+        lab = to_lab(base)
+        lab[..., 0] = 78.0 + (lab[..., 0] - 78.0) * 0.35
+        base = from_lab(lab)
         paper = np.all(np.abs(base - background) < 1e-6, axis=-1).astype(np.float32)
         dots = halftone(np.full(paper.shape, 0.35, np.float32), cell * 1.2) * paper
         out = multiply_ink(base, dots, palette[-1] if mode == "pop" else bright[0], 0.5 * dot_strength)

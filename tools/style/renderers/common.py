@@ -157,6 +157,19 @@ def fbm(shape: tuple[int, int], seed: int, scale: float, octaves: int = 4) -> np
     return stretch(out, 0.5, 99.5)
 
 
+def wide_blur(img: np.ndarray, sigma: float) -> np.ndarray:
+    """A Gaussian blur of ``sigma`` px; wide ones run on a copy shrunk so the blur there is ~2 px and come
+    back by bilinear upsampling (a wide blur has no detail a smaller copy would lose), which is what keeps
+    glows and halos fast at 1 Mpx."""
+    h, w = img.shape[:2]
+    f = int(sigma // 2.5)
+    if f < 2:
+        return cv2.GaussianBlur(img, (0, 0), sigma)
+    small = cv2.resize(img, (max(1, w // f), max(1, h // f)), interpolation=cv2.INTER_AREA)
+    small = cv2.GaussianBlur(small, (0, 0), max(0.5, float(np.sqrt(max(sigma ** 2 - f ** 2 / 4, 0.25))) / f))
+    return cv2.resize(small, (w, h), interpolation=cv2.INTER_LINEAR)
+
+
 def paper_texture(shape: tuple[int, int], seed: int, scale: float = 3.0) -> np.ndarray:
     """Fine paper grain around 0 (about -1..1): fibres plus tooth, for multiplying in small amounts."""
     h, w = shape
@@ -244,7 +257,7 @@ def is_clean_line_art(rgb: np.ndarray) -> bool:
     return float((var < 0.25).mean()) > 0.5
 
 
-def relay_strokes(out: np.ndarray, rgb: np.ndarray, soften: float = 2.2) -> np.ndarray:
+def relay_strokes(out: np.ndarray, rgb: np.ndarray, soften: float = 2.2, gamma: float = 1.0) -> np.ndarray:
     """Lay a line drawing's own strokes back over its restyled version (uint8 both), the way a colourist
     puts the line layer over the colour layer.
 
@@ -256,12 +269,13 @@ def relay_strokes(out: np.ndarray, rgb: np.ndarray, soften: float = 2.2) -> np.n
     On light paper that is a multiply blend of the drawing over the colour layer (on clean line art the
     strokes take the render's median stroke colour); on dark paper the strokes
     take the render's brightest colour nearby (its tubes). Every edge of the input comes back in place, with
-    its contrast ratio, so ``structure_f1`` holds.
+    its contrast ratio, so ``structure_f1`` holds. ``gamma`` > 1 darkens the strokes (``rel ** gamma``,
+    still monotone: the paper stays paper and every stroke stays where it was).
     """
     o = to_float(out)
     s = side_scale(rgb.shape)
     lum = luminance(to_float(rgb))
-    rel = np.clip(lum / max(float(np.percentile(lum, 90)), 1e-3), 0, 1)
+    rel = np.clip(lum / max(float(np.percentile(lum, 90)), 1e-3), 0, 1) ** gamma
     ink = 1.0 - rel
     k = 2 * max(2, int(round(3 * s))) + 1
     disk = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (k, k))
@@ -282,6 +296,10 @@ def relay_strokes(out: np.ndarray, rgb: np.ndarray, soften: float = 2.2) -> np.n
         layer = cv2.GaussianBlur(layer, (0, 0), soften * max(1.0, s))
     if dark:
         lit = np.clip(cv2.dilate(o, disk) * 1.2, 0, 1)
+        # one brightness for every tube colour (magenta is darker than cyan): the strokes' contrast must come
+        # from the drawing, not from where the colour field turns
+        y = luminance(lit)[..., None]
+        lit = np.clip(lit * (float(np.percentile(y, 90)) / np.maximum(y, 0.05)), 0, 1)
         return to_uint8(layer * rel[..., None] + lit * ink[..., None])
     on = ink > 0.5
     if clean and on.any():  # flat colour regions: the strokes can take the render's own ink colour

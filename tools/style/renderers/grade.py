@@ -89,6 +89,8 @@ def render(rgb: np.ndarray, palette: np.ndarray, seed: int = 0, line_art: bool =
     """
     s = side_scale(rgb.shape)
     shape = rgb.shape[:2]
+    if line_art:  # bars of shadow and dark corners over a sketch swallow its faint strokes: half as deep
+        blinds_amount, vignette_amount = blinds_amount * 0.55, vignette_amount * 0.7
     img = to_float(rgb)
     grey = np.repeat(luminance(img)[..., None], 3, axis=2)
     img = keep_hue(img, grey, accent_hue) if accent_hue >= 0 else img * (1 - mono) + grey * mono

@@ -23,6 +23,7 @@ from .common import (
     to_float,
     to_uint8,
     vignette,
+    wide_blur,
     xdog,
 )
 
@@ -31,7 +32,7 @@ def glow(light: np.ndarray, radius: float, strength: float = 1.0) -> np.ndarray:
     """Bloom: the light map plus three ever wider blurs of it (a neon tube's halo)."""
     out = light.copy()
     for i, s in enumerate((radius, radius * 2.5, radius * 6)):
-        out += cv2.GaussianBlur(light, (0, 0), s) * strength * (1.2 / (i + 1))
+        out += wide_blur(light, s) * strength * (1.2 / (i + 1))
     return out
 
 

@@ -6,7 +6,25 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from .common import luminance, nearest_colour, saturate, side_scale, to_float, to_uint8
+from .common import luminance, nearest_colour, saturate, side_scale, strokes, to_float, to_uint8
+
+
+def sketch_panes(rgb: np.ndarray, cells: int, seed: int, max_side: int = 360) -> tuple[np.ndarray, np.ndarray]:
+    """Panes for a sketch, cut along its strokes: SLIC on the drawing's tone plus a strongly weighted
+    stroke map (so pane boundaries run along the strokes, not across them); returns (labels, stroke map)."""
+    from skimage.segmentation import slic
+
+    s = side_scale(rgb.shape)
+    ink = strokes(rgb)
+    bold = cv2.GaussianBlur(cv2.dilate(ink, np.ones((3, 3), np.uint8)), (0, 0), 1.0 * s)
+    tone = cv2.GaussianBlur(1.0 - ink, (0, 0), 3.0 * s)
+    feat = np.dstack([tone, tone, bold * 2.5]).astype(np.float32)
+    h, w = rgb.shape[:2]
+    scale = min(1.0, max_side / max(h, w))
+    small = cv2.resize(feat, (max(8, round(w * scale)), max(8, round(h * scale))), interpolation=cv2.INTER_AREA)
+    labels = slic(small, n_segments=cells, compactness=0.25, start_label=0, channel_axis=-1,
+                  enforce_connectivity=True, convert2lab=False)
+    return cv2.resize(labels.astype(np.int32), (w, h), interpolation=cv2.INTER_NEAREST), ink
 
 
 def panes(img: np.ndarray, cells: int, compactness: float, seed: int, max_side: int = 360) -> np.ndarray:
@@ -58,7 +76,11 @@ def render(rgb: np.ndarray, palette: np.ndarray, seed: int = 0, line_art: bool =
     """
     s = side_scale(rgb.shape)
     img = to_float(rgb)
-    labels = panes(img, cells, compactness, seed)
+    ink = None
+    if line_art:
+        labels, ink = sketch_panes(rgb, cells, seed)
+    else:
+        labels = panes(img, cells, compactness, seed)
     means = pane_means(img, labels).astype(np.float32)
     glass_pal = palette[1:] if len(palette) > 2 else palette
     nearest = glass_pal[nearest_colour(means[None], glass_pal, light_weight=0.3)[0]]
@@ -66,8 +88,14 @@ def render(rgb: np.ndarray, palette: np.ndarray, seed: int = 0, line_art: bool =
     colours = np.clip(colours * (0.8 + 0.35 * (luminance(means[None])[0] > 0.5))[:, None], 0, 1)
     if line_art:
         rng_pane = np.random.default_rng(seed + 1)
-        shade = 0.55 + 0.45 * luminance(means[None])[0][:, None]
-        colours = saturate(glass_pal[rng_pane.integers(0, len(glass_pal), len(means))][None], saturation)[0] * shade
+        # the drawing's light and dark survive as light and deep glass; the hue comes from the jewels
+        tone = luminance(means[None])[0]
+        tone = (tone - tone.min()) / max(float(np.ptp(tone)), 1e-3)
+        shade = (0.25 + 0.8 * tone)[:, None]
+        jewels = saturate(glass_pal[None], saturation)[0]
+        jewels = 0.85 * jewels / np.maximum(jewels.max(axis=1, keepdims=True), 1e-3)
+        colours = np.clip(jewels[rng_pane.integers(0, len(jewels), len(means))] * shade + 0.25 * tone[:, None] ** 3,
+                          0, 1)
     glass = colours[labels]
     edge = boundaries(labels)
     width = max(1, int(round(lead * s)))
@@ -78,4 +106,7 @@ def render(rgb: np.ndarray, palette: np.ndarray, seed: int = 0, line_art: bool =
     mottle = cv2.GaussianBlur(rng.standard_normal(labels.shape).astype(np.float32), (0, 0), 3 * s)
     glass = glass * (light * (1 + texture * mottle / (mottle.std() + 1e-6)))[..., None]
     glass[leads] = palette[0] * 0.25
+    if ink is not None:  # the drawing's own strokes are leaded too, so the subject reads through the window
+        came = np.clip((cv2.GaussianBlur(ink, (0, 0), 0.8 * s) - 0.3) * 2.5, 0, 1)[..., None]
+        glass = glass * (1 - came) + palette[0] * 0.25 * came
     return to_uint8(np.clip(glass, 0, 1))

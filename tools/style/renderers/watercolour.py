@@ -66,10 +66,14 @@ def washes(rgb: np.ndarray, palette: np.ndarray, seed: int) -> tuple[np.ndarray,
     ink = strokes(rgb)
     near = cv2.GaussianBlur(cv2.dilate(ink, np.ones((3, 3), np.uint8), iterations=int(4 * s) + 1), (0, 0), 14 * s)
     near = near / max(float(np.percentile(near, 98)), 1e-3)
-    coverage = np.clip((near * (0.6 + 0.8 * fbm(shape, seed + 4, 120 * s, 3)) - 0.35) * 3, 0, 1)
+    coverage = np.clip((near * (0.6 + 0.8 * fbm(shape, seed + 4, 120 * s, 3)) - 0.3) * 3, 0, 1)
+    # the shading of the sketch, pooled into areas, takes the cool washes; the rest warm patches of colour
+    shade = np.clip(cv2.GaussianBlur(ink, (0, 0), 6 * s) * 2.2, 0, 1)
     mids = palette[: max(2, len(palette) - 1)]
-    colour = gradient_map(fbm(shape, seed + 6, 160 * s, 2), mids)
-    return colour, coverage.astype(np.float32)
+    warm = gradient_map(fbm(shape, seed + 6, 110 * s, 2) * 0.7 + 0.3, mids)
+    cool = gradient_map(fbm(shape, seed + 8, 200 * s, 2) * 0.4, mids)
+    colour = warm * (1 - shade[..., None]) + cool * shade[..., None]
+    return colour.astype(np.float32), np.clip(coverage + shade, 0, 1).astype(np.float32)
 
 
 def render(rgb: np.ndarray, palette: np.ndarray, seed: int = 0, line_art: bool = False, tint: float = 0.35,
@@ -106,7 +110,8 @@ def render(rgb: np.ndarray, palette: np.ndarray, seed: int = 0, line_art: bool =
     colour = wobble(colour, seed, wobble_px * s, 40 * s)
     lum = luminance(colour)
     coverage = wobble(coverage, seed + 9, wobble_px * 2 * s, 30 * s)
-    density = dilution * (cv2.GaussianBlur(coverage, (0, 0), 5 * s + 1.0) * 0.45 if line_art else coverage)
+    load = 0.45 if line_art and is_clean_line_art(rgb) else 1.4  # a sketch takes fuller washes than clean lines
+    density = dilution * (cv2.GaussianBlur(coverage, (0, 0), 5 * s + 1.0) * load if line_art else coverage)
     density *= 1 + edge * (0.5 if line_art else 1.0) * edge_darkening(colour, max(2.0, 3 * s))
     density *= 1 + turbulence * (fbm(shape, seed + 5, 90 * s) - 0.5) * 2
     density *= 1 + granulation * paper_texture(shape, seed, 2.5 * s)

@@ -1,0 +1,147 @@
+"""Restore eval: clean face crops degraded (noise σ 10 and 20, JPEG q30, blur), restored, scored inside the
+face against the clean crop (PSNR, SSIM), with the measured noise and texture energy before and after.
+
+Faces: scikit-image's astronaut plus open-eye UTKFace crops (``--faces DIR``, fetched by ``fetch_cew.sh``;
+research use only, never committed). Restorers: today's classical, the previous classical (read from git at
+``--previous REV`` when given), CodeFormer when its weights are installed.
+
+    python evals/eyes/restore_eval.py --faces DATA/open --count 40 --report evals/reports/eyes_restore.md
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import random
+import subprocess
+import sys
+import time
+from datetime import date
+from pathlib import Path
+
+import numpy as np
+from PIL import Image
+
+from atelier.tools.faces.blend import polygon_mask
+from atelier.tools.faces.mediapipe_backend import MediaPipeLandmarker
+from atelier.tools.faces.quality import noise_sigma, texture_energy
+from atelier.tools.restore.restorers import ClassicalRestorer, restore_face_region
+
+REPO = Path(__file__).resolve().parents[2]
+SAMPLES = REPO / "samples"
+
+
+def degrade(rgb: np.ndarray, kind: str, rng: np.random.Generator) -> np.ndarray:
+    import cv2
+
+    if kind == "clean":
+        return rgb
+    if kind.startswith("noise"):
+        sigma = float(kind[5:])
+        return np.clip(rgb + rng.normal(0, sigma, rgb.shape) + 0.5, 0, 255).astype(np.uint8)
+    if kind == "jpeg30":
+        buf = io.BytesIO()
+        Image.fromarray(rgb).save(buf, "JPEG", quality=30)
+        return np.asarray(Image.open(buf).convert("RGB"))
+    if kind == "blur":
+        return cv2.GaussianBlur(rgb, (0, 0), 1.5)
+    raise ValueError(kind)
+
+
+def previous_restorer(rev: str):
+    """The classical restorer as it was at git ``rev`` (its own module text, run as it was)."""
+    source = subprocess.run(["git", "-C", str(REPO), "show", f"{rev}:tools/restore/classical.py"], check=True,
+                            capture_output=True, text=True).stdout
+    space: dict = {}
+    exec(compile(source, f"{rev}:tools/restore/classical.py", "exec"), space)  # noqa: S102 (our own history)
+
+    class Previous:
+        name = f"classical at {rev}"
+
+        def restore(self, crop, face):
+            return space["restore_classical"](crop, face.inter_ocular)
+
+    return Previous()
+
+
+def scores(clean: np.ndarray, img: np.ndarray, inside: np.ndarray) -> tuple[float, float]:
+    from skimage.metrics import structural_similarity
+
+    sel = inside > 0.5
+    mse = float(np.mean((clean[sel].astype(float) - img[sel].astype(float)) ** 2))
+    psnr = 10 * np.log10(255.0**2 / max(mse, 1e-10))
+    _, full = structural_similarity(clean, img, channel_axis=-1, full=True, data_range=255)
+    return min(psnr, 99.0), float(full.mean(axis=-1)[sel].mean())
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--faces", type=Path, help="a folder of clean face crops (UTKFace open-eye crops)")
+    ap.add_argument("--count", type=int, default=40)
+    ap.add_argument("--previous", default=None, help="git revision of the previous classical restorer")
+    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--report", type=Path)
+    args = ap.parse_args(argv)
+    landmarker = MediaPipeLandmarker()
+    paths = [SAMPLES / "astronaut.png"]
+    if args.faces:
+        more = sorted(args.faces.iterdir())
+        random.Random(args.seed).shuffle(more)
+        paths += more
+    restorers = {"classical": ClassicalRestorer()}
+    if args.previous:
+        restorers[f"classical at {args.previous}"] = previous_restorer(args.previous)
+    kinds = ("clean", "noise10", "noise20", "jpeg30", "blur")
+    table = {(k, r): [] for k in kinds for r in ("input", *restorers)}
+    measures = {(k, r): [] for k in kinds for r in restorers}
+    seconds = []
+    rng = np.random.default_rng(args.seed)
+    used = 0
+    for path in paths:
+        if used >= args.count:
+            break
+        clean = np.asarray(Image.open(path).convert("RGB"))
+        faces = landmarker.detect(clean)
+        if not faces:
+            continue
+        face = max(faces, key=lambda f: f.inter_ocular)
+        inside = polygon_mask(clean.shape[:2], face.outline)
+        used += 1
+        for kind in kinds:
+            bad = degrade(clean, kind, rng)
+            table[(kind, "input")].append(scores(clean, bad, inside))
+            for name, restorer in restorers.items():
+                t0 = time.perf_counter()
+                out, _ = restore_face_region(bad, face, restorer)
+                seconds.append(time.perf_counter() - t0)
+                table[(kind, name)].append(scores(clean, out, inside))
+                measures[(kind, name)].append((noise_sigma(bad, inside), noise_sigma(out, inside),
+                                               texture_energy(bad, inside), texture_energy(out, inside)))
+    lines = [f"# Restore eval ({date.today()}, `python evals/eyes/restore_eval.py --count {args.count}"
+             f"{' --previous ' + args.previous if args.previous else ''}`)", "",
+             f"{used} faces (astronaut + UTKFace crops); PSNR (dB) / SSIM inside the face outline against the clean "
+             "crop; noise = measured σ (grey levels), texture = high-frequency energy, mean before → after.", "",
+             "| degradation | " + " | ".join(("input", *restorers)) + " |", "|---|" + "---|" * (1 + len(restorers))]
+    for kind in kinds:
+        cells = []
+        for r in ("input", *restorers):
+            v = np.array(table[(kind, r)])
+            cells.append(f"{np.mean(v[:, 0]):.2f} / {np.mean(v[:, 1]):.4f}")
+        lines.append(f"| {kind} | " + " | ".join(cells) + " |")
+    lines += ["", "| degradation | restorer | noise before → after | texture before → after |", "|---|---|---|---|"]
+    for kind in kinds:
+        for r in restorers:
+            m = np.array(measures[(kind, r)])
+            lines.append(f"| {kind} | {r} | {m[:, 0].mean():.2f} → {m[:, 1].mean():.2f} | "
+                         f"{m[:, 2].mean():.1f} → {m[:, 3].mean():.1f} |")
+    lines += ["", f"Seconds per face (median, this machine): {np.median(seconds):.3f}. CodeFormer: weights not "
+              "installed here, not scored."]
+    report = "\n".join(lines) + "\n"
+    print(report)
+    if args.report:
+        args.report.write_text(report)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -92,6 +92,17 @@ def parse_sets(pairs: list[str] | None) -> dict[str, Any]:
     return out
 
 
+def parse_inputs(pairs: list[str] | None) -> dict[str, str]:
+    """``ROLE=PATH`` pairs for image inputs beyond --image and --ref (a burst's frames)."""
+    out: dict[str, str] = {}
+    for pair in pairs or []:
+        role, sep, path = pair.partition("=")
+        if not sep or not role.strip() or not path:
+            raise ToolError(ErrorCode.BAD_ARGUMENT, f"--input expects ROLE=PATH, got {pair!r}")
+        out[role.strip()] = path
+    return out
+
+
 def _progress_to(stream: IO[str]):
     def progress(fraction: float, message: str) -> None:
         stream.write(f"\r{message:<20} {fraction * 100:5.1f}%")
@@ -350,6 +361,8 @@ def tool_cmd(
     name: Annotated[str, typer.Argument(help="tool name, see `atelier tools`")],
     image: Annotated[str | None, typer.Option("--image", help="input image")] = None,
     ref: Annotated[str | None, typer.Option("--ref", help="reference image")] = None,
+    inputs: Annotated[list[str] | None, typer.Option("--input", help="any image input as ROLE=PATH, e.g. "
+                                                     "frame_1=b.jpg (repeatable)")] = None,
     sets: Annotated[list[str] | None, typer.Option("--set", help="argument as key=value (repeatable)")] = None,
     out: Annotated[str | None, typer.Option("--out", help="also write outputs to this folder, named "
                                             "INPUT-TOOL.png, never overwriting (-1, -2 ...)")] = None,
@@ -363,7 +376,9 @@ def tool_cmd(
 
     try:
         args = parse_sets(sets)
+        images = {"image": image, "ref": ref, **parse_inputs(inputs)}
     except ToolError as exc:
+        images = {"image": image, "ref": ref}
         result = ToolResult(tool=name, ok=False, error=ErrorInfo(code=exc.code, message=exc.message))
     else:
         try:
@@ -373,17 +388,16 @@ def tool_cmd(
         if server:  # ATELIER_SERVER: that server runs it
             from atelier.agent.remote import tool_command
 
-            raise typer.Exit(tool_command(name, {"image": image, "ref": ref}, args, out, as_json, not no_record,
-                                          timeout))
+            raise typer.Exit(tool_command(name, images, args, out, as_json, not no_record, timeout))
         with native_logs() as terminal:
-            result = call_tool(name, {"image": image, "ref": ref}, args, out_dir=out, record=not no_record,
+            result = call_tool(name, images, args, out_dir=out, record=not no_record,
                                progress=None if as_json else _progress_to(terminal), timeout_s=timeout)
         if not as_json:
             sys.stderr.write("\n")
     if as_json:
         typer.echo(result.model_dump_json(indent=2))
     else:
-        _print_result(result, {"image": image, "ref": ref})
+        _print_result(result, images)
     raise typer.Exit(result.exit_code)
 
 

@@ -177,7 +177,8 @@ class ToolSpec:
     ``controls`` are arguments a result can be re-run with, edited in place (their current values are the
     outputs of the same name); ``defaults`` are arguments the chat offers as per-conversation defaults;
     ``feedback(result, input_path, verdict, note, settings)`` keeps a user's "looks right / wrong";
-    ``commands`` are the tool's own command lines (trainers, checkers)."""
+    ``commands`` are the tool's own command lines (trainers, checkers); ``run_batch`` (optional) runs many
+    inputs with the same arguments at once, one output or ``ToolError`` per input, for batches."""
 
     name: str
     summary: str
@@ -195,6 +196,7 @@ class ToolSpec:
     defaults: tuple[str, ...] = ()
     feedback: Feedback | None = None
     commands: tuple[Command, ...] = ()
+    run_batch: Callable[[list[dict[str, LoadedImage]], Any, ToolContext], list[ToolOutput | ToolError]] | None = None
     version: str = "1.0"
 
     def role(self, name: str) -> ImageRole | None:

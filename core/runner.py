@@ -7,6 +7,8 @@ import math
 import os
 import time
 import traceback
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import UnionType
@@ -141,30 +143,63 @@ def _save_images(output: ToolOutput, out_dir: Path, metadata: dict[str, Any]) ->
             for name, path in written.items()}
 
 
-def run_tool(
-    name: str,
-    images: dict[str, str | os.PathLike[str]] | None = None,
-    args: dict[str, Any] | None = None,
-    out_dir: str | os.PathLike[str] | None = None,
-    settings: Settings | None = None,
-    progress: ProgressFn | None = None,
-    timeout_s: float | None = None,
-    hooks: dict[str, Any] | None = None,
-) -> RunOutcome:
-    """Call tool ``name`` on image paths by role; images the tool makes are written under ``out_dir``.
-    ``hooks`` are test hooks the tool may read from ``ctx.hooks`` (never reachable from the CLI)."""
-    settings = settings or load_settings()
-    t0 = time.perf_counter()
-    outcome = RunOutcome(result=ToolResult(tool=name, ok=False))
-    ctx = ToolContext(settings, progress, None, hooks)
+@dataclass
+class _Call:
+    """One call in flight: its outcome so far, its context, and what the first half found."""
+
+    name: str
+    outcome: RunOutcome
+    ctx: ToolContext
+    t0: float
+    spec: ToolSpec | None = None
+    parsed: Any = None
+
+
+@contextmanager
+def _guarded(call: _Call) -> Iterator[None]:
+    """Whatever goes wrong inside becomes the call's error: a ToolError as itself, a corrupt home file as
+    DAMAGED_STATE, anything else as INTERNAL with its traceback kept for the record."""
+    name, outcome = call.name, call.outcome
     try:
-        ctx = ToolContext(settings, progress, check_timeout(timeout_s), hooks)
-        spec = get_tool(name)
-        with ctx.stage("load"):
-            parsed = parse_args(spec, args or {}, settings)
-            outcome.params = parsed.model_dump(mode="json")
-            outcome.inputs = load_inputs(spec, images or {}, settings)
-        output = spec.run(outcome.inputs, parsed, ctx)
+        yield
+    except ToolError as exc:
+        outcome.result.error = ErrorInfo(code=exc.code, message=exc.message)
+        outcome.result.outputs = exc.outputs
+        outcome.result.warnings = [w for img in outcome.inputs.values() for w in img.warnings]
+    except MemoryError:
+        outcome.result.error = ErrorInfo(code=ErrorCode.IMAGE_TOO_LARGE, message=f"{name}: ran out of memory")
+    except DamagedState as exc:
+        outcome.result.error = ErrorInfo(code=ErrorCode.DAMAGED_STATE, message=str(exc))
+    except Exception as exc:  # a bug of ours: report it as INTERNAL, keep the traceback for the record
+        if looks_damaged(exc):  # ... unless a file of the home is corrupt (the Chroma store, a database)
+            outcome.result.error = ErrorInfo(code=ErrorCode.DAMAGED_STATE, message=f"{name}: a file of the Atelier "
+                                             f"home is damaged ({exc}); {REPAIR_ADVICE}")
+            return
+        outcome.traceback = traceback.format_exc()
+        outcome.result.error = ErrorInfo(code=ErrorCode.INTERNAL, message=f"{name}: {type(exc).__name__}: {exc}")
+
+
+def _start(name: str, images: dict[str, Any] | None, args: dict[str, Any] | None, settings: Settings,
+           progress: ProgressFn | None, timeout_s: float | None, hooks: dict[str, Any] | None) -> _Call:
+    """The first half of a call: find the tool, check the arguments, load the inputs."""
+    call = _Call(name, RunOutcome(result=ToolResult(tool=name, ok=False)), ToolContext(settings, progress, None, hooks),
+                 time.perf_counter())
+    with _guarded(call):
+        call.ctx = ToolContext(settings, progress, check_timeout(timeout_s), hooks)
+        call.spec = get_tool(name)
+        with call.ctx.stage("load"):
+            call.parsed = parse_args(call.spec, args or {}, settings)
+            call.outcome.params = call.parsed.model_dump(mode="json")
+            call.outcome.inputs = load_inputs(call.spec, images or {}, settings)
+    return call
+
+
+def _finish(call: _Call, output: ToolOutput | ToolError, out_dir: str | os.PathLike[str] | None) -> RunOutcome:
+    """The second half: the tool's output (or its error) saved atomically and turned into the result."""
+    name, outcome, ctx, spec = call.name, call.outcome, call.ctx, call.spec
+    with _guarded(call):
+        if isinstance(output, ToolError):
+            raise output
         ctx.check_deadline()
         warnings = [w for img in outcome.inputs.values() for w in img.warnings] + output.warnings
         artifacts: dict[str, str] = {}
@@ -184,21 +219,50 @@ def run_tool(
             tool=name, ok=True, backend=output.backend, backends=output.backends or {"main": output.backend},
             outputs=output.outputs, artifacts=artifacts, metrics=output.metrics, warnings=warnings,
         )
-    except ToolError as exc:
-        outcome.result.error = ErrorInfo(code=exc.code, message=exc.message)
-        outcome.result.outputs = exc.outputs
-        outcome.result.warnings = [w for img in outcome.inputs.values() for w in img.warnings]
-    except MemoryError:
-        outcome.result.error = ErrorInfo(code=ErrorCode.IMAGE_TOO_LARGE, message=f"{name}: ran out of memory")
-    except DamagedState as exc:
-        outcome.result.error = ErrorInfo(code=ErrorCode.DAMAGED_STATE, message=str(exc))
-    except Exception as exc:  # a bug of ours: report it as INTERNAL, keep the traceback for the record
-        if looks_damaged(exc):  # ... unless a file of the home is corrupt (the Chroma store, a database)
-            outcome.result.error = ErrorInfo(code=ErrorCode.DAMAGED_STATE, message=f"{name}: a file of the Atelier "
-                                             f"home is damaged ({exc}); {REPAIR_ADVICE}")
-            outcome.result.timings = {**ctx.timings, "total": round(time.perf_counter() - t0, 6)}
-            return outcome
-        outcome.traceback = traceback.format_exc()
-        outcome.result.error = ErrorInfo(code=ErrorCode.INTERNAL, message=f"{name}: {type(exc).__name__}: {exc}")
-    outcome.result.timings = {**ctx.timings, "total": round(time.perf_counter() - t0, 6)}
+    outcome.result.timings = {**ctx.timings, "total": round(time.perf_counter() - call.t0, 6)}
     return outcome
+
+
+def run_tool(
+    name: str,
+    images: dict[str, str | os.PathLike[str]] | None = None,
+    args: dict[str, Any] | None = None,
+    out_dir: str | os.PathLike[str] | None = None,
+    settings: Settings | None = None,
+    progress: ProgressFn | None = None,
+    timeout_s: float | None = None,
+    hooks: dict[str, Any] | None = None,
+) -> RunOutcome:
+    """Call tool ``name`` on image paths by role; images the tool makes are written under ``out_dir``.
+    ``hooks`` are test hooks the tool may read from ``ctx.hooks`` (never reachable from the CLI)."""
+    call = _start(name, images, args, settings or load_settings(), progress, timeout_s, hooks)
+    if call.outcome.result.error is None:
+        with _guarded(call):
+            return _finish(call, call.spec.run(call.outcome.inputs, call.parsed, call.ctx), out_dir)
+    return _closed(call)
+
+
+def run_tool_batch(name: str, items: list[dict[str, str | os.PathLike[str]]], args: dict[str, Any] | None,
+                   out_dirs: list[str | os.PathLike[str] | None], settings: Settings | None = None) -> list[RunOutcome]:
+    """Many calls of one tool with the same arguments: each input is loaded and checked on its own, then a tool
+    with ``run_batch`` handles all the good ones at once (its model runs once for the lot); results are the
+    same as one ``run_tool`` per item."""
+    settings = settings or load_settings()
+    calls = [_start(name, images, args, settings, None, None, None) for images in items]
+    ready = [c for c in calls if c.outcome.result.error is None]
+    spec = ready[0].spec if ready else None
+    if spec is not None and spec.run_batch is not None:
+        outputs: list[ToolOutput | ToolError] | None = None
+        with _guarded(ready[0]):
+            outputs = spec.run_batch([c.outcome.inputs for c in ready], ready[0].parsed, ready[0].ctx)
+        if outputs is not None:
+            for call, output in zip(ready, outputs, strict=True):
+                _finish(call, output, out_dirs[calls.index(call)])
+            return [c.outcome for c in calls]
+    return [run_tool(name, images, args, out, settings) if c.outcome.result.error is None else _closed(c)
+            for c, images, out in zip(calls, items, out_dirs, strict=True)]
+
+
+def _closed(call: _Call) -> RunOutcome:
+    call.outcome.result.timings = {**call.ctx.timings, "total": round(time.perf_counter() - call.t0, 6)}
+    return call.outcome

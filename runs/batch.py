@@ -130,31 +130,56 @@ def check_batch(tool: str, args: dict[str, Any], jsonl: Path, settings: Settings
 ENGINES = ("local", "ray")
 
 
-def run_item(index: int, path: Path, tool: str, args: dict[str, Any], run_dir: Path, run_id: str,
-             settings: Settings, image_role: str = "image", out_dir: Path | None = None) -> dict[str, Any]:
-    """One item of a batch, as its JSONL line; both engines run items through this (Ray on its workers)."""
-    item_dir = run_dir / "items" / f"{index:06d}-{SAFE.sub('_', path.stem)[:60]}"
-    outcome = run_tool(tool, {image_role: path}, args, item_dir, settings)
+def item_dir(run_dir: Path, index: int, path: Path) -> Path:
+    return run_dir / "items" / f"{index:06d}-{SAFE.sub('_', path.stem)[:60]}"
+
+
+def item_line(index: int, path: Path, outcome, tool: str, run_dir: Path, run_id: str,
+              out_dir: Path | None) -> dict[str, Any]:
+    """The JSONL line of one finished item (its outputs exported to ``out_dir`` when asked)."""
     result = outcome.result
     if out_dir is not None and result.ok and result.artifacts:
         try:
             result.artifacts = export(result.artifacts, Path(out_dir), input_stem({"image": path}), tool)
         except ToolError as exc:
-            shutil.rmtree(item_dir, ignore_errors=True)
+            shutil.rmtree(item_dir(run_dir, index, path), ignore_errors=True)
             result.ok, result.artifacts = False, {}
             result.error = ErrorInfo(code=exc.code, message=exc.message)
     result.run_id = run_id
     return {"input": str(path), "item_id": f"{run_id}/{index:06d}", "item": index, **result.model_dump(mode="json")}
 
 
+def run_item(index: int, path: Path, tool: str, args: dict[str, Any], run_dir: Path, run_id: str,
+             settings: Settings, image_role: str = "image", out_dir: Path | None = None) -> dict[str, Any]:
+    """One item of a batch, as its JSONL line; both engines run items through this (Ray on its workers)."""
+    outcome = run_tool(tool, {image_role: path}, args, item_dir(run_dir, index, path), settings)
+    return item_line(index, path, outcome, tool, run_dir, run_id, out_dir)
+
+
+CHUNK = 64  # items a tool with a batched path (``ToolSpec.run_batch``) handles in one go
+
+
 def run_items(items: list[tuple[int, Path]], tool: str, args: dict[str, Any], run_dir: Path, run_id: str,
               settings: Settings, image_role: str = "image", out_dir: Path | None = None) -> Iterator[dict[str, Any]]:
     """Many ``(index, path)`` items in this process, one line each as it is done: the batched in-process path
-    of both engines (a Ray task runs a chunk through it). Models load once per process; BLAS keeps one
-    thread, because a per-item matrix product spread over busy cores costs far more than it saves."""
+    of both engines (a Ray task runs a chunk through it). Models load once per process; a tool with a batched
+    path runs its model once per chunk. BLAS keeps one thread, because a small matrix product spread over busy
+    cores costs far more than it saves."""
+    from atelier.core.registry import get_tool
+    from atelier.core.runner import run_tool_batch
+
+    batched = get_tool(tool).run_batch is not None
     with _one_blas_thread():
-        for index, path in items:
-            yield run_item(index, path, tool, args, run_dir, run_id, settings, image_role, out_dir)
+        if not batched:
+            for index, path in items:
+                yield run_item(index, path, tool, args, run_dir, run_id, settings, image_role, out_dir)
+            return
+        for start in range(0, len(items), CHUNK):
+            chunk = items[start:start + CHUNK]
+            outcomes = run_tool_batch(tool, [{image_role: path} for _, path in chunk], args,
+                                      [item_dir(run_dir, i, p) for i, p in chunk], settings)
+            for (index, path), outcome in zip(chunk, outcomes, strict=True):
+                yield item_line(index, path, outcome, tool, run_dir, run_id, out_dir)
 
 
 def _one_blas_thread():

@@ -57,13 +57,13 @@ FIRST_WORDS = re.compile(r"\b(?:goes|comes|should (?:come|go|be)|is) first\b|\b(
                          r"as the first step)\b")
 FIRST_RE = re.compile(r"^\s*first(?:ly)?,?\s+")
 TRAILING_AFTER_RE = re.compile(r"^(?P<later>.+?)\s+after\s+(?P<first>(?:you\s+)?\w+ing\b.+)$")
-ONCE_RE = re.compile(r"^(?P<later>.+?),?\s+(?:once|when|after)\s+(?P<first>.+?\b(?:has|have|is|are|was|were|gets|got)\s+"
-                     r"(?:been\s+)?\w+(?:ed|en)\b.*)$")
+ONCE_RE = re.compile(r"^(?P<later>.+?),?\s+(?:once|when|after)\s+(?P<first>.+?\b(?:has|have|is|are|was|were|gets|"
+                     r"got)\s+(?:been\s+)?\w+(?:ed|en)\b.*)$")
 NOT_BEFORE_RE = re.compile(r"^(?P<later>.+?),?\s+(?:but\s+)?(?:not|only) (?:before|after)\s+(?P<first>.+)$")
 START_END_RE = re.compile(r"^(?:start|begin) (?:with|by)\s+(?P<first>.+?),?\s+(?:and\s+)?(?:end|finish) (?:with|by)\s+"
                           r"(?P<later>.+)$")
-LAST_FIRST_RE = re.compile(r"^the last (?:step|thing) is\s+(?P<later>.+?)[;,.]\s*(?:and\s+)?the first(?: one| step)? is\s+"
-                           r"(?P<first>.+)$")
+LAST_FIRST_RE = re.compile(r"^the last (?:step|thing) is\s+(?P<later>.+?)[;,.]\s*(?:and\s+)?the first(?: one| step)? "
+                           r"is\s+(?P<first>.+)$")
 
 
 GENERAL_WORDS = ("please", "photo", "image", "picture", "make", "turn", "variations", "shading")

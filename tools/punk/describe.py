@@ -79,12 +79,15 @@ def _hair_colour(rgba: np.ndarray, skin: np.ndarray) -> str | None:
     return colour_name(values[counts.argmax()] * 16 + 8)
 
 
-def attributes(model: PunkModel, c: Canonical, palette_size: int = 5) -> dict[str, Any]:
-    """Every reported key (see the issue), each ``{value, confidence}``, plus the accessory list."""
+def attributes(model: PunkModel, c: Canonical, palette_size: int = 5,
+               probs: dict[str, np.ndarray] | None = None) -> dict[str, Any]:
+    """Every reported key (see the issue), each ``{value, confidence}``, plus the accessory list. ``probs``
+    are this punk's slot probabilities when a batch computed them at once (``model.probabilities`` rows)."""
     from .canonical import skin_colour
 
     skin_rgb = skin_colour(c.rgba)
-    probs = model.probabilities(features(c.rgba, skin_rgb)[None])
+    if probs is None:
+        probs = model.probabilities(features(c.rgba, skin_rgb)[None])
     kind, p_type = _pick(probs, "type")
     out: dict[str, Any] = {}
     out["type"] = _attr(kind, p_type) if p_type >= OTHER_BELOW else _attr("other", 1.0 - p_type, nearest=kind)

@@ -41,15 +41,20 @@ def _weights(settings: Settings) -> Availability:
     return Availability(True, str(path), "calibrated per-slot MLP, numpy inference")
 
 
-def run(images: dict[str, LoadedImage], args: DescribePunkArgs, ctx: ToolContext) -> ToolOutput:
-    from .canonical import NotAPunkGrid, canonical
-    from .describe import attributes, punkness
+def _model(ctx: ToolContext):
     from .model import model_at
 
     path = model_path(ctx.settings)
     if not path.exists():
         raise ToolError(ErrorCode.BACKEND_UNAVAILABLE, f"no punk model at {path}; run `atelier punk train`")
-    img = images["image"]
+    return model_at(path)
+
+
+def _canonical_punk(img: LoadedImage, ctx: ToolContext):
+    """The 24×24 grid of a punk, or NOT_A_PUNK when the grid or any punk check fails."""
+    from .canonical import NotAPunkGrid, canonical
+    from .describe import punkness
+
     with ctx.stage("grid"):
         try:
             c = canonical(img.pixels)
@@ -59,8 +64,10 @@ def run(images: dict[str, LoadedImage], args: DescribePunkArgs, ctx: ToolContext
     if not check.is_punk:
         raise ToolError(ErrorCode.NOT_A_PUNK, "not a punk portrait: " + "; ".join(check.reasons),
                         outputs={"punk_likelihood": round(check.score, 3), "reasons": list(check.reasons)})
-    with ctx.stage("classify"):
-        attrs = attributes(model_at(path), c, args.palette_size)
+    return c, check
+
+
+def _output(img: LoadedImage, c, check, attrs: dict) -> ToolOutput:
     h, w = img.pixels.shape[:2]
     warnings = []
     if (h, w) != (24, 24):
@@ -76,6 +83,42 @@ def run(images: dict[str, LoadedImage], args: DescribePunkArgs, ctx: ToolContext
     return ToolOutput(backend=BACKEND, backends={"classifier": BACKEND, "grid": "cell-centres" if (h, w) != (24, 24)
                                                  else "native"},
                       outputs=attrs, metrics=metrics, warnings=warnings)
+
+
+def run(images: dict[str, LoadedImage], args: DescribePunkArgs, ctx: ToolContext) -> ToolOutput:
+    from .describe import attributes
+
+    model = _model(ctx)
+    c, check = _canonical_punk(images["image"], ctx)
+    with ctx.stage("classify"):
+        attrs = attributes(model, c, args.palette_size)
+    return _output(images["image"], c, check, attrs)
+
+
+def run_many(items: list[dict[str, LoadedImage]], args: DescribePunkArgs, ctx: ToolContext):
+    """Many punks at once: each grid and check on its own, the classifier once for all of them (the same
+    answers as one call each, in a fraction of the time)."""
+    import numpy as np
+
+    from .canonical import features, skin_colour
+    from .describe import attributes
+
+    model = _model(ctx)
+    out: list[ToolOutput | ToolError] = []
+    found = []
+    for i, images in enumerate(items):
+        try:
+            found.append((i, *_canonical_punk(images["image"], ctx)))
+            out.append(None)
+        except ToolError as exc:
+            out.append(exc)
+    if found:
+        with ctx.stage("classify"):
+            probs = model.probabilities(np.stack([features(c.rgba, skin_colour(c.rgba)) for _, c, _ in found]))
+        for row, (i, c, check) in enumerate(found):
+            mine = {slot: p[row:row + 1] for slot, p in probs.items()}
+            out[i] = _output(items[i]["image"], c, check, attributes(model, c, args.palette_size, mine))
+    return out
 
 
 SPEC = ToolSpec(
@@ -94,5 +137,6 @@ SPEC = ToolSpec(
     hints=HINTS,
     describe_run=describe_run,
     commands=(Command("punk", "train", "atelier.tools.punk.commands:train"),),
+    run_batch=run_many,
     version="1.0",
 )

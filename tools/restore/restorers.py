@@ -13,7 +13,6 @@ import numpy as np
 
 from atelier.tools.faces.blend import blend_masked, feather, polygon_mask
 from atelier.tools.faces.face import Face
-
 from atelier.tools.faces.quality import noise_sigma, texture_energy
 
 from .classical import blockiness, restore_classical, sharpness

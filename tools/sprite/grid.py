@@ -181,9 +181,19 @@ def grid_lines(n: int, cell: float, offset: float) -> np.ndarray:
     """Cell boundaries in ``[0, n]``: the comb's lines, plus the image borders; a border cell narrower than
     half a cell is dropped."""
     k0 = int(np.floor(-offset / cell))
-    lines = offset + cell * np.arange(k0, int(np.ceil((n - offset) / cell)) + 1)
-    lines = np.unique(np.clip(np.round(lines).astype(np.int64), 0, n))
-    return _trim_borders(lines, cell)
+    full = np.unique(np.round(offset + cell * np.arange(k0 - 1, int(np.ceil((n - offset) / cell)) + 2)))
+    full = full.astype(np.int64)
+    lines = np.unique(np.clip(full, 0, n))
+    if lines.size < 3:
+        return lines
+    # a border cell counts when at least half of its predicted extent (the comb's line beyond the border)
+    # is visible: on fractional grids cells are 2 or 3 px wide, and the mean cell misjudges the narrow ones
+    before, after = full[full <= 0], full[full >= n]
+    if before.size and 2 * lines[1] < lines[1] - before.max():
+        lines = lines[1:]
+    if after.size and lines.size >= 3 and 2 * (n - lines[-2]) < after.min() - lines[-2]:
+        lines = lines[:-1]
+    return lines
 
 
 def _trim_borders(lines: np.ndarray, cell: float) -> np.ndarray:
@@ -250,19 +260,6 @@ def fit_lines(lines: np.ndarray, n: int, cell: float) -> tuple[float, float]:
         return cell, float(inner[0] % cell) if inner.size else 0.0
     idx = np.round((inner - inner[0]) / cell)
     slope = float(np.polyfit(idx, inner, 1)[0]) if np.ptp(idx) > 0 else cell
-    import os
-    v = os.environ.get("OFFV", "0")
-    if v == "0":
-        return slope, float(inner[0] % slope)
-    res = inner - idx * slope
-    if v == "1":
-        return slope, float(np.median(res[:5]) % slope)
-    if v == "2":
-        return slope, float(np.mean(res) % slope)
-    if v == "3":
-        return slope, float(np.median(res) % slope)
-    if v == "4":
-        return slope, float(np.median(res[:3]) % slope)
     return slope, float(inner[0] % slope)
 
 

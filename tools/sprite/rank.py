@@ -4,7 +4,9 @@ The heuristic (``grid.estimate_grid``) proposes a pool of candidates. For each, 
 tracks its lines and measures how well it explains the image: the reconstruction difference on a pixel
 sample, how many cells it needs (a finer grid always explains as much, so complexity counts), how much
 boundary energy its lines catch and how many of its lines sit on a boundary, its spectral concentration,
-the heuristic's own rank and score, squareness and the sprite's palette size.
+the heuristic's own rank and score, squareness, the sprite's palette size, and diff against cell count (how
+much diff a finer candidate of the pool still removes, how much a coarser one leaves: a 2x harmonic is too
+coarse when its divisor explains clearly more, a divisor is spurious when it explains nothing more).
 
 The ranker is a one-hidden-layer network (numpy, tanh) trained listwise: per image, a softmax over its
 candidates, maximising the probability of the candidate whose cells match the truth. Weights are a small
@@ -24,7 +26,7 @@ from .synth import cell_colours
 
 FEATURES = ("diff", "diff_rel", "mad", "log_cells_rel", "conc", "heur_inv_rank", "heur_top", "heur_score_rel",
             "aspect", "support_min", "support_mean", "coverage_min", "coverage_mean", "small", "log_cell",
-            "log_colours", "log_colours_rel")
+            "log_colours", "log_colours_rel", "finer_gain", "coarser_loss")
 WEIGHTS = Path(__file__).with_name("weights") / "ranker.npz"
 SAMPLE = 64
 
@@ -114,6 +116,10 @@ def feature_matrix(pool: list[Evaluated], concentrations: list[float]) -> np.nda
     cells = np.log(np.array([max(e.raw["cells"], 1.0) for e in pool]))
     colours = np.log(np.array([e.raw["colours"] for e in pool]))
     score = np.array([e.grid.score for e in pool])
+    finer, coarser = cells[None, :] > cells[:, None] + np.log(1.5), cells[None, :] < cells[:, None] - np.log(1.5)
+    gain = diff[:, None] - diff[None, :]  # [i, j]: how much more of the image j explains than i
+    finer_gain = np.where(finer, gain, 0.0).max(axis=1, initial=0.0)  # a finer grid removes diff: i too coarse
+    coarser_loss = np.where(coarser, -gain, 0.0).max(axis=1, initial=0.0)  # coarser grids lose what i explains
     rows = []
     for i, e in enumerate(pool):
         r, g = e.raw, e.grid
@@ -123,7 +129,7 @@ def feature_matrix(pool: list[Evaluated], concentrations: list[float]) -> np.nda
             abs(np.log(g.cell_x / g.cell_y)), min(r["support_x"], r["support_y"]),
             (r["support_x"] + r["support_y"]) / 2, min(r["coverage_x"], r["coverage_y"]),
             (r["coverage_x"] + r["coverage_y"]) / 2, float(min(g.cell_x, g.cell_y) < 2),
-            float(np.log(g.cell_size)), colours[i], colours[i] - colours.min(),
+            float(np.log(g.cell_size)), colours[i], colours[i] - colours.min(), finer_gain[i], coarser_loss[i],
         ])
     return np.asarray(rows, dtype=np.float64)
 

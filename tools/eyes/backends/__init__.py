@@ -233,7 +233,7 @@ def transplant_eye(donor: np.ndarray, donor_face: Face, job: EyeJob, side: str, 
     out[region] = patch[region]
     scale = job.alignment.scale
     report = {
-        "fit": "similarity, least squares on %d eye-contour points" % len(weights),
+        "fit": f"similarity, least squares on {len(weights)} eye-contour points",
         "residual_rms_px": round(float(np.sqrt(np.mean(residual**2))) / scale, 2),
         "residual_max_px": round(float(residual.max()) / scale, 2),
         "corner_residual_px": round(float(corner_res.max()) / scale, 2),

@@ -1,0 +1,35 @@
+"""A tool's batched path (``ToolSpec.run_batch``) gives exactly the results of one call per item, and a bad item
+in a chunk fails alone."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+from PIL import Image
+from punk_render import random_label, render
+
+from atelier.core.runner import run_tool, run_tool_batch
+from atelier.runs.batch import run_batch
+
+
+def test_batched_punks_match_one_call_each_and_a_bad_file_fails_alone(tmp_path, settings):
+    rng = np.random.default_rng(11)
+    paths = []
+    for i in range(12):
+        paths.append(tmp_path / f"p{i}.png")
+        Image.fromarray(render(random_label(rng))).save(paths[-1])
+    (tmp_path / "bad.png").write_bytes(b"not a png")
+    Image.fromarray(np.full((24, 24, 4), (0, 200, 0, 255), np.uint8)).save(tmp_path / "green.png")
+    paths[3:3] = [tmp_path / "bad.png", tmp_path / "green.png"]
+    batched = run_tool_batch("describe_punk", [{"image": p} for p in paths], {}, [None] * len(paths), settings)
+    single = [run_tool("describe_punk", {"image": p}, {}, None, settings) for p in paths]
+    for b, s in zip(batched, single, strict=True):
+        assert (b.result.ok, b.result.error) == (s.result.ok, s.result.error)
+        assert b.result.outputs == s.result.outputs
+    assert [b.result.error.code for b in batched[3:5]] == ["INVALID_IMAGE", "NOT_A_PUNK"]
+
+    summary = run_batch("describe_punk", paths, {}, tmp_path / "out.jsonl", settings, show_progress=False)
+    lines = [json.loads(line) for line in (tmp_path / "out.jsonl").read_text().splitlines()]
+    assert (summary.ok, summary.failed) == (12, 2) and [line["input"] for line in lines] == [str(p) for p in paths]
+    assert [line["outputs"] for line in lines if line["ok"]] == [s.result.outputs for s in single if s.result.ok]

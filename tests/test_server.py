@@ -111,6 +111,7 @@ def cases(tmp: Path) -> dict[str, tuple[dict[str, Path], dict]]:
         "sketchify": ({"image": sketch}, {"seed": 5}),
         "detect_closed_eyes": ({"image": blink}, {}),
         "open_eyes": ({"image": blink, "ref": face}, {"seed": 1}),
+        "best_take": ({"image": blink, "frame_1": face}, {}),
         "restore_face": ({"image": face}, {}),
         "retrieve_style": ({}, {"query": "neon rainy city at night"}),
         "stylize": ({"image": sketch, "ref": photo(tmp / "ref.png", 128, "coffee.png")}, {"seed": 2}),

@@ -60,8 +60,8 @@ def test_blue_eyed_donor_under_warm_light_keeps_blue_irises(scene, tmp_path):
 
 
 def test_a_still_closed_result_is_reported_verified_open_false(scene, tmp_path):
-    from atelier.agent.present import card_for
     from atelier.core.cards import card_text
+    from atelier.core.registry import get_tool
 
     Image.fromarray(scene["shut"]).save(tmp_path / "shut.png")
     Image.fromarray(scene["warm"]).save(tmp_path / "warm.png")
@@ -72,5 +72,6 @@ def test_a_still_closed_result_is_reported_verified_open_false(scene, tmp_path):
     assert face["verified_open"] is False
     assert face["attempts"][0] == "reference"  # mirror cannot help (both closed), SDXL is not installed
     assert any("still reads as closed" in w for w in res.warnings)
-    text = card_text(card_for("open_eyes", json.loads(res.model_dump_json()), {"image": str(tmp_path / "shut.png")}))
+    card = get_tool("open_eyes").present(json.loads(res.model_dump_json()), {"image": str(tmp_path / "shut.png")})
+    text = card_text(card)  # the tool's own card
     assert "Not verified: face 1" in text

@@ -16,6 +16,7 @@ from atelier.runs.store import RunStore
 IMAGE_TOOLS = [n for n in tool_names() if get_tool(n).role("image") is not None]
 # tools that read only one kind of picture refuse the corpus's odd-but-valid photos with their own code
 OWN_REFUSAL = {"describe_punk": "NOT_A_PUNK", "detect_closed_eyes": "NO_FACE", "open_eyes": "NO_FACE",
+               "best_take": "BAD_ARGUMENT",  # one photo is not a burst
                "restore_face": "NO_FACE"}
 runner = CliRunner()
 

@@ -43,10 +43,24 @@ def adapter_path() -> Path | None:
 def _load(path: str, adapter: str | None, n_ctx: int):
     import atexit
 
+    import llama_cpp.llama_cpp as native  # the module Llama() takes its default parameters from
     from llama_cpp import Llama
 
-    llm = Llama(model_path=path, lora_path=adapter, n_ctx=n_ctx, n_threads=min(4, os.cpu_count() or 2),
-                n_batch=512, verbose=False, seed=0)
+    # llama.cpp's repacked "extra" CPU buffers (AMX) crash in decode on CPUs whose AMX state the kernel does not
+    # grant (seen on this VM); plain CPU buffers are as fast for a 270M model. Llama() exposes no switch for it.
+    default = native.llama_model_default_params
+
+    def plain_buffers():
+        params = default()
+        params.use_extra_bufts = False
+        return params
+
+    native.llama_model_default_params = plain_buffers
+    try:
+        llm = Llama(model_path=path, lora_path=adapter, n_ctx=n_ctx, n_threads=min(4, os.cpu_count() or 2),
+                    n_batch=512, verbose=False, seed=0)
+    finally:
+        native.llama_model_default_params = default
     atexit.register(llm.close)  # free it while llama_cpp is still importable, not during interpreter teardown
     return llm
 

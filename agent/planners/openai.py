@@ -70,7 +70,7 @@ class OpenAIPlanner:
             try:
                 data = self._post(body)
             except urllib.error.HTTPError as exc:
-                if exc.code in (400, 422) and self._format == "json_schema":
+                if exc.code in (400, 422, 500) and self._format == "json_schema":  # llama.cpp answers 500
                     self._format = "json_object"
                     continue
                 raise

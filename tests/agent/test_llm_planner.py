@@ -24,7 +24,7 @@ def tiny_model(tmp_path_factory):
 @pytest.mark.parametrize("seed_text", ["open her eyes, then make it a pencil sketch", "make it cyberpunk",
                                        "what can you do?", "undo that", "sketch all three"])
 def test_grammar_constrained_output_parses_into_a_plan(tiny_model, seed_text):
-    planner = LLMPlanner(tiny_model, n_ctx=2048, max_tokens=96)
+    planner = LLMPlanner(tiny_model, n_ctx=4096, max_tokens=96)
     raw = planner.raw(PlanRequest(seed_text, 1))
     plan = planner.plan(PlanRequest(seed_text, 1))
     assert isinstance(plan, Plan) and plan.planner == "llm"

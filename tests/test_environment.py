@@ -59,7 +59,8 @@ def test_the_wheel_carries_prompts_samples_styles_and_the_tool_entry_points(tmp_
     assert proc.returncode == 0, proc.stderr[-3000:]
     wheel = next(tmp_path.glob("atelier-*.whl"))
     names = set(zipfile.ZipFile(wheel).namelist())
-    for needed in ("atelier/prompts/capabilities.txt", "atelier/prompts/examples.txt", "atelier/prompts/unsupported.txt",
+    for needed in ("atelier/prompts/capabilities.txt", "atelier/prompts/examples.txt",
+                   "atelier/prompts/unsupported.txt",
                    "atelier/prompts/planner_llm.txt", "atelier/samples/astronaut.png", "atelier/samples/SOURCES.md",
                    "atelier/knowledge/styles/styles.toml", "atelier/tools/punk/weights/punk_mlp.npz"):
         assert needed in names, needed

@@ -26,5 +26,6 @@ def present(result, inputs):
 
 
 SPEC = ToolSpec("open_eyes", "stand-in", "Open closed eyes.", Args,
-                (ImageRole("image"), ImageRole("ref", required=False)), run, present, backends=(Backend("inpaint", "reference", "pastes the reference"),),
+                (ImageRole("image"), ImageRole("ref", required=False)), run, present,
+                backends=(Backend("inpaint", "reference", "pastes the reference"),),
                 examples=("open her eyes",))

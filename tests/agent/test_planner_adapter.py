@@ -25,7 +25,8 @@ def base(tmp_path_factory):
 
 
 DONE_WHEN = ("turn this into a pencil drawing; before that, open his eyes with my other shot", 2,
-             [("open_eyes", {"image": "attachment:0", "ref": "attachment:1"}), ("sketchify", {"image": "$step1.image"})])
+             [("open_eyes", {"image": "attachment:0", "ref": "attachment:1"}),
+              ("sketchify", {"image": "$step1.image"})])
 FIXED = [
     ("turn this into a pencil drawing; before that, open his eyes", 1,
      [("open_eyes", {"image": "attachment:0"}), ("sketchify", {"image": "$step1.image"})]),

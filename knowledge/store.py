@@ -56,8 +56,13 @@ class Store:
             from chromadb.api.shared_system_client import SharedSystemClient
 
             SharedSystemClient.clear_system_cache()
-        self.client = chromadb.PersistentClient(path=str(self.path),
-                                                settings=ChromaSettings(anonymized_telemetry=False))
+        with open(self.lock_path, "a") as fh:  # a fresh store creates its tables: one process at a time
+            fcntl.flock(fh, fcntl.LOCK_EX)
+            try:
+                self.client = chromadb.PersistentClient(path=str(self.path),
+                                                        settings=ChromaSettings(anonymized_telemetry=False))
+            finally:
+                fcntl.flock(fh, fcntl.LOCK_UN)
         self._check_schema()
 
     def _check_schema(self) -> None:

@@ -96,7 +96,8 @@ def fix_typos(text: str) -> str:
         word = m.group(0)
         if word in known or word in protected or len(word) < 2:
             return word
-        if any(word[:-k] in known for k in (1, 2, 3)) or word[:-3] + "e" in known:  # an inflection: sketched
+        stem = re.sub(r"(?:ed|ing)$", "", word)
+        if stem != word and (stem in known or stem + "e" in known or stem[:-1] in known):  # sketched, restoring
             return word
         candidates = [v for v in known if v[0] == word[0] and abs(len(v) - len(word)) <= 1]
         close = difflib.get_close_matches(word, candidates, n=1, cutoff=0.8 if len(word) > 3 else 0.79)

@@ -180,7 +180,7 @@ def familiarity(query: str, cards: list[StyleCard]) -> float:
     words = [w for w in re.findall(r"[a-z]+", query.lower()) if len(w) >= 3]
     if not words:
         return 1.0
-    vocab = minilm().model.tokenizer.get_vocab()
+    vocab = minilm().vocabulary()
     known = _library_words(tuple(c.text for c in cards))
     return sum(w in vocab or w in known for w in words) / len(words)
 

@@ -81,12 +81,12 @@ def _examples() -> tuple[list[str], np.ndarray]:
 @functools.cache
 def _examples_of(tools: tuple[str, ...]) -> tuple[list[str], np.ndarray]:
     """Each tool's example phrasings (from its spec) and the agent's no-tool phrasings (prompts/examples.txt)."""
-    from atelier.knowledge.embedders.minilm import minilm
+    from atelier.knowledge.embedders.minilm import encode_cached
 
     rows = [(name, phrase) for name in tools for phrase in catalogue()[name].examples]
     rows += [("answer", phrase) for phrase in read_lines("examples.txt")]
     labels = [label for label, _ in rows]
-    return labels, minilm().encode([phrase for _, phrase in rows])
+    return labels, encode_cached([phrase for _, phrase in rows])
 
 
 def nearest(clauses: list[str]) -> list[tuple[str, float, float]]:

@@ -7,7 +7,8 @@ at least half visible. Kinds:
 ``clean`` · ``blur`` (Gaussian) · ``jpeg`` (q40-95) · ``noise`` (per-pixel Gaussian) · ``tint`` (a global
 colour shift, the truth shifts with it) · ``uneven`` (per-cell width jitter, boundaries drift) ·
 ``row_jitter`` (each sprite row's column boundaries and each sprite column's row boundaries move by up to
-~15 % of a cell, so lines are not straight) · ``non_square`` (cell_y / cell_x in 1.15-1.6 or its inverse) ·
+~15 % of a cell, so lines are not straight; the image only shows where boundaries are on average, so the
+truth also records that mean shift, ``jitter_x``/``jitter_y``: with 16 columns of ±4 px it is ±0.65 px) · ``non_square`` (cell_y / cell_x in 1.15-1.6 or its inverse) ·
 ``smear`` (anti-aliased / smeared edges: a box filter 2-3 px wide along one or both axes) ·
 ``colour_noise`` (cells are not flat: per-cell shading plus per-pixel noise) · ``partial_border`` (a
 partial cell, 15-40 % or 60-85 % visible, at every border) · ``small_scale`` (1.5-3x) · ``ai_mix`` (row
@@ -36,6 +37,8 @@ class Truth:
     sprite_w: int
     sprite_h: int
     integer: bool
+    jitter_x: float = 0.0  # mean shift of the visible column boundaries under row jitter, in pixels
+    jitter_y: float = 0.0  # the same for row boundaries
 
 
 def blob_sprite(rng: np.random.Generator, size: int) -> np.ndarray:
@@ -200,8 +203,9 @@ def make_case(sprite: np.ndarray, kind: str, rng: np.random.Generator) -> tuple[
         img = _jpeg(img, int(rng.integers(40, 96)))
     elif kind == "ai_mix":
         img = _jpeg(img, int(rng.integers(70, 96)))
+    jitter = (float(dx[rows].mean()), float(dy[cols].mean())) if dx is not None else (0.0, 0.0)
     truth = Truth(kind, float(xe[-1] / w), float(ye[-1] / h), off_x, off_y, len(cols), len(rows),
-                  integer and kind != "uneven")
+                  integer and kind != "uneven", *jitter)
     return img, truth_sprite, truth
 
 

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .grid import GridCandidate, fit_lines, track_lines
+from .grid import GridCandidate, edge_sharpness, fit_lines, line_support, settle_borders, track_lines
 from .synth import cell_colours
 
 FEATURES = ("diff", "diff_rel", "mad", "log_cells_rel", "conc", "heur_inv_rank", "heur_top", "heur_score_rel",
@@ -29,6 +29,7 @@ FEATURES = ("diff", "diff_rel", "mad", "log_cells_rel", "conc", "heur_inv_rank",
             "log_colours", "log_colours_rel", "finer_gain", "coarser_loss")
 WEIGHTS = Path(__file__).with_name("weights") / "ranker.npz"
 SAMPLE = 64
+SHARP = 0.6  # median edge sharpness above which the first tracked line gives the offset (crisp edges)
 
 
 @dataclass
@@ -87,7 +88,11 @@ def axis_lines(impulses: np.ndarray, raw: np.ndarray, cell: float, offset: float
     if cache is not None and key in cache:
         return cache[key]
     lines = track_lines(impulses, cell, offset, n, raw)
-    fitted, off = fit_lines(lines, n, cell)
+    reach = 1 if cell >= 4 else 0
+    fitted, off = fit_lines(lines, n, cell, line_support(impulses, lines, reach),
+                            sharp_first=edge_sharpness(raw, lines, cell) >= SHARP)
+    if cell >= 4:
+        lines = settle_borders(lines, n, fitted)
     out = (lines, fitted, off, *_alignment(impulses, lines, fitted))
     if cache is not None:
         cache[key] = out

@@ -7,15 +7,17 @@ import numpy as np
 from .grid import centres
 
 
-def cell_colours(img: np.ndarray, xlines: np.ndarray, ylines: np.ndarray, max_samples: int = 5) -> np.ndarray:
+def cell_colours(img: np.ndarray, xlines: np.ndarray, ylines: np.ndarray, max_samples: int = 7) -> np.ndarray:
     """Per-cell dominant colour: the per-channel median of samples from the cell's central half.
 
     Sampling away from the cell's edges ignores blur and JPEG ringing at boundaries; the median ignores
-    noise and stray pixels inside. Up to ``max_samples`` per axis. Returns uint8 (rows, cols, channels).
+    noise and stray pixels inside. Every pixel of the central half is a sample, up to ``max_samples`` per
+    axis: on noisy "AI" cells of 5-6 px a 2 x 2 median still wanders by a third of the noise, 3 x 3 does
+    not. Returns uint8 (rows, cols, channels).
     """
     def samples(lines: np.ndarray) -> int:
         width = float(np.median(np.diff(lines))) if lines.size > 1 else 1.0
-        return int(np.clip(round(width / 3), 1, max_samples))
+        return int(np.clip(np.ceil(width / 2), 1, max_samples))
 
     xs = centres(xlines, samples(xlines))  # (cols, sx)
     ys = centres(ylines, samples(ylines))  # (rows, sy)

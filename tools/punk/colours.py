@@ -37,8 +37,14 @@ def colour_name(rgb) -> str:
     >>> colour_name((99, 133, 150)), colour_name((250, 250, 250)), colour_name((10, 30, 200))
     ('blue-gray', 'white', 'blue')
     """
-    d = np.linalg.norm(_named_lab() - _lab(np.array(rgb))[0], axis=1)
-    return _NAMES[int(d.argmin())]
+    return colour_names([rgb])[0]
+
+
+def colour_names(rgbs) -> list[str]:
+    """``colour_name`` of many colours in one conversion (a punk's palette is named at once)."""
+    lab = _lab(np.asarray(rgbs).reshape(-1, 3))
+    d = ((lab[:, None, :] - _named_lab()[None]) ** 2).sum(axis=2)
+    return [_NAMES[int(i)] for i in d.argmin(axis=1)]
 
 
 def hex_of(rgb) -> str:
@@ -54,10 +60,10 @@ def palette(rgba: np.ndarray, k: int = 5) -> list[dict]:
     if not len(px):
         return []
     keys = (px // 12) @ np.array([1 << 10, 1 << 5, 1])
-    values, inverse, counts = np.unique(keys, return_inverse=True, return_counts=True)
-    out = []
-    for idx in np.argsort(-counts, kind="stable")[:k]:
-        colour = px[inverse.ravel() == idx].mean(axis=0).round().astype(int)
-        out.append({"name": colour_name(colour), "hex": hex_of(colour),
-                    "share": round(float(counts[idx]) / len(px), 3)})
-    return out
+    _, inverse, counts = np.unique(keys, return_inverse=True, return_counts=True)
+    inverse = inverse.ravel()
+    top = np.argsort(-counts, kind="stable")[:k]
+    sums = np.stack([np.bincount(inverse, weights=px[:, ch], minlength=len(counts)) for ch in range(3)], axis=1)
+    colours = (sums[top] / counts[top, None]).round().astype(int)
+    return [{"name": name, "hex": hex_of(colour), "share": round(float(counts[idx]) / len(px), 3)}
+            for idx, colour, name in zip(top, colours, colour_names(colours), strict=True)]

@@ -47,7 +47,7 @@ def punkness(c: Canonical) -> Punkness:
     checks.append(dark >= 8)
     if not checks[-1]:
         reasons.append("no dark outline around the figure")
-    colours = len(np.unique(px // 24, axis=0)) if len(px) else 0
+    colours = len(np.unique((px // 24) @ np.array([1 << 16, 1 << 8, 1]))) if len(px) else 0
     checks.append(colours <= 40)
     if not checks[-1]:
         reasons.append(f"{colours} distinct colours (a punk uses a handful)")
@@ -80,12 +80,13 @@ def _hair_colour(rgba: np.ndarray, skin: np.ndarray) -> str | None:
 
 
 def attributes(model: PunkModel, c: Canonical, palette_size: int = 5,
-               probs: dict[str, np.ndarray] | None = None) -> dict[str, Any]:
+               probs: dict[str, np.ndarray] | None = None, skin_rgb: np.ndarray | None = None) -> dict[str, Any]:
     """Every reported key (see the issue), each ``{value, confidence}``, plus the accessory list. ``probs``
-    are this punk's slot probabilities when a batch computed them at once (``model.probabilities`` rows)."""
+    are this punk's slot probabilities and ``skin_rgb`` its skin colour when a batch computed them already
+    (``model.probabilities`` rows, ``skin_colour``)."""
     from .canonical import skin_colour
 
-    skin_rgb = skin_colour(c.rgba)
+    skin_rgb = skin_colour(c.rgba) if skin_rgb is None else skin_rgb
     if probs is None:
         probs = model.probabilities(features(c.rgba, skin_rgb)[None])
     kind, p_type = _pick(probs, "type")

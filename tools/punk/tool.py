@@ -114,10 +114,12 @@ def run_many(items: list[dict[str, LoadedImage]], args: DescribePunkArgs, ctx: T
             out.append(exc)
     if found:
         with ctx.stage("classify"):
-            probs = model.probabilities(np.stack([features(c.rgba, skin_colour(c.rgba)) for _, c, _ in found]))
-        for row, (i, c, check) in enumerate(found):
+            skins = [skin_colour(c.rgba) for _, c, _ in found]
+            rows = [features(c.rgba, skin) for (_, c, _), skin in zip(found, skins, strict=True)]
+            probs = model.probabilities(np.stack(rows))
+        for row, ((i, c, check), skin) in enumerate(zip(found, skins, strict=True)):
             mine = {slot: p[row:row + 1] for slot, p in probs.items()}
-            out[i] = _output(items[i]["image"], c, check, attributes(model, c, args.palette_size, mine))
+            out[i] = _output(items[i]["image"], c, check, attributes(model, c, args.palette_size, mine, skin))
     return out
 
 

@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterator
 from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 import httpx
 
@@ -129,6 +129,14 @@ class Client:
                 raise RemoteError(str(result.get("code", "INTERNAL")), str(result.get("message", result)))
         raise RemoteError(ErrorCode.INTERNAL.value, f"job {job['job_id']} ended without a result")
 
+    def threads(self) -> list[dict[str, Any]]:
+        return list(self._checked(self.request("GET", "/threads")))
+
+    def thread(self, method: str, thread_id: str, action: str = "", body: dict[str, Any] | None = None) -> Any:
+        """One conversation route: ``GET``/``PATCH``/``DELETE /threads/{id}`` or ``POST /threads/{id}/{action}``."""
+        url = f"/threads/{quote(thread_id, safe='')}" + (f"/{action}" if action else "")
+        return self._checked(self.request(method, url, **({"json": body} if body is not None else {})))
+
     def events(self, job_id: str) -> Iterator[dict[str, Any]]:
         """A job's server-sent events, in order, until it is done."""
         try:
@@ -224,25 +232,71 @@ class RemoteSession:
         reply.new_attachments = list(data.get("new_attachments", []))
         return reply
 
-    # The conversation list, the history tree and re-runs live with the threads on the server, which does not
-    # serve them yet: a chat driven through a server shows its turns, and these say there is nothing local.
+    # The conversation list, the history tree and re-runs live with the threads on the server; their images
+    # come back as URLs and are shown from downloaded copies, like a turn's.
+    def _thread(self, thread_id: str) -> dict[str, Any]:
+        try:
+            return self._local(self.client.thread("GET", thread_id))
+        except RemoteError as exc:
+            if exc.code == "NOT_FOUND":
+                return {}
+            raise
+
+    def _local(self, data: Any) -> Any:
+        return localize(data, self.client, self.folder) if self.download else data
+
     def threads(self) -> list[tuple[str, str]]:
-        return []
+        return [(t["thread_id"], t["title"]) for t in self.client.threads()]
 
     def history(self, thread_id: str) -> list[dict[str, Any]]:
-        return []
+        return list(self._thread(thread_id).get("history", []))
 
     def nodes(self, thread_id: str) -> list[dict[str, Any]]:
-        return []
+        return list(self._thread(thread_id).get("nodes", []))
 
     def path(self, thread_id: str) -> list[dict[str, Any]]:
-        return []
+        return list(self._thread(thread_id).get("path", []))
 
     def current(self, thread_id: str) -> str | None:
-        return None
+        return self._thread(thread_id).get("current")
 
     def awaiting(self, thread_id: str) -> dict[str, Any] | None:
-        return None
+        return self._thread(thread_id).get("awaiting")
+
+    def _node(self, view: dict[str, Any], node_id: str | None) -> dict[str, Any] | None:
+        return next((n for n in view.get("nodes", []) if n["id"] == node_id), None)
+
+    def goto(self, thread_id: str, node_id: str | None, note: str = "") -> dict[str, Any] | None:
+        view = self._local(self.client.thread("POST", thread_id, "goto", {"node_id": node_id, "note": note}))
+        return self._node(view, node_id)
+
+    def undo(self, thread_id: str) -> dict[str, Any] | None:
+        view = self._local(self.client.thread("POST", thread_id, "undo"))
+        return self._node(view, view.get("current"))
+
+    def adopt(self, thread_id: str, node_id: str, image: str) -> dict[str, Any]:
+        view = self._local(self.client.thread("POST", thread_id, "adopt",
+                                              {"node_id": node_id, "image": self.remote_url(image)}))
+        return self._node(view, view.get("current")) or {}
+
+    def rerun(self, thread_id: str, node_id: str, changes: dict[str, Any]) -> dict[str, Any]:
+        return self._local(self.client.thread("POST", thread_id, "rerun", {"node_id": node_id, "changes": changes}))
+
+    def rename(self, thread_id: str, title: str) -> None:
+        self.client.thread("PATCH", thread_id, body={"title": title})
+
+    def delete_thread(self, thread_id: str) -> int:
+        return int(self.client.thread("DELETE", thread_id)["runs"])
+
+    def remote_url(self, path: str | Path) -> str:
+        """The server URL a downloaded run file came from (``localize`` in reverse); other values unchanged."""
+        try:
+            rel = Path(path).resolve().relative_to(self.folder.resolve())
+        except ValueError:
+            return str(path)
+        if len(rel.parts) == 3 and rel.parts[0] == "runs":
+            return f"{self.client.base}/runs/{rel.parts[1]}/artifacts/{rel.parts[2]}"
+        return str(path)
 
     @property
     def runs(self):

@@ -607,6 +607,115 @@ def create_app(settings: Settings | None = None, warm: bool = False) -> FastAPI:
             raise ApiError(422, ErrorCode.BAD_ARGUMENT, str(exc)) from None
         return JSONResponse(data, headers={"X-Atelier-Host": HOST})
 
+    # ------------------------------------------------ conversations: the chat's sidebar, history and re-runs
+
+    THREAD = re.compile(r"[\w.-]{1,80}")
+
+    def checked_thread(thread_id: str) -> str:
+        if not THREAD.fullmatch(thread_id):
+            raise ApiError(422, ErrorCode.BAD_ARGUMENT, f"{thread_id!r} is not a conversation id")
+        return thread_id
+
+    async def json_body(request: Request) -> dict[str, Any]:
+        raw = await request.body()
+        try:
+            body = json.loads(raw) if raw.strip() else {}
+        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+            raise ApiError(422, ErrorCode.BAD_ARGUMENT, f"the body is not JSON: {exc}") from None
+        if not isinstance(body, dict):
+            raise ApiError(422, ErrorCode.BAD_ARGUMENT, "the body must be a JSON object")
+        return body
+
+    def in_thread(thread_id: str, request: Request, action: Callable[[Any], Any], view: bool = True) -> Any:
+        """``action(session)`` under the conversation's lock, answered with the conversation as it now stands
+        (or, ``view=False``, with what the action returned). The session's ValueError (no such result,
+        nothing to undo) is a 422, and every server path in the answer becomes a URL."""
+        try:
+            with state.thread_lock(thread_id):
+                data = action(state.session)
+                if view:
+                    data = thread_view(state.session, thread_id)
+        except ValueError as exc:
+            raise ApiError(422, ErrorCode.BAD_ARGUMENT, str(exc)) from None
+        return Links(settings, str(request.base_url)).rewrite(data)
+
+    def thread_view(session: Any, thread_id: str) -> dict[str, Any]:
+        return {"thread_id": thread_id, "title": dict(session.threads()).get(thread_id),
+                "history": session.history(thread_id), "nodes": session.nodes(thread_id),
+                "path": session.path(thread_id), "current": session.current(thread_id),
+                "awaiting": session.awaiting(thread_id), "host": HOST}
+
+    def served_file(value: Any) -> str:
+        """A run file named by its URL (or its server path): a variation the user adopts by clicking it."""
+        match = re.search(r"/runs/([^/]+)/artifacts/([^/?#]+)$", str(value or ""))
+        path = (settings.runs_dir / match[1] / match[2]).resolve() if match and valid_run_id(match[1]) else None
+        if path is None or path.parent != (settings.runs_dir / match[1]).resolve() or not path.is_file():
+            raise ApiError(422, ErrorCode.BAD_ARGUMENT, f"{value!r} is not an image of a run on this server")
+        return str(path)
+
+    @app.get("/threads", dependencies=auth, summary="Stored conversations, most recent first")
+    def threads() -> list[dict[str, Any]]:
+        return [{"thread_id": t, "title": title} for t, title in state.session.threads()]
+
+    @app.get("/threads/{thread_id}", dependencies=auth,
+             summary="A conversation: its turns, the tree of results, the current branch and any pending question")
+    def thread(thread_id: str, request: Request) -> dict[str, Any]:
+        thread_id = checked_thread(thread_id)
+        data = in_thread(thread_id, request, lambda s: None)
+        if not data["history"] and data["title"] is None:
+            raise ApiError(404, "NOT_FOUND", f"no conversation {thread_id}")
+        return data
+
+    @app.patch("/threads/{thread_id}", dependencies=auth, summary="Rename a conversation: `{title}`")
+    async def rename_thread(thread_id: str, request: Request) -> dict[str, Any]:
+        thread_id, body = checked_thread(thread_id), await json_body(request)
+        title = body.get("title")
+        if not isinstance(title, str):
+            raise ApiError(422, ErrorCode.BAD_ARGUMENT, "renaming needs a 'title' string")
+        return await run_in_threadpool(in_thread, thread_id, request, lambda s: s.rename(thread_id, title))
+
+    @app.delete("/threads/{thread_id}", dependencies=auth,
+                summary="Forget a conversation and every run it made")
+    def delete_thread(thread_id: str, request: Request) -> dict[str, Any]:
+        thread_id = checked_thread(thread_id)
+        return in_thread(thread_id, request, lambda s: {"deleted": thread_id, "runs": s.delete_thread(thread_id)},
+                         view=False)
+
+    @app.post("/threads/{thread_id}/goto", dependencies=auth,
+              summary="Make an earlier result current (`{node_id}`; null: back to the start); no tool runs")
+    async def goto(thread_id: str, request: Request) -> dict[str, Any]:
+        thread_id, body = checked_thread(thread_id), await json_body(request)
+        node = body.get("node_id")
+        if node is not None and not isinstance(node, str):
+            raise ApiError(422, ErrorCode.BAD_ARGUMENT, "'node_id' must be a string or null")
+        return await run_in_threadpool(in_thread, thread_id, request,
+                                       lambda s: s.goto(thread_id, node, str(body.get("note") or "")))
+
+    @app.post("/threads/{thread_id}/undo", dependencies=auth, summary="Step back to the result before the current")
+    def undo(thread_id: str, request: Request) -> dict[str, Any]:
+        thread_id = checked_thread(thread_id)
+        return in_thread(thread_id, request, lambda s: s.undo(thread_id))
+
+    @app.post("/threads/{thread_id}/adopt", dependencies=auth,
+              summary="Choose one of a result's variations: `{node_id, image}` (the image's artifact URL)")
+    async def adopt(thread_id: str, request: Request) -> dict[str, Any]:
+        thread_id, body = checked_thread(thread_id), await json_body(request)
+        node, image = body.get("node_id"), served_file(body.get("image"))
+        if not isinstance(node, str):
+            raise ApiError(422, ErrorCode.BAD_ARGUMENT, "adopting needs the result's 'node_id'")
+        return await run_in_threadpool(in_thread, thread_id, request, lambda s: s.adopt(thread_id, node, image))
+
+    @app.post("/threads/{thread_id}/rerun", dependencies=auth,
+              summary="Run a result's step again with changed arguments: `{node_id, changes}`; returns the reply")
+    async def rerun(thread_id: str, request: Request) -> dict[str, Any]:
+        thread_id, body = checked_thread(thread_id), await json_body(request)
+        node, changes = body.get("node_id"), body.get("changes")
+        if not isinstance(node, str) or not isinstance(changes, dict):
+            raise ApiError(422, ErrorCode.BAD_ARGUMENT, "a re-run needs 'node_id' and a 'changes' object")
+        data = await run_in_threadpool(in_thread, thread_id, request, lambda s: s.rerun(thread_id, node, changes),
+                                       False)
+        return {**data, "host": HOST}
+
     @app.get("/runs", dependencies=auth, summary="Past runs, most recent first")
     def runs(limit: int = 20, tool: str | None = None) -> list[dict[str, Any]]:
         return [r.__dict__ for r in state.store.list(max(1, min(limit, 1000)), tool)]

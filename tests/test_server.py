@@ -314,3 +314,51 @@ def test_the_chat_drives_a_server(server, monkeypatch, tmp_path):
         assert "Pencil sketch" in " ".join(m.value for m in at.markdown)
     finally:
         agent.clear()
+
+
+def test_a_remote_chat_has_its_threads_history_reruns_and_undo(server, monkeypatch, tmp_path):
+    """RemoteSession's conversation side against the real server: the sidebar's list and names, the tree of
+    results, a re-run with a changed argument as a new branch, undo, going back, and forgetting a thread."""
+    from atelier.agent.remote import RemoteError, RemoteSession
+
+    monkeypatch.setenv("ATELIER_SERVER", server["base"])
+    monkeypatch.setenv("ATELIER_TOKEN", TOKEN)
+    remote = RemoteSession()
+    reply = remote.ask("make it a pencil sketch", [photo(tmp_path / "p.png")])
+    thread = reply.thread_id
+    assert (thread, "make it a pencil sketch") in remote.threads()
+    [first] = remote.nodes(thread)
+    assert first["tool"] == "sketchify" and remote.current(thread) == first["id"]
+    assert Path(first["image"]).is_file() and str(server["home"]) not in first["image"]  # a downloaded copy
+
+    again = remote.rerun(thread, first["id"], {"shading": 0.9})
+    step = again["results"][0]["result"]
+    assert step["ok"] and again["plan"]["steps"][0]["args"]["shading"] == 0.9
+    nodes = remote.nodes(thread)
+    assert len(nodes) == 2 and remote.current(thread) == nodes[1]["id"] != first["id"]
+    assert nodes[1]["parent"] == first.get("parent")  # a sibling branch of the first result
+    darker = np.asarray(Image.open(nodes[1]["image"]).convert("L"), np.float32).mean()
+    assert darker < np.asarray(Image.open(first["image"]).convert("L"), np.float32).mean()  # more tone drawn
+
+    remote.goto(thread, first["id"])
+    assert [n["id"] for n in remote.path(thread)] == [first["id"]]
+    remote.undo(thread)
+    assert remote.current(thread) is None and remote.path(thread) == []
+    with pytest.raises(RemoteError) as err:
+        remote.undo(thread)
+    assert err.value.code == "BAD_ARGUMENT"
+    with pytest.raises(RemoteError):
+        remote.goto(thread, "no-such-result")
+    assert [h["request"] for h in remote.history(thread)][0] == "make it a pencil sketch"
+    assert len(remote.history(thread)) == 4  # the turn, the re-run, the goto, the undo
+
+    remote.rename(thread, "  Astronaut   sketches ")
+    assert dict(remote.threads())[thread] == "Astronaut sketches"
+    run_ids = [s["result"]["run_id"] for s in (reply.results + again["results"])]
+    assert remote.delete_thread(thread) == 2
+    assert thread not in dict(remote.threads()) and remote.nodes(thread) == []
+    with httpx.Client(base_url=server["base"], headers={"Authorization": f"Bearer {TOKEN}"}) as c:
+        assert all(c.get(f"/runs/{run_id}").status_code == 404 for run_id in run_ids)
+        assert c.get("/threads").status_code == 200
+        assert c.post(f"/threads/{thread}/adopt", json={"node_id": "x", "image": "/etc/passwd"}).status_code == 422
+        assert httpx.get(f"{server['base']}/threads").status_code == 401  # no token

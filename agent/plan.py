@@ -16,6 +16,7 @@ from atelier.agent.catalogue import catalogue
 from atelier.agent.refs import parse
 
 MAX_STEPS = 8
+MAX_ATTACHMENTS = 10  # attachment:0 … attachment:9 (a burst of ten shots for best_take)
 
 
 class Step(BaseModel):
@@ -65,7 +66,8 @@ def plan_json_schema(tools: list[str] | None = None) -> dict[str, Any]:
     from atelier.agent.planners.compact import REPLY_CODES
 
     tools = tools or list(catalogue())
-    refs = [f"attachment:{i}" for i in range(4)] + [f"$step{i}.image" for i in range(1, MAX_STEPS)] + ["$last.image"]
+    refs = ([f"attachment:{i}" for i in range(MAX_ATTACHMENTS)] + [f"$step{i}.image" for i in range(1, MAX_STEPS)]
+            + ["$last.image"])
     ref = {"enum": refs}
     steps = []
     for tool in tools:

@@ -81,7 +81,8 @@ def target(plan: dict[str, Any]) -> str:
     for s in plan.get("steps", []):
         step: dict[str, Any] = {"tool": s["tool"]}
         if s.get("inputs"):
-            step["inputs"] = {k: s["inputs"][k] for k in ("image", "ref") if k in s["inputs"]}
+            roles = [r.name for r in catalogue()[s["tool"]].images] if s["tool"] in catalogue() else []
+            step["inputs"] = {k: s["inputs"][k] for k in roles if k in s["inputs"]}
         if s.get("args"):
             step["args"] = s["args"]
         steps.append(step)

@@ -21,6 +21,7 @@ from atelier.agent.catalogue import catalogue, prompt_text
 from atelier.agent.plan import Plan, plan_json_schema
 from atelier.agent.planners import PlanRequest
 from atelier.agent.planners.compact import prompt, to_plan
+from atelier.agent.planners.complete import complete_refs
 from atelier.agent.planners.guard import screen
 from atelier.core.config import load_settings
 from atelier.core.models import find_model, missing_reason
@@ -128,4 +129,4 @@ class LLMPlanner:
             text = self.raw(request)
         except ValueError as exc:  # e.g. a request longer than the model's context
             return Plan(planner=self.name, ask=f"I could not plan that ({exc}); please shorten the request.")
-        return to_plan(text, self.name)
+        return complete_refs(to_plan(text, self.name), request)

@@ -19,6 +19,7 @@ from atelier.agent.catalogue import catalogue
 from atelier.agent.plan import Plan, plan_json_schema
 from atelier.agent.planners import PlanRequest
 from atelier.agent.planners.compact import prompt, to_plan
+from atelier.agent.planners.complete import complete_refs
 from atelier.agent.planners.guard import screen
 from atelier.agent.planners.llm import instructions
 from atelier.core.config import load_settings
@@ -86,4 +87,4 @@ class OpenAIPlanner:
             text = self.raw(request)
         except (OSError, RuntimeError, KeyError, ValueError) as exc:
             return Plan(planner=self.name, ask=f"I could not reach the planning server at {self.url} ({exc}).")
-        return to_plan(text, self.name)
+        return complete_refs(to_plan(text, self.name), request)

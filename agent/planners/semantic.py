@@ -24,13 +24,21 @@ DANGER = re.compile(
     r"\b(delete|erase|wipe|format|rm\s+-|sudo|shell|bash|terminal|execute|exec|eval|system prompt|"
     r"ignore (?:all |your |the |previous |my )*(?:instructions|tools|rules)|jailbreak|password|api key|"
     r"exfiltrat|upload (?:my|all) files)\b|(?:^|\s)(?:/etc/|/usr/|~/|c:\\|\.\./)|https?://")
-META = re.compile(r"^(how|what|why|which|can|does|do|is|are|tell me)\b.*\b(work|works|tools?|do you|can you do|"
-                  r"does it|atelier|you are|are you)\b")
+META = re.compile(r"^(how|what|why|which|can|does|do|is|are|tell me|explain)\b.*\b(work|works|tools?|do you|"
+                  r"can you do|does it|atelier|you are|are you|explain|how (?:do|does|did) you|how you|difference)\b")
+SUPPORTED = re.compile(r"\b(?:(?:do|can) you (?:support|offer|know|have|handle)|supported|available)$")  # the list
 REF_ONLY = re.compile(r"\b(is|as|for) (?:the |a |my )?(?:reference|ref|example|guide|source)\b|"
-                      r"^(?:use|using|with|from|based on) (?:the |my )?\w+ (?:photo|image|picture|pic|one|shot)s?$")
+                      r"^(?:use|using|with|from|based on) (?:the |my )?\w+ (?:photo|image|picture|pic|one|shot)s?$|"
+                      r"^(?:and )?(?:the |my |this )?[\w-]+(?: one| photo| image| picture| shot)? (?:is|=) "
+                      r"(?:the |my )?(?:first|second|third|fourth|last|other|middle|\d)\b")  # "the selfie is the 1st"
+NEGATED = re.compile(r"^(?:(?:no|nope|ok|okay|thanks|no thanks|actually|wait|please|but|and|so),?\s+)*"
+                     r"(?:don'?t|do not|dont|no need to|never|please don'?t|stop|you don'?t need to|"
+                     r"there'?s no need to)\b")  # "no, please don't open the eyes": a clause that asks for no tool
 PRIVACY = re.compile(
     r"\b(privacy|private|upload(?:ed|s|ing)?|the cloud|server|internet|online|shared? with|sell|train(?:ed)? on|"
-    r"keep (?:a )?cop(?:y|ies)|(?:do|did|will) you (?:store|keep|save|log|remember|send)|log about|track(?:ing)? me|"
+    r"keep (?:a )?cop(?:y|ies)|(?:do|did|will|if|whether) you (?:store|keep|save|log|remember|send)|log about|"
+    r"track(?:ing)? me|(?:used?|using) (?:it |them )?(?:to|for) train\w*|training data|train your|"
+    r"(?:other|others|other people|anyone else|anybody else|strangers) (?:\w+ )?(?:can |could )?see|"
     r"gps|who (?:else )?can see|others? (?:users? )?(?:can )?see|(?:delete|remove|wipe|erase|forget) (?:all )?my "
     r"(?:data|history|runs|photos|pictures|images|files|stuff|last photo)|remove everything|safe with you|"
     r"my data|personal data)\b")
@@ -72,6 +80,7 @@ class Clause:
     confidence: float
     style: tuple[str, str] | None = None
     refs: list[int] = field(default_factory=list)
+    marks: list[int] = field(default_factory=list)  # the named attachments used as a reference
 
 
 def _examples() -> tuple[list[str], np.ndarray]:
@@ -119,7 +128,7 @@ def rule_tool(clause: str, request: str) -> str | None:
 
 
 def classify(clauses: list[str], request: str, n_attachments: int) -> list[Clause]:
-    ruled = [rule_tool(c, request) for c in clauses]
+    ruled = ["answer" if NEGATED.search(c) else rule_tool(c, request) for c in clauses]
     todo = [c for c, r in zip(clauses, ruled, strict=True) if r is None]
     near = iter(nearest(todo)) if todo else iter(())
     out = []
@@ -135,6 +144,7 @@ def classify(clauses: list[str], request: str, n_attachments: int) -> list[Claus
         wants_style = hints and (hints.ref_from or hints.text_arg == ("query", "style"))
         cl.style = tx.find_style(cl.text) if wants_style else None
         cl.refs = tx.attachment_refs(cl.text, n_attachments)
+        cl.marks = tx.reference_marks(cl.text, n_attachments)
     return out
 
 
@@ -182,6 +192,8 @@ def named_args(tool: str, clause: str) -> dict[str, Any]:
         if kind:
             words = name.replace("_", r"[ _]?")
             m = re.search(rf"\b{words}\s*(?:=|:|of|at|to|is)?\s*(\d+(?:\.\d+)?)\b", clause)
+            if m is None and kind == "integer":  # "2 variations"
+                m = re.search(rf"\b(\d+)\s+{words}s?\b", clause)
             if m:
                 found[name] = int(float(m[1])) if kind == "integer" else float(m[1])
         for choice in choices:
@@ -221,7 +233,8 @@ class SemanticPlanner:
             return Plan(planner=self.name, answer=replies()["privacy"][1]), 1.0
         about_input = re.search(r"\b(this|these|it|her|his|my|the (?:photo|image|picture))\b",
                                 text.replace("how does it work", ""))
-        if META.search(text) and not re.search(r"\b(style|styles|references?)\b", text) and not about_input:
+        styles = re.search(r"\b(style|styles|references?)\b", text)
+        if META.search(text) and not about_input and (not styles or SUPPORTED.search(text)):
             return Plan(planner=self.name, answer=capabilities()), 1.0
         if DANGER.search(text):
             return Plan(planner=self.name, answer=(
@@ -238,12 +251,15 @@ class SemanticPlanner:
         out: list[Clause] = []
         for clause in tx.split_clauses(text):
             parts = tx.split_and(clause)
+            if len(parts) > 1 and any(NEGATED.search(p) for p in parts):  # "don't restore it, just sketch it"
+                parts = [p for p in parts if not NEGATED.search(p)] or parts[:1]
+                clause = ", ".join(parts)
             if len(parts) > 1:
                 kept: list[Clause] = []
                 for s in classify(parts, text, n):
                     if s.tool and kept and kept[-1].tool == s.tool:  # "upscaled, fix the pixels": one step
                         kept[-1] = Clause(f"{kept[-1].text}, {s.text}", s.tool, min(kept[-1].confidence, s.confidence),
-                                          kept[-1].style or s.style, kept[-1].refs + s.refs)
+                                          kept[-1].style or s.style, kept[-1].refs + s.refs, kept[-1].marks + s.marks)
                     elif s.tool:
                         kept.append(s)
                 if len(kept) >= 2 and all(s.confidence >= 1.0 for s in kept):  # split only on rule-sure parts
@@ -254,11 +270,12 @@ class SemanticPlanner:
         for cl in out:
             if merged and cl.refs and REF_ONLY.search(cl.text):  # "..., the 2nd photo is a reference"
                 merged[-1].refs = merged[-1].refs + cl.refs
+                merged[-1].marks = merged[-1].marks + cl.marks
             elif merged and cl.tool and cl.tool == merged[-1].tool and not catalogue()[cl.tool].hints.ref_from:
                 # one step, said twice (a restyle said twice is two restyles)
                 prev = merged[-1]
                 merged[-1] = Clause(f"{prev.text}, {cl.text}", cl.tool, min(prev.confidence, cl.confidence),
-                                    prev.style or cl.style, prev.refs + cl.refs)
+                                    prev.style or cl.style, prev.refs + cl.refs, prev.marks + cl.marks)
             else:
                 merged.append(cl)
         return merged
@@ -273,15 +290,17 @@ class SemanticPlanner:
 
     def _wire(self, clauses: list[Clause], request: PlanRequest, text: str) -> Plan:
         n = request.n_attachments
-        fan = n > 1 and tx.wants_fanout(text) and len(clauses) == 1
+        fan = (n > 1 and tx.wants_fanout(text) and len(clauses) == 1 and not frame_roles(clauses[0].tool)
+               and not clauses[0].refs)
         if fan:
             steps = []
             for i in range(n):
-                steps += self._steps_for(clauses, request, start=len(steps), image=f"attachment:{i}")
+                steps += self._steps_for(clauses, request, start=len(steps), image=f"attachment:{i}", fan=True)
             return Plan(planner=self.name, steps=steps)
         return Plan(planner=self.name, steps=self._steps_for(clauses, request, start=0, image=None))
 
-    def _steps_for(self, clauses: list[Clause], request: PlanRequest, start: int, image: str | None) -> list[Step]:
+    def _steps_for(self, clauses: list[Clause], request: PlanRequest, start: int, image: str | None,
+                   fan: bool = False) -> list[Step]:
         n = request.n_attachments
         steps: list[Step] = []
         current = image  # the working image, as it flows from step to step
@@ -294,28 +313,41 @@ class SemanticPlanner:
         for clause in clauses:
             tool = clause.tool
             spec = catalogue()[tool]
-            refs = clause.refs
+            takes_ref = spec.role("ref") is not None
+            named = bool(spec.hints.ref_from) and (clause.style is not None or not (clause.marks or n >= 2))
+            marks = clause.marks if takes_ref and not named else []
+            plain = [r for r in clause.refs if r not in marks]  # attachments the clause works on
             if current is None:
-                if refs and not spec.role("ref"):
-                    current = f"attachment:{refs[0]}"
+                if plain:
+                    current = f"attachment:{plain[0]}"
                 elif n > 0:
-                    current = "attachment:0"
+                    current = f"attachment:{next((i for i in range(n) if i not in marks), 0)}"
                 elif request.has_last_image:
                     current = "$last.image"
             inputs: dict[str, str] = {"image": current} if current and spec.needs_image else {}
-            if spec.role("ref"):
-                attached = [r for r in refs if f"attachment:{r}" != current]
-                named = spec.hints.ref_from and (clause.style is not None or not (attached or n >= 2))
-                if named:
-                    found = add(spec.hints.ref_from, {"query": clause.style[1] if clause.style
-                                                      else tx.style_query(clause.text)}, {})
-                    inputs = {"image": current} if current else {}
-                    inputs["ref"] = f"${found.id}.image"
-                elif attached or n >= 2:
-                    ref = attached[-1] if attached else (n - 1 if current != f"attachment:{n - 1}" else 0)
-                    base = current if current and current != f"attachment:{ref}" else f"attachment:{0 if ref else 1}"
-                    inputs = {"image": base, "ref": f"attachment:{ref}"}
+            if takes_ref and named:
+                found = add(spec.hints.ref_from, {"query": clause.style[1] if clause.style
+                                                  else tx.style_query(clause.text)}, {})
+                inputs = {"image": current} if current else {}
+                inputs["ref"] = f"${found.id}.image"
+            elif takes_ref and (marks or len(plain) > 1 or (n >= 2 and not fan)):
+                others = [i for i in range(n) if f"attachment:{i}" != current]
+                ref = marks[-1] if marks else plain[-1] if len(plain) > 1 else (others[-1] if others else 0)
+                base = current if current and current != f"attachment:{ref}" else \
+                    f"attachment:{next((i for i in range(n) if i != ref), 0)}"
+                inputs = {"image": base, "ref": f"attachment:{ref}"}
+            elif frame_roles(tool) and current and current.startswith("attachment:"):
+                rest = [f"attachment:{i}" for i in range(n) if f"attachment:{i}" != current]
+                inputs.update(zip(frame_roles(tool), rest, strict=False))
             step = add(tool, _args_for(tool, clause), inputs)
             if chains_image(spec):
                 current = f"${step.id}.image"
         return steps
+
+
+def frame_roles(tool: str | None) -> tuple[str, ...]:
+    """A tool's further image roles beyond ``image`` and ``ref`` (best_take's frame_1 … frame_9): filled, in
+    order, from the attachments the plan does not otherwise use."""
+    if tool is None:
+        return ()
+    return tuple(r.name for r in catalogue()[tool].images if r.name not in ("image", "ref"))

@@ -48,15 +48,20 @@ BEFORE_RE = re.compile(r"^\s*before\s+(?P<later>.+?),\s*(?P<first>.+)$")
 AFTER_RE = re.compile(r"^\s*after\s+(?P<first>.+?),\s*(?P<later>.+)$")
 BUT_FIRST_RE = re.compile(r"^(?P<later>.+?),?\s+but\s+first\s+(?P<first>.+)$")
 BEFOREHAND_RE = re.compile(r"^(?P<later>.+?)(?:[,;—–]\s*(?:though|but|and|however)?|\s+(?:though|but|—|–))\s+"
-                           r"(?:make sure\s+)?(?P<first>.+?)\s+(?:beforehand|before (?:that|it|this)|first)$")
+                           r"(?:make sure\s+)?(?P<first>.+?)\s+(?:beforehand|before (?:that|it|this|then)|first|"
+                           r"prior to (?:that|it|this)|ahead of (?:that|it|this))$")
 BEFORE_THAT_RE = re.compile(r"^(?P<later>.+?)[,;.]?\s+(?:but\s+)?(?:before that|prior to that|beforehand|"
                             r"before doing (?:that|so)),?\s+(?P<first>.+)$")
 LAST_WORDS = re.compile(r"\b(?:goes|comes|should (?:come|go|be)|is|at the very|as the) (?:last|the last step|final|"
-                        r"end|final step)\b|\b(?:at the end|last of all|as the last step)\b")
+                        r"end|final step)\b|\b(?:at the end|in the end|last of all|as the last step)\b|"
+                        r"^(?:the )?(?:last|final) (?:step|thing|one)\b")
 FIRST_WORDS = re.compile(r"\b(?:goes|comes|should (?:come|go|be)|is) first\b|\b(?:first of all|to start with|"
-                         r"as the first step)\b")
+                         r"as the first step)\b|^(?:the )?first (?:step|thing) (?:is|should be)\b")
+EARLIER_RE = re.compile(r"^(?:but |and )?(?:before (?:that|it|this|then|doing (?:that|so))|prior to (?:that|it|this)|"
+                        r"ahead of (?:that|it|this))\s*,?\s+")  # a part that goes before the part said just before it
 FIRST_RE = re.compile(r"^\s*first(?:ly)?,?\s+")
-TRAILING_AFTER_RE = re.compile(r"^(?P<later>.+?)\s+after\s+(?P<first>(?:you\s+)?\w+ing\b.+)$")
+TRAILING_AFTER_RE = re.compile(r"^(?P<later>.+?)\s+after\s+(?P<first>(?:you\s+)?\w+ing\b.+|"
+                               r"(?:you|we|i)(?:'ve| have)?\s+\w+\b.+)$")
 ONCE_RE = re.compile(r"^(?P<later>.+?),?\s+(?:once|when|after)\s+(?P<first>.+?\b(?:has|have|is|are|was|were|gets|"
                      r"got)\s+(?:been\s+)?\w+(?:ed|en)\b.*)$")
 NOT_BEFORE_RE = re.compile(r"^(?P<later>.+?),?\s+(?:but\s+)?(?:not|only) (?:before|after)\s+(?P<first>.+)$")
@@ -69,16 +74,21 @@ LAST_FIRST_RE = re.compile(r"^the last (?:step|thing) is\s+(?P<later>.+?)[;,.]\s
 GENERAL_WORDS = ("please", "photo", "image", "picture", "make", "turn", "variations", "shading")
 
 
-def vocabulary() -> frozenset[str]:
-    """Words the typo fixer corrects towards: every tool's planner vocabulary plus a few general ones."""
+def _vocabularies() -> tuple[tuple[str, ...], ...]:
     from atelier.agent.catalogue import catalogue
 
-    return _vocabulary_of(tuple(spec.hints.vocabulary for spec in catalogue().values()))
+    return tuple(spec.hints.vocabulary for spec in catalogue().values())
+
+
+def vocabulary() -> frozenset[str]:
+    """Words the typo fixer corrects towards: every tool's planner vocabulary plus a few general ones
+    (translation entries ``"foreign=english"`` are read by ``words.translate`` instead)."""
+    return _vocabulary_of(_vocabularies())
 
 
 @functools.cache
 def _vocabulary_of(words: tuple[tuple[str, ...], ...]) -> frozenset[str]:
-    return frozenset(GENERAL_WORDS).union(*words)
+    return frozenset(GENERAL_WORDS).union(*((w for w in ws if "=" not in w) for ws in words))
 
 
 def fix_typos(text: str) -> str:
@@ -116,7 +126,11 @@ def _words_of(phrases: tuple[str, ...]) -> frozenset[str]:
 
 
 def normalise(text: str) -> str:
-    text = text.lower().replace("&", " and ").replace("’", "'")
+    """Lower-case, unaccented, other languages' tool words in English, numbers as digits, typos fixed."""
+    from atelier.agent.planners import words
+
+    text = words.strip_accents(text.lower().replace("&", " and ").replace("’", "'"))
+    text = words.numbers(words.translate(text, words.translations(_vocabularies())))
     return fix_typos(re.sub(r"\s+", " ", text).strip(" .!?"))
 
 
@@ -132,6 +146,9 @@ def split_clauses(text: str) -> list[str]:
     t = FIRST_RE.sub("", t)
     parts = [p.strip(" ,") for p in SPLIT_RE.split(t)]
     parts = [p for p in parts if p and re.search(r"[a-z]", p)]
+    for i in range(1, len(parts)):  # "...; before that, open the eyes": that part moves one place earlier
+        if EARLIER_RE.match(parts[i]):
+            parts[i - 1], parts[i] = EARLIER_RE.sub("", parts[i]), parts[i - 1]
     # "the sketch goes last" / "X comes first": move that clause, keep the others' order
     last = [p for p in parts if LAST_WORDS.search(p)]
     first = [p for p in parts if FIRST_WORDS.search(p) and p not in last]
@@ -146,28 +163,50 @@ def split_and(clause: str) -> list[str]:
     return [p.strip() for p in parts if p.strip()]
 
 
-def attachment_refs(clause: str, n_attachments: int) -> list[int]:
-    """Attachment indices the clause names ("the second photo", "image 2", "the last one"), in order."""
-    refs = []
+def _mentions(clause: str, n_attachments: int) -> list[tuple[int, int, int]]:
+    """(start, end, attachment index) of every attachment the clause names, in order of appearance."""
+    found = []
     for m in SENT_LAST_RE.finditer(clause):
         i = ORDINALS[m[1]]
-        refs.append((m.start(), i if i >= 0 else n_attachments + i))
-    clause = SENT_LAST_RE.sub(" ", clause)
-    for m in ORDINAL_RE.finditer(clause):
+        found.append((m.start(), m.end(), i if i >= 0 else n_attachments + i))
+    masked = SENT_LAST_RE.sub(lambda m: " " * len(m.group(0)), clause)
+    for m in ORDINAL_RE.finditer(masked):
         i = ORDINALS[m[1]]
         if i == -2:
             i = (n_attachments - 1) // 2 if n_attachments >= 3 else -1
             if i < 0:
                 continue
-        refs.append((m.start(), i if i >= 0 else n_attachments + i))
-    for m in IN_THE_MIDDLE_RE.finditer(clause):
+        found.append((m.start(), m.end(), i if i >= 0 else n_attachments + i))
+    for m in IN_THE_MIDDLE_RE.finditer(masked):
         if n_attachments >= 3:
-            refs.append((m.start(), (n_attachments - 1) // 2))
-    for m in NUMBERED_RE.finditer(clause):
-        refs.append((m.start(), int(m[1]) - 1))
-    for m in LETTERED_RE.finditer(clause):
-        refs.append((m.start(), "abcd".index(m[1])))
-    return [i for _, i in sorted(refs) if i >= 0]  # out-of-range refs stay: validation turns them into a question
+            found.append((m.start(), m.end(), (n_attachments - 1) // 2))
+    for m in NUMBERED_RE.finditer(masked):
+        found.append((m.start(), m.end(), int(m[1]) - 1))
+    for m in LETTERED_RE.finditer(masked):
+        found.append((m.start(), m.end(), "abcd".index(m[1])))
+    return sorted(f for f in found if f[2] >= 0)
+
+
+def attachment_refs(clause: str, n_attachments: int) -> list[int]:
+    """Attachment indices the clause names ("the second photo", "image 2", "the last one"), in order."""
+    return [i for _, _, i in _mentions(clause, n_attachments)]  # out-of-range refs stay: validation asks
+
+
+REF_BEFORE = re.compile(r"(?:\b(?:from|of|like|using|use|with|borrow(?:ing)?|based on|resembling|matching)|"
+                        r"\b(?:reference|ref|source|guide)\b[^,;]*\b(?:is|=))\s+(?:the\s+|my\s+|that\s+)?$")
+REF_AFTER = re.compile(r"^(?:'s|s')?\s*(?:(?:eyes|style|look|colou?rs|palette|vibe|feel)\b|as (?:the |a |my )?"
+                       r"(?:reference|ref|guide|source|style|example|model)\b|(?:is|as) (?:the |a |my |our )?"
+                       r"(?:reference|ref|style|guide|source)\b|for (?:the )?(?:eyes|style|look)\b)")
+
+
+def reference_marks(clause: str, n_attachments: int) -> list[int]:
+    """The named attachments the clause uses as a reference, by the words round them: "from picture A",
+    "like the second one", "photo 2's eyes", "the first as reference", "the reference is the second image"."""
+    marks = []
+    for start, end, i in _mentions(clause, n_attachments):
+        if REF_BEFORE.search(clause[max(0, start - 40):start]) or REF_AFTER.search(clause[end:end + 40]):
+            marks.append(i)
+    return marks
 
 
 def wants_fanout(text: str) -> bool:
@@ -257,8 +296,8 @@ def style_query(clause: str) -> str:
 
 
 MARKER_RE = re.compile(r"\b(?:anyway|anyhow|long story short|so here'?s what i (?:need|want)|what i(?:'d| would) like"
-                       r"(?: is)?|the actual request|back to the point|my request(?: is)?|here'?s what i want)\b"
-                       r"\s*[:,—–-]*\s*")
+                       r"(?: is)?|the actual request|back to the point|my request(?: is)?|here'?s what i (?:want|need)|"
+                       r"all i (?:want|need|ask)(?: is)?(?: for you)?|so,? my question is)\b\s*[:,—–-]*\s*", re.I)
 NARRATIVE_RE = re.compile(
     r"^(?:so |and |but |also |oh,? )?(?:i (?:was|went|tried|watched|saw|restored|used|had|collect|made|took|think|"
     r"have no|bought|love|loved|printed|got|found|did|just got)|i'm (?:making|doing|not|a|so)|i am (?:making|a)|"
@@ -267,16 +306,45 @@ NARRATIVE_RE = re.compile(
     r"there (?:was|were|are)|it was|it'?s (?:from|for|raining|been|a long)|this (?:is|was) (?:for|from|taken|my)|"
     r"the (?:light|photographer|weather|lighting|camera|party|trip|wedding)|last (?:time|week|year|summer|month)|"
     r"yesterday|honestly|he (?:was|is|has been|loves)|she (?:was|is|has been|loves)|they (?:were|are))\b")
+REQUEST_RE = re.compile(
+    r"\b(?:please|pls|plz|can you|could you|would you|will you|can u|could u|would you mind|"
+    r"(?:i|we)(?:'d| would) (?:really |also )?(?:like|love)|"
+    r"(?:i|we) (?:just |really |only |also |now )?(?:want|need|wish)|let'?s|help me|kindly|"
+    r"do me a favou?r|"
+    r"(?:asked|wants|want|told|needs|begged) (?:me|you|us) to|is it possible to|how about)\b|\?\s*$")
+IMPERATIVE_RE = re.compile(
+    r"^(?:(?:ok(?:ay)?|so|now|and|then|also|just|only|first|next|finally|oh|hey|hi|no),?\s+)*"
+    r"(?:make|turn|open|fix|sketch|draw|restore|clean|find|show|give|apply|restyle|paint|render|convert|do|detect|"
+    r"check|tell|describe|reconstruct|recover|combine|merge|pick|use|take|change|remove|enhance|repair|list|search|"
+    r"get|style|colou?r|unblink|put|transform|try|redo|add|crop|rotate|translate|write|sharpen|denoise|pencil|"
+    r"undo|keep|let|go|start|begin|finish|end|styli[sz]e|retouch|touch|upscale|downscale|compare|identify|caption|"
+    r"run|create|generate|produce|transfer|copy|match|borrow|swap|don'?t|do not|never|who|which|what|is|are|did|"
+    r"does|how)\b")
+ATTACHED_RE = re.compile(r"\b(?:this|these|here|attached|it|them)\b")
+STORY_START = re.compile(  # a sentence that starts with its subject: a statement, e.g. a story's
+    r"^(?:(?:so|and|but|also|oh|okay|ok|well|honestly|basically|anyway),?\s+)*(?:i|i'm|i've|im|we|we're|we've|our|"
+    r"my|he|she|they|he's|she's|they're|his|her|their|there|this|that|these|those|the|a|an|one|some|last|yesterday|"
+    r"today|people|everyone|everybody|nobody|someone|somebody|[a-z]+'s|[a-z]+ (?:was|were|is|are|has|had|did))\b")
+
+
+def is_request(sentence: str) -> bool:
+    """A sentence that asks for something (imperative, "could you", "please", a question), not a story's."""
+    s = sentence.strip().lower()
+    return bool(REQUEST_RE.search(s) or IMPERATIVE_RE.search(s))
 
 
 def instruction_part(text: str) -> str:
-    """The instruction inside a story: what follows "anyway, …" (and the like), without narrative sentences
-    ("my grandfather used to sketch ships.") whose words would otherwise become steps."""
+    """The instruction inside a story: what follows "anyway, …" (and the like); of several sentences, those that
+    ask for something (or, when none does, those about the attachment), so a story's words ("my grandfather
+    used to sketch ships.") do not become steps."""
     marks = list(MARKER_RE.finditer(text))
     if marks and marks[-1].end() < len(text) - 3:
         text = text[marks[-1].end():]
     sentences = [x for x in re.split(r"(?<=[.!?])\s+", text) if x.strip()]
     if len(sentences) < 2:
         return text
-    kept = [x for x in sentences if not NARRATIVE_RE.search(x.strip().lower())]
-    return " ".join(kept) if kept else text
+    if any(is_request(x) for x in sentences):
+        return " ".join(x for x in sentences if is_request(x) or not STORY_START.search(x.strip().lower()))
+    about = [x for x in sentences if ATTACHED_RE.search(x.lower())]
+    kept = [x for x in (about or sentences) if not NARRATIVE_RE.search(x.strip().lower())]
+    return " ".join(kept or about or sentences)

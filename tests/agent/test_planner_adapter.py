@@ -46,12 +46,14 @@ def test_the_adapter_loads_in_llama_cpp_and_plans_three_fixed_requests(base):
     assert styled.steps[0].args == {"query": "cyberpunk"}
 
 
-@pytest.mark.xfail(strict=True, reason="the shipped adapter (368 CPU steps) orders the steps right but drops the "
-                   "reference photo of the issue's done-when request; a longer training run is needed")
 def test_the_issue_done_when_request(base):
+    """The fine-tuned model orders the steps; the reference photo it leaves out is completed by code from the
+    words "my other shot", and the plan's notes say so."""
     text, n, want = DONE_WHEN
     plan = validate(LLMPlanner(base, ADAPTER).plan(PlanRequest(text, n)), n)
+    assert plan.planner == "llm"
     assert [(s.tool, s.inputs) for s in plan.steps] == want
+    assert any(note.startswith("completed by code: step1 (open_eyes) ref = attachment:1") for note in plan.notes)
 
 
 def test_the_card_says_how_to_reproduce_the_adapter_and_it_fits_in_the_repo():

@@ -11,7 +11,13 @@ EYES = r"\b(eyes?|blink\w*|eyelids?|shut)\b"
 ASKS = (r"^(who|which|what|are|is|did|does|do|has|have|how many|how|can you tell|tell me|check|detect|find|count|"
         r"see if|any)\b|\?$|\b(closed|shut)\?*$")
 WANTS_FIX = r"\b(open|fix|unblink|remove)\b.*\b(eyes?|blink)"
-VOCABULARY = ("open", "eyes", "eye", "blink", "blinking", "blinked", "closed")
+VOCABULARY = ("open", "eyes", "eye", "blink", "blinking", "blinked", "closed",
+              # other languages' words for these (the planner translates them before reading)
+              "ojos=eyes", "ojo=eye", "yeux=eyes", "oeil=eye", "augen=eyes", "auge=eye", "occhi=eyes", "occhio=eye",
+              "abre=open", "abrir=open", "abra=open", "ouvre=open", "ouvrir=open", "ouvrez=open", "offne=open",
+              "oeffne=open", "offnen=open", "apri=open", "aprire=open", "cerrados=closed", "cerrado=closed",
+              "fermes=closed", "ferme=closed", "geschlossen=closed", "chiusi=closed", "chiuso=closed",
+              "parpadea=blinks", "parpadeo=blink", "cligne=blinks", "blinzelt=blinks", "sbatte=blinks")
 
 DETECT_EXAMPLES = (
     "who is blinking", "are her eyes closed", "did anyone blink in this photo", "check if the eyes are open",
@@ -29,7 +35,11 @@ OPEN_EXAMPLES = (
 )
 OPEN_HINTS = PlannerHints(
     rules=(Rule(31, all=(EYES, r"\bopen\b|\bunblink|\b(fix|remove|undo|get rid of|correct)\b.*\b(blink|closed|shut)"
-                               )),),
+                               )),
+           # eyes taken from one photo for another: "take the eyes from picture A for picture B"
+           Rule(28, all=(r"\b(take|use|borrow|copy|transplant|steal|grab|put|paste)\b.*\beyes\b.*"
+                         r"\b(from|of|on|onto|into|for)\b|\b(photo|picture|image|shot|pic) \w+'s eyes\b",),
+                none=(r"\b(best|everyone|everybody|all|burst|these (photos|shots|pictures|frames))\b",))),
     args=(ArgCue(("variations",), r"\b(\d+|two|three|four|five|six|seven|eight)\s*(?:variations|variants|versions|"
                                    r"options|takes|tries)\b", "int"),),
     vocabulary=VOCABULARY,

@@ -8,7 +8,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from atelier.core.cards import Card, CardImage, Row, number
 from atelier.core.images import LoadedImage
-from atelier.core.registry import ImageRole, PlannerHints, Rule, ToolContext, ToolOutput, ToolSpec
+from atelier.core.registry import ArgCue, ImageRole, PlannerHints, Rule, ToolContext, ToolOutput, ToolSpec
 from atelier.tools.faces.landmarks import LANDMARK_BACKENDS
 
 from . import RESTORE_BACKENDS, make_restorer
@@ -67,7 +67,15 @@ EXAMPLES = ("restore the face", "enhance the face", "fix up her face, it is blur
             "face restoration please", "make the face sharper", "improve the face quality", "denoise the face",
             "restore the old portrait", "repair the damaged face")
 HINTS = PlannerHints(rules=(Rule(40, all=(rf"\b{FIX}\b.*\b{FACE}\b|\b{FACE}\b.*\b{FIX}",)),),
-                     vocabulary=("restore", "restoring", "face", "faces", "portrait", "enhance", "repair"))
+                     args=(ArgCue(("fidelity",), r"\b(?:weight|w|fidelity)\s*(?:of|=|:|at|to)?\s*(0?\.\d+|1(?:\.0+)?|0)"
+                                                 r"(?![\d.])", when=r"codeformer|fidelity"),),
+                     vocabulary=("restore", "restoring", "face", "faces", "portrait", "enhance", "repair",
+                                 # other languages' words (the planner translates them before reading)
+                                 "restaura=restore", "restaurar=restore", "restaure=restore", "restaurer=restore",
+                                 "restaurieren=restore", "restauriere=restore", "restaurare=restore",
+                                 "restaurami=restore", "cara=face", "rostro=face", "visage=face", "gesicht=face",
+                                 "viso=face", "volto=face", "mejora=enhance", "ameliore=enhance",
+                                 "verbessere=enhance", "migliora=enhance"))
 
 SPEC = ToolSpec(
     name="restore_face", summary="Restore the faces in a photo (denoise, contrast, detail); the rest is untouched.",

@@ -128,7 +128,16 @@ HINTS = PlannerHints(
         ArgCue(("medium",), r"\bcharcoal\b", "value", "charcoal"),
         ArgCue(("medium",), r"\b(ink|pen|biro|fineliner)\b", "value", "ink"),
     ),
-    vocabulary=("sketch", "sketches", "sketching", "pencil", "drawing", "draw", "graphite", "shading"),
+    vocabulary=("sketch", "sketches", "sketching", "pencil", "drawing", "draw", "graphite", "shading",
+                # other languages' words for these (the planner translates them before reading)
+                "boceto=sketch", "bosquejo=sketch", "esbozo=sketch", "dibujo=drawing", "dibujar=draw",
+                "croquis=sketch", "esquisse=sketch", "dessin=drawing", "dessiner=draw", "skizze=sketch",
+                "zeichnung=drawing", "zeichnen=draw", "schizzo=sketch", "disegno=drawing", "disegnare=draw",
+                "bozzetto=sketch", "au crayon=in pencil", "a lapiz=in pencil", "lapiz=pencil", "bleistift=pencil",
+                "mit bleistift=in pencil", "a matita=in pencil", "matita=pencil", "sombreado=shading",
+                "sombras=shading", "ombres=shading", "ombrage=shading", "schattierung=shading", "schatten=shading",
+                "ombreggiatura=shading", "fusain=charcoal", "carboncillo=charcoal", "kohle=charcoal",
+                "carboncino=charcoal", "tinta=ink", "encre=ink", "tinte=ink"),
 )
 
 SPEC = ToolSpec(

@@ -30,7 +30,11 @@ HINTS = PlannerHints(
              request_all=(PUNK,), request_none=(NOT_STYLE_PUNK,)),
     ),
     args=(
-        ArgCue(("cell_size",), rf"\b(?:cell|pixel|block|grid)\s*(?:size)?\s*(?:of|is|=|:)?\s*{NUMBER}"),
+        ArgCue(("cell_size",), rf"\b(?:cell|pixel|block|grid)s?\s*(?:size)?\s*(?:of|is|=|:|should be|must be|was|are)?"
+                               rf"\s*{NUMBER}"),
+        ArgCue(("cell_size",), rf"\b(?:upscaled|scaled up|blown up|enlarged|magnified|scaled)\s*(?:by\s*)?"
+                               rf"(?:a factor of\s*)?{NUMBER}\s*(?:x|times)\b"),
+        ArgCue(("cell_size",), rf"\b{NUMBER}\s*times\s*(?:bigger|larger|the size|upscal|enlarg|scaled)"),
         ArgCue(("cell_size",), rf"\b{NUMBER}\s*(?:px|pixel)\s*(?:cells?|blocks?|grid)\b"),
         ArgCue(("cell_size",), rf"\b(?:upscaled|scaled|blown up|enlarged)\s*(?:by\s*)?(?:x\s*)?{NUMBER}\s*x?\b"),
         ArgCue(("cell_size",), rf"\b{NUMBER}\s*x\s*(?:upscale|upscaled|scale|enlarg)"),

@@ -12,7 +12,13 @@ TRANSFORM = (r"\b(make|turn|give|apply|restyle|paint|render|convert|transform|st
              r"do it|do this|draw)\b")
 VOCABULARY = ("style", "styles", "reference", "cyberpunk", "watercolor", "watercolour", "steampunk", "vaporwave",
               "synthwave", "anime", "painting", "vintage", "sepia", "comic", "gothic", "graffiti", "cubism",
-              "pointillism", "impressionism", "colours", "colors")
+              "pointillism", "impressionism", "colours", "colors",
+              # other languages' words (the planner translates them before reading)
+              "acuarela=watercolor", "aquarelle=watercolor", "aquarell=watercolor", "acquerello=watercolor",
+              "pintura al oleo=oil painting", "peinture a l'huile=oil painting", "olgemalde=oil painting",
+              "pittura a olio=oil painting", "estilo de=style of", "style de=style of", "im stil von=in the style of",
+              "nello stile di=in the style of", "al estilo de=in the style of", "colores=colours",
+              "couleurs=colours", "farben=colours", "colori=colours")
 
 RETRIEVE_EXAMPLES = (
     "find me a cyberpunk style reference", "which style matches a neon rainy city",

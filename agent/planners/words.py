@@ -1,0 +1,117 @@
+"""Users' words -> the planner's words, before any rule reads them: other languages' words for the tools'
+vocabulary ("boceto", "yeux", "Skizze" -> "sketch", "eyes") and numbers said in words or in users' units
+("seven", "two-thirds shading", "a 400 % upscale") -> digits the argument cues read.
+
+The tool words come from each tool's spec: a ``vocabulary`` entry ``"foreign words=english words"`` is a
+translation (``"ojos=eyes"``); the general words (please, photo, then, make ...) are here. Pure functions.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import unicodedata
+
+GENERAL = (
+    # please / thanks / greetings
+    "por favor=please", "s'il te plait=please", "s'il vous plait=please", "bitte=please", "per favore=please",
+    "gracias=thanks", "merci=thanks", "danke=thanks", "grazie=thanks",
+    "hola=hello", "bonjour=hello", "salut=hello", "hallo=hello", "ciao=hello",
+    # the image
+    "foto=photo", "fotos=photos", "fotografia=photo", "photographie=photo", "bild=photo", "bilder=photos",
+    "immagine=photo", "imagen=photo", "imagenes=photos", "immagini=photos",
+    "esta=this", "este=this", "cette=this", "ce=this", "dieses=this", "diesem=this", "dieser=this",
+    "questa=this", "questo=this",
+    # order and joining words
+    "y luego=then", "y despues=then", "luego=then", "despues=then", "puis=then", "ensuite=then", "et puis=then",
+    "und dann=then", "dann=then", "danach=then", "e poi=then", "poi=then", "primero=first", "d'abord=first",
+    "zuerst=first", "zunachst=first", "otra vez=again", "encore=again", "nochmal=again", "noch einmal=again",
+    "di nuovo=again", "ancora=again",
+    # verbs and little words rules read
+    "haz=make", "hacer=make", "hazme=make me", "fais=make", "faire=make", "mach=make", "mache=make",
+    "machen=make", "fai=make", "fare=make", "con=with", "avec=with", "mit=with", "sin=without", "sans=without",
+    "ohne=without", "senza=without", "mas=more", "mehr=more", "piu=more", "plus=more",
+    "alguien=anyone", "quelqu'un=anyone", "jemand=anyone", "qualcuno=anyone",
+    "que puedes hacer=what can you do", "qu'est-ce que tu peux faire=what can you do",
+    "was kannst du=what can you do", "cosa puoi fare=what can you do", "estilo=style", "stil=style",
+    "stile=style", "semilla=seed", "graine=seed",
+)
+NUMBERS = {"zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
+           "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "sixteen": 16, "twenty": 20, "thirty": 30, "forty": 40,
+           "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90, "hundred": 100}
+FRACTIONS = {"two-thirds": 0.67, "two thirds": 0.67, "three-quarters": 0.75, "three quarters": 0.75,
+             "a third": 0.33, "one third": 0.33, "a quarter": 0.25, "one quarter": 0.25, "a half": 0.5,
+             "half": 0.5, "one half": 0.5}
+UNITS = (r"(?:times|x|px|pixels?|%|percent|per ?cent|variations?|versions?|variants?|options|takes|tries|copies|"
+         r"colou?rs?|cells?|results?|outputs?)\b")
+AMOUNTS = r"(?:shading|shade|shadows?|strength|intensity|opacity|weight|fidelity|tone|style|effect|restyle)"
+SCALE_WORDS = r"(?:upscal\w*|enlarg\w*|scal\w*|zoom\w*|blow[ -]?up|blown up|magnif\w*|bigger|larger|resiz\w*)"
+
+
+def translations(vocabularies: tuple[tuple[str, ...], ...]) -> dict[str, str]:
+    return _table(tuple(GENERAL) + tuple(w for words in vocabularies for w in words if "=" in w))
+
+
+@functools.cache
+def _table(entries: tuple[str, ...]) -> dict[str, str]:
+    pairs = (e.split("=", 1) for e in entries)
+    return {strip_accents(k.strip()): v.strip() for k, v in pairs}
+
+
+@functools.cache
+def _pattern(keys: tuple[str, ...]) -> re.Pattern:
+    ordered = sorted(keys, key=len, reverse=True)  # "y luego" before "luego"
+    return re.compile(r"(?<![\w'])(?:" + "|".join(re.escape(k) for k in ordered) + r")(?![\w'])")
+
+
+def strip_accents(text: str) -> str:
+    """"ouvre ses yeux s'il te plaît" -> "... plait", "öffne" -> "offne": the tables are written unaccented."""
+    return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+
+
+def translate(text: str, table: dict[str, str]) -> str:
+    """Other languages' words for tool words -> English (lower-case, unaccented text in and out)."""
+    text = re.sub(r"[¿¡]", " ", text)
+    text = re.sub(r"(?<![\w'])[dl]'(?=[a-z])", "", text)  # French elision: "d'ombres" -> "ombres"
+    if not table:
+        return text
+    return _pattern(tuple(table)).sub(lambda m: table[m.group(0)], text)
+
+
+def _number(words: str) -> int | None:
+    """"forty five" -> 45, "seven" -> 7, "a hundred" -> 100; None when not a number."""
+    total = 0
+    for w in re.split(r"[ -]+", words.strip()):
+        if w in ("a", "and"):
+            continue
+        if w not in NUMBERS:
+            return None
+        total = total * 100 if NUMBERS[w] == 100 and total else total + NUMBERS[w]
+    return total
+
+
+NUMBER_WORD = r"(?:(?:a|one|two|three|four|five|six|seven|eight|nine) hundred(?: and)?[ -]?)?" \
+              r"(?:(?:twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)(?:[ -](?:one|two|three|four|five|six|" \
+              r"seven|eight|nine))?|zero|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|sixteen)"
+
+
+def numbers(text: str) -> str:
+    """Numbers in words and users' units -> digits: "seed number seven" -> "seed 7", "eight times" -> "8 times",
+    "two-thirds shading" -> "0.67 shading", "a 400 % upscale" -> "a 4x upscale"."""
+    def said(m: re.Match) -> str:
+        value = _number(m["n"])
+        return m.group(0) if value is None else m.group(0).replace(m["n"], str(value), 1)
+
+    text = re.sub(rf"(?<![\w-])(?P<n>{NUMBER_WORD})(?=\s*(?:-\s*)?{UNITS})", said, text)
+    text = re.sub(rf"\bseed(?:\s+(?:number|no\.?|of|=|:|#))?\s+(?P<n>{NUMBER_WORD})\b", said, text)
+    text = re.sub(r"\bseed\s+(?:number|no\.?|#)\s*(\d+)", r"seed \1", text)
+    for words, value in sorted(FRACTIONS.items(), key=lambda kv: -len(kv[0])):
+        text = re.sub(rf"\b{words}(?=(?:\s+of)?(?:\s+(?:the|a|an|more|less))?\s+(?:\w+\s+)?{AMOUNTS})",
+                      f"{value:g}", text)
+        text = re.sub(rf"\b({AMOUNTS}\s+(?:at|to|of|is|=|:|around|about))\s+{words}\b", rf"\1 {value:g}", text)
+    text = re.sub(r"(\d)\s*(?:per ?cent|pct)\b", r"\1%", text)
+    # a scale said in percent is a factor: "a 400 % upscale", "upscaled by 300%" -> "4x"
+    text = re.sub(rf"\b(\d{{3,4}})\s*%(?=\s*(?:\w+\s+)?{SCALE_WORDS})", lambda m: f"{int(m[1]) / 100:g}x", text)
+    text = re.sub(rf"\b({SCALE_WORDS}(?:\s+up)?(?:\s+by)?(?:\s+to)?)\s+(\d{{3,4}})\s*%",
+                  lambda m: f"{m[1]} {int(m[2]) / 100:g}x", text)
+    return text

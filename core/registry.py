@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from importlib.metadata import entry_points
+from pathlib import Path
 from typing import Any, Literal
 
 import numpy as np
@@ -22,7 +23,7 @@ from pydantic import BaseModel
 
 from .backends import Backend, BackendStatus, statuses
 from .cards import Card
-from .config import Settings
+from .config import Limits, Settings
 from .errors import ErrorCode, ToolError
 from .images import ColourMode, LoadedImage
 
@@ -37,7 +38,9 @@ class ImageRole:
     (peak RSS under 1.5 GB on any accepted input); it is checked on the file's header, before decoding. Over
     it, a tool whose analysis works as well on a smaller copy (``downscale=True``) gets the image shrunk to
     fit the budget, with a warning; any other tool refuses it with ``IMAGE_TOO_LARGE`` naming the budget.
-    ``None`` means only the global limit (``[limits] max_pixels``) applies."""
+    ``None`` means only the global limit (``[limits] max_pixels``) applies. ``reader`` is the tool's own
+    reader for files that are not images (a video reader for a role that also takes clips): it is tried
+    first and returns None for a file it does not read, which then goes to the image loader."""
 
     name: str
     required: bool = True
@@ -46,6 +49,7 @@ class ImageRole:
     description: str = ""
     max_pixels: int | None = None
     downscale: bool = False
+    reader: Callable[[Path, Limits], LoadedImage | None] | None = None
 
 
 @dataclass
@@ -60,6 +64,7 @@ class ToolOutput:
     warnings: list[str] = field(default_factory=list)
     metadata: dict[str, Any] = field(default_factory=dict)
     texts: dict[str, str] = field(default_factory=dict)  # extra files (name with extension -> text), e.g. JSON
+    files: dict[str, bytes] = field(default_factory=dict)  # binary files (name with extension -> bytes), e.g. MP4
 
 
 ProgressFn = Callable[[float, str], None]

@@ -129,8 +129,9 @@ def load_inputs(spec: ToolSpec, images: dict[str, str | os.PathLike[str]], setti
             if role.required:
                 raise ToolError(ErrorCode.BAD_ARGUMENT, f"{spec.name} needs an input image for '{role.name}'")
             continue
-        loaded[role.name] = load_image(images[role.name], role.mode, settings.limits, role.min_size,
-                                       max_pixels=role.max_pixels, downscale=role.downscale, who=spec.name)
+        own = role.reader(Path(images[role.name]), settings.limits) if role.reader else None
+        loaded[role.name] = own or load_image(images[role.name], role.mode, settings.limits, role.min_size,
+                                              max_pixels=role.max_pixels, downscale=role.downscale, who=spec.name)
     return loaded
 
 
@@ -138,6 +139,7 @@ def _save_images(output: ToolOutput, out_dir: Path, metadata: dict[str, Any]) ->
     """Encode every image first, then write them all or nothing (``write_outputs``)."""
     encoded = {f"{name}.png": encode_png(pixels, metadata) for name, pixels in output.images.items()}
     encoded.update({name: text.encode() for name, text in output.texts.items()})
+    encoded.update(output.files)
     written = write_outputs(encoded, out_dir)
     return {Path(name).stem if name.endswith(".png") else name: str(path.resolve())
             for name, path in written.items()}
@@ -204,8 +206,9 @@ def _finish(call: _Call, output: ToolOutput | ToolError, out_dir: str | os.PathL
         warnings = [w for img in outcome.inputs.values() for w in img.warnings] + output.warnings
         artifacts: dict[str, str] = {}
         if out_dir is None and not spec.produces_image:
-            output.images, output.texts = {}, {}  # a finding tool's pictures are extras: kept only with a folder
-        if output.images or output.texts:
+            # a finding tool's pictures are extras: kept only with a folder
+            output.images, output.texts, output.files = {}, {}, {}
+        if output.images or output.texts or output.files:
             if out_dir is None:
                 raise ToolError(ErrorCode.INTERNAL, f"{name} produced images but no output folder was given")
             metadata = {
@@ -249,15 +252,16 @@ def run_tool_batch(name: str, items: list[dict[str, str | os.PathLike[str]]], ar
     same as one ``run_tool`` per item."""
     settings = settings or load_settings()
     calls = [_start(name, images, args, settings, None, None, None) for images in items]
-    ready = [c for c in calls if c.outcome.result.error is None]
-    spec = ready[0].spec if ready else None
+    ready = [i for i, c in enumerate(calls) if c.outcome.result.error is None]
+    spec = calls[ready[0]].spec if ready else None
     if spec is not None and spec.run_batch is not None:
+        first = calls[ready[0]]
         outputs: list[ToolOutput | ToolError] | None = None
-        with _guarded(ready[0]):
-            outputs = spec.run_batch([c.outcome.inputs for c in ready], ready[0].parsed, ready[0].ctx)
+        with _guarded(first):
+            outputs = spec.run_batch([calls[i].outcome.inputs for i in ready], first.parsed, first.ctx)
         if outputs is not None:
-            for call, output in zip(ready, outputs, strict=True):
-                _finish(call, output, out_dirs[calls.index(call)])
+            for i, output in zip(ready, outputs, strict=True):
+                _finish(calls[i], output, out_dirs[i])
             return [c.outcome for c in calls]
     return [run_tool(name, images, args, out, settings) if c.outcome.result.error is None else _closed(c)
             for c, images, out in zip(calls, items, out_dirs, strict=True)]

@@ -53,3 +53,19 @@ def test_one_photo_is_refused_and_the_planner_picks_best_take():
 
     res = run_tool("best_take", {"image": "samples/astronaut_blink.png"}).result
     assert not res.ok and res.error.code == ErrorCode.BAD_ARGUMENT and "2 to 10 photos" in res.error.message
+
+
+def test_a_narrow_eyed_person_is_opened_from_their_own_most_open_take():
+    """The case the burst eval met: open in frame 3 at 0.0219, a hair under the global 0.022; that take is the
+    person's most open and counts as open for them. A burst where they only half-open (0.015) does not."""
+    from atelier.tools.eyes.burst import best_frame, person_threshold
+
+    narrow = [0.00084, 0.0012, 0.02199]
+    assert person_threshold(narrow, 0.022) == pytest.approx(0.9 * 0.02199)
+    assert best_frame([None, *narrow[1:]], person_threshold(narrow, 0.022)) == 2
+    half_open = [0.001, 0.015, 0.002]
+    assert person_threshold(half_open, 0.022) == pytest.approx(0.75 * 0.022)
+    assert best_frame([None, *half_open[1:]], person_threshold(half_open, 0.022)) is None
+    wide = [0.001, 0.042, 0.013]
+    assert person_threshold(wide, 0.022) == 0.022  # never above the global threshold
+    assert best_frame([None, *wide[1:]], 0.022) == 1

@@ -36,14 +36,17 @@ def combine(base: np.ndarray, frames: list[np.ndarray], landmarker, args: BestTa
             ) -> tuple[np.ndarray, list[dict[str, Any]], list[dict[str, Any]]]:
     """The base with every closed face's eyes taken from its most-open frame; (image, faces, frames).
 
-    ``frames[0]`` is the base itself; faces are numbered left to right in the base."""
+    ``frames[0]`` is the base itself; faces are numbered left to right in the base. A face closed in the base
+    (global threshold) is opened from its most open take, and checked against what open is for that person
+    in this burst (``person_threshold``, recorded as ``open_threshold``)."""
     from atelier.tools.faces.blend import paste
     from atelier.tools.faces.geometry import align_eyes, eye_centre, warp_to_frame
     from atelier.tools.faces.landmarks import find_faces
 
     from .backends import EyeJob, transplant_eye
-    from .burst import align_to_base, match_face, openness, warp_frame
+    from .burst import align_to_base, best_frame, match_face, openness, person_threshold, warp_frame
     from .measure import face_record
+    from .open import verify_faces
 
     faces = find_faces(base, landmarker)
     aligned, frame_info = [base], [{"frame": 1, "role": "image", "matches": None, "inliers": None, "shift_px": 0.0}]
@@ -54,23 +57,23 @@ def combine(base: np.ndarray, frames: list[np.ndarray], landmarker, args: BestTa
                            "inliers": fa.inliers if fa else None, "shift_px": round(fa.shift_px, 1) if fa else 0.0})
     found = [faces] + [landmarker.detect(img) for img in aligned[1:]]
     out = base.copy()
-    records = []
+    records, bars = [], {}
     for i, face in enumerate(faces):
         record = face_record(face, i, args.threshold)
         takes = [face] + [match_face(face, found[k]) for k in range(1, len(aligned))]
-        record["frame_scores"] = [None if t is None else round(openness(t, args.threshold)[1], 5) for t in takes]
-        record.update(from_frame=1, opened=[], error=None)
+        scores = [None if t is None else openness(t, args.threshold)[1] for t in takes]
+        bars[i] = person_threshold(scores, args.threshold)
+        record.update(frame_scores=[None if s is None else round(s, 5) for s in scores],
+                      open_threshold=round(bars[i], 5), from_frame=1, opened=[], error=None)
         sides = list(record["closed_eyes"])
         if sides:
             if ctx is not None:
                 ctx.progress(i / len(faces), f"face {i + 1} of {len(faces)}: finding its best frame")
-            ranked = [(openness(t, args.threshold)[1], k) for k, t in enumerate(takes)
-                      if k > 0 and t is not None and openness(t, args.threshold)[0]]
-            if not ranked:
+            k = best_frame([None, *scores[1:]], bars[i])
+            if k is None:
                 record["error"] = {"code": str(ErrorCode.NEEDS_REFERENCE),
                                    "message": "no frame shows this person with both eyes open"}
             else:
-                k = max(ranked)[1]
                 alignment = align_eyes(eye_centre(face.right_eye), eye_centre(face.left_eye))
                 job = EyeJob(warp_to_frame(base, alignment), alignment, face, sides, args.feather)
                 patch = job.frame.copy()
@@ -79,9 +82,7 @@ def combine(base: np.ndarray, frames: list[np.ndarray], landmarker, args: BestTa
                 out = paste(out, patch, job.alpha, alignment)
                 record.update(from_frame=k + 1, opened=sides, transplant=job.report)
         records.append(record)
-    from .open import verify_faces
-
-    for index, answer in verify_faces(out, records, landmarker, args.threshold).items():
+    for index, answer in verify_faces(out, records, landmarker, args.threshold, bars).items():
         records[index].update(answer)
     return out, records, frame_info
 

@@ -12,6 +12,7 @@ from atelier.tools.faces.landmarks import LANDMARK_BACKENDS
 
 from .measure import CLOSED_BELOW
 from .planning import DETECT_EXAMPLES, DETECT_HINTS, present_detection
+from .video import VideoInput, detect_clip, read_video_input
 
 
 class DetectArgs(BaseModel):
@@ -28,6 +29,8 @@ def run(images: dict[str, LoadedImage], args: DetectArgs, ctx: ToolContext) -> T
     from .measure import draw_eye_boxes, face_record
 
     backend = landmark_backend(args.landmarks, ctx.settings, "detect_closed_eyes")
+    if isinstance(images["image"], VideoInput):
+        return detect_clip(images["image"], load_landmarker(backend, ctx.settings), args.threshold, ctx)
     with ctx.stage("landmarks"):
         faces = find_faces(images["image"].pixels, load_landmarker(backend, ctx.settings))
     records = [face_record(face, i, args.threshold) for i, face in enumerate(faces)]
@@ -46,8 +49,8 @@ SPEC = ToolSpec(
     name="detect_closed_eyes",
     summary="Find every face and say, per eye (the person's own left/right), whether it is closed.",
     description="Find the faces in a photo and say for each eye whether it is closed.",
-    args_model=DetectArgs, images=(ImageRole("image", min_size=32, description="a photo with faces",
-                                                   max_pixels=24_000_000, downscale=True),),
+    args_model=DetectArgs, images=(ImageRole("image", min_size=32, description="a photo with faces, or a short video",
+                                                   max_pixels=24_000_000, downscale=True, reader=read_video_input),),
     run=run, present=present_detection, backends=LANDMARK_BACKENDS, produces_image=False,
     examples=DETECT_EXAMPLES, hints=DETECT_HINTS, describe_run=lambda record: "closed eyes check faces",
     version="1.0",

@@ -22,6 +22,7 @@ from atelier.tools.faces.landmarks import LANDMARK_BACKENDS
 from .backends.sdxl import sdxl_note
 from .measure import CLOSED_BELOW
 from .planning import OPEN_EXAMPLES, OPEN_HINTS, present_opened
+from .video import VideoInput, read_video_input
 
 NEEDS = ("attach a second photo of the same person with open eyes (a burst shot or another frame) as the "
          "reference, or install SDXL inpainting weights with `atelier models add sdxl-base PATH`")
@@ -104,9 +105,11 @@ def run(images: dict[str, LoadedImage], args: OpenEyesArgs, ctx: ToolContext) ->
     from .backends import EyeJob
     from .measure import face_record
 
-    image = images["image"].pixels
     marks = landmark_backend(args.landmarks, ctx.settings, "open_eyes")
     landmarker = load_landmarker(marks, ctx.settings)
+    if isinstance(images["image"], VideoInput):
+        return _open_clip(images, args, ctx, landmarker)
+    image = images["image"].pixels
     with ctx.stage("detect"):
         faces = find_faces(image, landmarker)
     records = [face_record(face, i, args.threshold) for i, face in enumerate(faces)]
@@ -186,8 +189,26 @@ def run(images: dict[str, LoadedImage], args: OpenEyesArgs, ctx: ToolContext) ->
     )
 
 
-def verify_faces(result: np.ndarray, records: list[dict], landmarker, threshold: float) -> dict[int, dict]:
-    """Detect again on ``result``: per opened face record, whether each eye it opened now reads as open.
+def _open_clip(images: dict[str, LoadedImage], args: OpenEyesArgs, ctx: ToolContext, landmarker) -> ToolOutput:
+    """A clip is opened from its own open-eye frames (the reference transplant); other backends and a
+    reference photo do not apply to it."""
+    from .video import open_clip
+
+    if args.backend not in ("auto", "reference"):
+        raise ToolError(ErrorCode.BAD_ARGUMENT, f"a video is opened from its own open-eye frames (backend auto or "
+                        f"reference), not with {args.backend}")
+    output = open_clip(images["image"], landmarker, args, ctx)
+    if "ref" in images:
+        output.warnings.append("a clip is opened from its own frames; the reference photo was not used")
+    if args.restore != "none":
+        output.warnings.append("restore is not applied to videos")
+    return output
+
+
+def verify_faces(result: np.ndarray, records: list[dict], landmarker, threshold: float,
+                 per_face: dict[int, float] | None = None) -> dict[int, dict]:
+    """Detect again on ``result``: per opened face record, whether each eye it opened now reads as open
+    (score at least ``threshold``, or that face's own threshold in ``per_face``).
 
     A face is found again by its eye centres (nearest, within a third of its inter-ocular distance);
     a face no longer found is not verified."""
@@ -206,8 +227,8 @@ def verify_faces(result: np.ndarray, records: list[dict], landmarker, threshold:
             answers[r["index"]] = {"verified_open": False, "scores_after": None}
             continue
         scores = {side: near[f"{side}_eye"]["score"] for side in r["opened"]}
-        answers[r["index"]] = {"verified_open": all(not near[f"{s}_eye"]["closed"] for s in r["opened"]),
-                               "scores_after": scores}
+        bar = (per_face or {}).get(r["index"], threshold)
+        answers[r["index"]] = {"verified_open": all(v >= bar for v in scores.values()), "scores_after": scores}
     return answers
 
 
@@ -278,7 +299,8 @@ SPEC = ToolSpec(
     summary="Open closed eyes in a photo, from a same-person reference photo, the other eye, or SDXL.",
     description="Open closed eyes in a photo, using a reference photo of the same person or a generative model.",
     args_model=OpenEyesArgs,
-    images=(ImageRole("image", min_size=32, description="the photo with closed eyes", max_pixels=24_000_000),
+    images=(ImageRole("image", min_size=32, description="the photo (or short video) with closed eyes",
+                      max_pixels=24_000_000, reader=read_video_input),
             ImageRole("ref", required=False, min_size=32, description="the same person with open eyes",
                       max_pixels=24_000_000, downscale=True)),
     run=run, present=present_opened, backends=INPAINT_BACKENDS + LANDMARK_BACKENDS, examples=OPEN_EXAMPLES,

@@ -69,8 +69,39 @@ def _face_rows(faces: list[dict[str, Any]]) -> Table:
     return Table("Faces", ("face", "eyes", "done"), tuple(rows))
 
 
+def _frames_in_words(frames: list[int]) -> str:
+    """[3, 4, 5, 9] -> 'frames 4-6, 10' (shown counting from 1)."""
+    runs: list[list[int]] = []
+    for k in frames:
+        if runs and k == runs[-1][-1] + 1:
+            runs[-1].append(k)
+        else:
+            runs.append([k])
+    words = [f"{r[0] + 1}" if len(r) == 1 else f"{r[0] + 1}-{r[-1] + 1}" for r in runs]
+    return f"frame{'s' if len(frames) > 1 else ''} {', '.join(words)}"
+
+
+def _clip_rows(video: dict[str, Any]) -> list[Row]:
+    return [Row("Video", f"{video['frames']} frames, {video['seconds']:g} s at {video['fps']:g} fps, "
+                         f"{video['width']}×{video['height']}")]
+
+
+def _present_clip_detection(result: dict[str, Any]) -> Card:
+    out, art = result["outputs"], result["artifacts"]
+    closed = out.get("closed_frames", [])
+    sentence = (f"Closed eyes in {len(closed)} of {out['video']['frames']} frames: {_frames_in_words(closed)}."
+                if closed else f"No one blinks in the {out['video']['frames']} frames of the clip.")
+    images = [CardImage(art["frame"], f"frame {out['shown_frame'] + 1}", "before")] if art.get("frame") else []
+    if art.get("overlay"):
+        images.append(CardImage(art["overlay"], "open (green) and closed (red) eyes", "overlay"))
+    return Card("Closed eyes in a video", sentence, [*_clip_rows(out["video"]), Row("Landmarks", result["backend"])],
+                images, [_face_rows(out.get("faces", []))])
+
+
 def present_detection(result: dict[str, Any], inputs: dict[str, str]) -> Card:
     out = result["outputs"]
+    if "video" in out:
+        return _present_clip_detection(result)
     faces = out.get("faces", [])
     blinking = [f for f in faces if f.get("closed_eyes")]
     if not blinking:
@@ -92,8 +123,38 @@ def eye_box(face: dict[str, Any]) -> tuple[int, int, int, int]:
     return (max(0, round(cx - 1.1 * iod)), max(0, round(cy - 0.6 * iod)), round(cx + 1.1 * iod), round(cy + 0.6 * iod))
 
 
+def _present_clip_opened(result: dict[str, Any]) -> Card:
+    out, m, art = result["outputs"], result["metrics"], result["artifacts"]
+    edited = [d for d in out.get("edited_frames", []) if any(f["opened"] for f in d["faces"])]
+    if not out.get("changed"):
+        sentence = "No closed eyes could be opened in the clip, so it is returned as it was."
+    else:
+        sentence = (f"Opened closed eyes in {_frames_in_words([d['frame'] for d in edited])} of "
+                    f"{m['frames']}, from the clip's own open-eye frames.")
+        if m.get("faces_verified_open", 0) < m.get("faces_opened", 0):
+            sentence += " Some still read as closed when checked again; see the table."
+    rows = []
+    for d in out.get("edited_frames", []):
+        for f in d["faces"]:
+            if f["opened"]:
+                done = f"eyes from frame {f['from_frame'] + 1}" + (
+                    "; checked: reads as open" if f["verified_open"] else "; still reads as closed")
+            else:
+                done = f"not opened: {f['error'] or d['error'] or 'no open frame'}"
+            rows.append((f"frame {d['frame'] + 1}", f"face {f['index'] + 1}", done))
+    shown = out.get("shown_frame", 0)
+    images = [CardImage(art["before"], f"frame {shown + 1}: before", "before")] if art.get("before") else []
+    if art.get("image"):
+        images.append(CardImage(art["image"], f"frame {shown + 1}: after"))
+    notes = ["The edited video is saved with the frames, as an MP4 file."] if art.get("video.mp4") else []
+    return Card("Open eyes in a video", sentence, _clip_rows(out["video"]), images,
+                [Table("Frames", ("frame", "face", "done"), tuple(rows))], notes=notes)
+
+
 def present_opened(result: dict[str, Any], inputs: dict[str, str]) -> Card:
     out, m = result["outputs"], result["metrics"]
+    if "video" in out:
+        return _present_clip_opened(result)
     faces = out.get("faces", [])
     if not out.get("changed"):
         sentence = "No closed eyes were found, so nothing was changed."

@@ -1,22 +1,29 @@
 """Short videos for the eye tools: read with OpenCV's own VideoCapture (within limits), detect closed eyes
 frame by frame, and open them with the same person's open-eye frames of the same clip as references (each
-blinking frame is a best take against its nearest open frames). The shared image loader reads images only;
-this is the video reader."""
+blinking frame is a best take against its nearest open frames). ``read_video_input`` is the ``image`` role's
+reader (``ImageRole.reader``) for ``detect_closed_eyes`` and ``open_eyes``: a clip arrives as a
+``VideoInput``, its first frame as the pixels, and each tool's ``run`` hands it to ``detect_clip`` or
+``open_clip``."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import hashlib
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from atelier.core.config import Limits
 from atelier.core.errors import ErrorCode, ToolError
+from atelier.core.images import LoadedImage
+from atelier.core.registry import ToolOutput
 
 VIDEO_SUFFIXES = (".mp4", ".avi", ".mov", ".mkv", ".webm", ".m4v")
-MAX_FRAMES = 600
-MAX_SECONDS = 30.0
+MAX_FRAMES = 300
+MAX_SECONDS = 20.0
 MAX_FRAME_PIXELS = 1920 * 1080
+MAX_TOTAL_PIXELS = 150_000_000  # every decoded frame is held: 450 MB of RGB, e.g. 72 frames of 1080p
 
 
 @dataclass
@@ -29,13 +36,21 @@ class Video:
         return len(self.frames) / self.fps if self.fps else 0.0
 
 
+@dataclass
+class VideoInput(LoadedImage):
+    """A clip on an image role: ``pixels`` is its first frame (what a run record keeps), ``video`` all of it."""
+
+    video: Video = field(default_factory=lambda: Video([], 25.0))
+
+
 def is_video(path: str | Path) -> bool:
     return Path(path).suffix.lower() in VIDEO_SUFFIXES
 
 
 def read_video(path: str | Path, max_frames: int = MAX_FRAMES, max_seconds: float = MAX_SECONDS,
-               max_pixels: int = MAX_FRAME_PIXELS) -> Video:
-    """Every frame of a short video as RGB; clear errors past the frame, duration or pixel limits."""
+               max_pixels: int = MAX_FRAME_PIXELS, max_total: int = MAX_TOTAL_PIXELS) -> Video:
+    """Every frame of a short video as RGB; clear errors past the frame, duration or pixel limits (checked
+    on the header before decoding, and again while decoding, since headers can lie)."""
     import cv2
 
     path = Path(path)
@@ -44,30 +59,51 @@ def read_video(path: str | Path, max_frames: int = MAX_FRAMES, max_seconds: floa
     cap = cv2.VideoCapture(str(path))
     try:
         if not cap.isOpened():
-            raise ToolError(ErrorCode.INVALID_IMAGE, f"{path.name} could not be opened as a video")
+            raise ToolError(ErrorCode.INVALID_IMAGE, f"{path.name} could not be opened as a video "
+                            f"(corrupt, or not a video OpenCV can decode: use {', '.join(VIDEO_SUFFIXES)})")
         fps = float(cap.get(cv2.CAP_PROP_FPS) or 0.0) or 25.0
         w, h = int(cap.get(cv2.CAP_PROP_FRAME_WIDTH)), int(cap.get(cv2.CAP_PROP_FRAME_HEIGHT))
         if w * h > max_pixels:
             raise ToolError(ErrorCode.IMAGE_TOO_LARGE, f"{path.name} is {w}×{h} ({w * h:,} pixels a frame); videos "
                             f"may have at most {max_pixels:,} pixels a frame (1080p)")
         count = int(cap.get(cv2.CAP_PROP_FRAME_COUNT) or 0)
-        if count > max_frames or (count and count / fps > max_seconds):
-            raise ToolError(ErrorCode.IMAGE_TOO_LARGE, f"{path.name} has {count} frames ({count / fps:.1f} s); "
-                            f"videos may have at most {max_frames} frames and {max_seconds:g} s — trim it first")
+        _check_length(path.name, count, fps, w * h, max_frames, max_seconds, max_total)
         frames = []
         while True:
             ok, bgr = cap.read()
             if not ok:
                 break
             frames.append(cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB))
-            if len(frames) > max_frames or len(frames) / fps > max_seconds:
-                raise ToolError(ErrorCode.IMAGE_TOO_LARGE, f"{path.name} runs past {max_frames} frames or "
-                                f"{max_seconds:g} s — trim it first")
+            _check_length(path.name, len(frames), fps, bgr.shape[0] * bgr.shape[1], max_frames, max_seconds,
+                          max_total)
     finally:
         cap.release()
     if not frames:
         raise ToolError(ErrorCode.INVALID_IMAGE, f"{path.name} has no frame that OpenCV could decode")
     return Video(frames, fps)
+
+
+def _check_length(name: str, count: int, fps: float, pixels: int, max_frames: int, max_seconds: float,
+                  max_total: int) -> None:
+    if count > max_frames or count / fps > max_seconds:
+        raise ToolError(ErrorCode.IMAGE_TOO_LARGE, f"{name} has {count} frames ({count / fps:.1f} s) or more; "
+                        f"videos may have at most {max_frames} frames and {max_seconds:g} s — trim it first")
+    if count * pixels > max_total:
+        raise ToolError(ErrorCode.IMAGE_TOO_LARGE, f"{name}: {count} frames of {pixels:,} pixels is over the "
+                        f"{max_total:,} pixel budget for a whole clip — trim it or scale it down first")
+
+
+def read_video_input(path: Path, limits: Limits) -> VideoInput | None:
+    """The image role's reader: a clip (by its suffix) as a ``VideoInput``; None for anything else."""
+    if not is_video(path):
+        return None
+    if path.is_file() and path.stat().st_size > limits.max_bytes:
+        raise ToolError(ErrorCode.IMAGE_TOO_LARGE, f"{path}: {path.stat().st_size / 2**20:.1f} MiB is over the "
+                        f"{limits.max_bytes / 2**20:.0f} MiB limit")
+    video = read_video(path)
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    return VideoInput(pixels=video.frames[0], path=path, sha256=digest, format=path.suffix[1:].upper(),
+                      video=video)
 
 
 def write_video(frames: list[np.ndarray], fps: float, path: str | Path) -> Path:
@@ -101,27 +137,109 @@ def detect_video(video: Video, landmarker, threshold: float) -> list[dict[str, A
     return rows
 
 
-def open_video(video: Video, landmarker, args, references: int = 4) -> tuple[list[np.ndarray], list[dict]]:
-    """Every frame with a closed eye opened from the nearest frames (in time) where no one is blinking,
-    through the best-take combine; returns the edited frames and what was done per edited frame."""
+def reference_frames(rows: list[dict[str, Any]], k: int, count: int) -> list[int]:
+    """The frames to open frame ``k`` from: those where no one blinks, nearest in time first; when there are
+    too few, the frames with the fewest closed eyes (the best take picks, per person, the most open one)."""
+    closed = {r["frame"]: sum(len(f["closed_eyes"]) for f in r["faces"]) for r in rows if r["faces"]}
+    others = [j for j in closed if j != k]
+    return sorted(others, key=lambda j: (closed[j] > 0, closed[j], abs(j - k)))[:count]
+
+
+def open_video(video: Video, landmarker, args, references: int = 4, progress=None,
+               rows: list[dict[str, Any]] | None = None) -> tuple[list[np.ndarray], list[dict]]:
+    """Every frame with a closed eye opened from the clip's other frames (``reference_frames``) through the
+    best-take combine; returns the edited frames and, per edited frame, what was done to each face."""
     from .best_take import combine
 
-    rows = detect_video(video, landmarker, args.threshold)
-    clear = [r["frame"] for r in rows if r["faces"] and not any(f["closed_eyes"] for f in r["faces"])]
+    rows = rows if rows is not None else detect_video(video, landmarker, args.threshold)
     out, done = list(video.frames), []
-    for row in rows:
-        if not any(f["closed_eyes"] for f in row["faces"]):
-            continue
+    blinking = [r for r in rows if any(f["closed_eyes"] for f in r["faces"])]
+    for n, row in enumerate(blinking):
         k = row["frame"]
-        nearest = sorted(clear, key=lambda j: abs(j - k))[:references]
+        if progress is not None:
+            progress(n / len(blinking), f"frame {k + 1} of {len(video.frames)}: opening the eyes")
+        nearest = reference_frames(rows, k, references)
         if not nearest:
-            done.append({"frame": k, "opened": 0, "error": "no frame of this clip shows everyone's eyes open"})
+            done.append({"frame": k, "references": [], "faces": [],
+                         "error": "no other frame of this clip shows these faces"})
             continue
         image, faces, _ = combine(video.frames[k], [video.frames[k]] + [video.frames[j] for j in nearest],
                                   landmarker, args)
         out[k] = image
-        done.append({"frame": k, "references": nearest,
-                     "faces": [{"index": f["index"], "opened": f["opened"],
+        done.append({"frame": k, "references": nearest, "error": None,
+                     "faces": [{"index": f["index"], "closed_eyes": f["closed_eyes"], "opened": f["opened"],
                                 "from_frame": nearest[f["from_frame"] - 2] if f["from_frame"] > 1 else k,
-                                "verified_open": f.get("verified_open")} for f in faces if f["opened"]]})
+                                "verified_open": f.get("verified_open"),
+                                "error": f["error"]["message"] if f["error"] else None}
+                               for f in faces if f["closed_eyes"]]})
     return out, done
+
+
+def clip_info(video: Video) -> dict[str, Any]:
+    h, w = video.frames[0].shape[:2]
+    return {"frames": len(video.frames), "fps": round(video.fps, 3), "seconds": round(video.seconds, 3),
+            "width": w, "height": h}
+
+
+def detect_clip(clip: VideoInput, landmarker, threshold: float, ctx) -> ToolOutput:
+    """``detect_closed_eyes`` on a clip: every frame's faces and closed eyes; the frame with the most closed
+    eyes is the one shown (with its overlay)."""
+    from .measure import draw_eye_boxes, face_record
+
+    video = clip.video
+    with ctx.stage("landmarks"):
+        rows = detect_video(video, landmarker, threshold)
+    closed = [r["frame"] for r in rows if any(f["closed_eyes"] for f in r["faces"])]
+    shown = max(range(len(rows)), key=lambda k: (sum(len(f["closed_eyes"]) for f in rows[k]["faces"]), -k))
+    faces = sorted(landmarker.detect(video.frames[shown]), key=lambda f: (f.bbox[0], f.bbox[1]))
+    records = [face_record(f, i, threshold) for i, f in enumerate(faces)]
+    seconds = ctx.timings["landmarks"] / len(rows)
+    return ToolOutput(
+        backend=landmarker.name, backends={"landmarks": landmarker.name},
+        outputs={"video": clip_info(video), "frames": rows, "closed_frames": closed, "shown_frame": shown,
+                 "faces": records, "closed_count": sum(1 for r in records if r["closed_eyes"]),
+                 "closed_eyes": sum(len(r["closed_eyes"]) for r in records), "threshold": threshold},
+        images={"frame": video.frames[shown], "overlay": draw_eye_boxes(video.frames[shown], records)},
+        metrics={"frames": len(rows), "frames_with_closed_eyes": len(closed),
+                 "faces": max((len(r["faces"]) for r in rows), default=0), "seconds_per_frame": round(seconds, 4)},
+        warnings=[] if any(r["faces"] for r in rows) else ["no face in any frame of the clip"],
+    )
+
+
+def open_clip(clip: VideoInput, landmarker, args, ctx) -> ToolOutput:
+    """``open_eyes`` on a clip: each blinking frame opened from the clip's own open frames; the edited clip
+    (``video.mp4``) and the most changed frame before and after."""
+    import tempfile
+
+    from .best_take import BestTakeArgs
+
+    video = clip.video
+    take = BestTakeArgs(landmarks=args.landmarks, threshold=args.threshold, feather=args.feather)
+    with ctx.stage("detect"):
+        rows = detect_video(video, landmarker, args.threshold)
+    if not any(r["faces"] for r in rows):
+        raise ToolError(ErrorCode.NO_FACE, "no face found in any frame of the clip")
+    with ctx.stage("open"):
+        edited, done = open_video(video, landmarker, take, progress=ctx.progress, rows=rows)
+    faces = [f for d in done for f in d["faces"]]
+    opened = [f for f in faces if f["opened"]]
+    with ctx.stage("encode"), tempfile.TemporaryDirectory() as tmp:
+        data = write_video(edited, video.fps, Path(tmp) / "video.mp4").read_bytes()
+    changed = [d["frame"] for d in done if any(f["opened"] for f in d["faces"])]
+    shown = changed[0] if changed else 0
+    warnings = [f"frame {d['frame'] + 1}: {d['error']}" for d in done if d["error"]]
+    warnings += [f"frame {d['frame'] + 1}, face {f['index'] + 1}: {f['error'] or 'still reads as closed'}"
+                 for d in done for f in d["faces"] if f["error"] or (f["opened"] and not f["verified_open"])]
+    if not done:
+        warnings.append("no closed eyes in any frame, so the clip is returned unchanged")
+    seconds = sum(ctx.timings.get(k, 0.0) for k in ("detect", "open", "encode")) / len(video.frames)
+    return ToolOutput(
+        backend="reference", backends={"landmarks": landmarker.name, "inpaint": "reference", "restore": "none"},
+        outputs={"video": clip_info(video), "edited_frames": done, "changed": bool(opened), "shown_frame": shown,
+                 "frames": rows},
+        images={"before": video.frames[shown], "image": edited[shown]}, files={"video.mp4": data},
+        metrics={"frames": len(video.frames), "frames_edited": len(changed), "faces_opened": len(opened),
+                 "faces_verified_open": sum(1 for f in opened if f["verified_open"]),
+                 "faces_not_opened": len(faces) - len(opened), "seconds_per_frame": round(seconds, 4)},
+        warnings=warnings,
+    )

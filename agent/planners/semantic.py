@@ -26,7 +26,8 @@ DANGER = re.compile(
     r"exfiltrat|upload (?:my|all) files)\b|(?:^|\s)(?:/etc/|/usr/|~/|c:\\|\.\./)|https?://")
 META = re.compile(r"^(how|what|why|which|can|does|do|is|are|tell me|explain)\b.*\b(work|works|tools?|do you|"
                   r"can you do|does it|atelier|you are|are you|explain|how (?:do|does|did) you|how you|difference)\b")
-SUPPORTED = re.compile(r"\b(?:(?:do|can) you (?:support|offer|know|have|handle)|supported|available)$")  # the list
+SUPPORTED = re.compile(r"\b(?:(?:do|can) you (?:support|offer|know|have|handle)|supported|available|(?:list|all|every) "
+                       r"(?:of )?(?:the |your )?styles)$")  # asks for the list, not for a style
 REF_ONLY = re.compile(r"\b(is|as|for) (?:the |a |my )?(?:reference|ref|example|guide|source)\b|"
                       r"^(?:use|using|with|from|based on) (?:the |my )?\w+ (?:photo|image|picture|pic|one|shot)s?$|"
                       r"^(?:and )?(?:the |my |this )?[\w-]+(?: one| photo| image| picture| shot)? (?:is|=) "
@@ -67,9 +68,9 @@ def _rules_of(tools: tuple[str, ...]) -> list[tuple[int, str, Rule]]:
 
 
 def _matches(rule: Rule, clause: str, request: str) -> bool:
-    return (all(re.search(p, clause) for p in rule.all) and not any(re.search(p, clause) for p in rule.none)
-            and all(re.search(p, request) for p in rule.request_all)
-            and not any(re.search(p, request) for p in rule.request_none)
+    return (all(tx.rx(p).search(clause) for p in rule.all) and not any(tx.rx(p).search(clause) for p in rule.none)
+            and all(tx.rx(p).search(request) for p in rule.request_all)
+            and not any(tx.rx(p).search(request) for p in rule.request_none)
             and (rule.style is None or bool(tx.find_style(clause)) == rule.style))
 
 
@@ -191,14 +192,14 @@ def named_args(tool: str, clause: str) -> dict[str, Any]:
     for name, (kind, choices) in _arg_kinds(tool).items():
         if kind:
             words = name.replace("_", r"[ _]?")
-            m = re.search(rf"\b{words}\s*(?:=|:|of|at|to|is)?\s*(\d+(?:\.\d+)?)\b", clause)
+            m = tx.rx(rf"\b{words}\s*(?:=|:|of|at|to|is)?\s*(\d+(?:\.\d+)?)\b").search(clause)
             if m is None and kind == "integer":  # "2 variations"
-                m = re.search(rf"\b(\d+)\s+{words}s?\b", clause)
+                m = tx.rx(rf"\b(\d+)\s+{words}s?\b").search(clause)
             if m:
                 found[name] = int(float(m[1])) if kind == "integer" else float(m[1])
         for choice in choices:
-            if choice not in COMMON_CHOICES and re.search(rf"(?<![a-z]){re.escape(choice.replace('_', ' '))}(?![a-z])",
-                                                          clause):
+            if choice not in COMMON_CHOICES and tx.rx(
+                    rf"(?<![a-z]){re.escape(choice.replace('_', ' '))}(?![a-z])").search(clause):
                 found[name] = choice
     kept = {}
     for name, value in found.items():
@@ -221,13 +222,14 @@ class SemanticPlanner:
         cleaned, asked = screen(request.text, self.name)
         if asked is not None:
             return asked, 1.0
+        whole = tx.normalise(cleaned)  # safety reads every word, not only the instruction's
         text = tx.normalise(tx.instruction_part(cleaned))
         if not text:
             return Plan(planner=self.name, answer=capabilities()), 1.0
         follow = follow_up(request, text, self.name) if request.thread else None
         if follow is not None:
             return follow, 1.0
-        if CLAIM.search(text):
+        if CLAIM.search(whole):
             return Plan(planner=self.name, answer=replies()["refuse"][1]), 1.0
         if PRIVACY.search(text) and not re.search(r"\b(?:show|find|list|search)\b", text):
             return Plan(planner=self.name, answer=replies()["privacy"][1]), 1.0
@@ -236,7 +238,7 @@ class SemanticPlanner:
         styles = re.search(r"\b(style|styles|references?)\b", text)
         if META.search(text) and not about_input and (not styles or SUPPORTED.search(text)):
             return Plan(planner=self.name, answer=capabilities()), 1.0
-        if DANGER.search(text):
+        if DANGER.search(whole):
             return Plan(planner=self.name, answer=(
                 "I won't do that: I only run Atelier's image tools on images you attach, and nothing in a "
                 "request can run commands or touch files. " + capabilities())), 1.0

@@ -28,7 +28,7 @@ ORDINALS = {
     "latest": -1,
     "middle": -2,  # the middle one of three: resolved against the count below
 }
-NOUNS = r"(?:photo|image|picture|pic|one|shot|attachment|file|sprite|punk|portrait|frame|reference|ref)s?"
+NOUNS = r"(?:photo|image|picture|pic|one|shot|attachment|upload|file|sprite|punk|portrait|frame|reference|ref)s?"
 ORDINAL_RE = re.compile(
     rf"\b(first|1st|second|2nd|third|3rd|fourth|4th|fifth|5th|last|other|latter|former|final|latest|middle)"
     rf"(?:\s+(?:{NOUNS})\b|(?=\s*(?:$|[,.;!?]|\s(?:and|then|as|for|please)\b)))"
@@ -41,7 +41,8 @@ IN_THE_MIDDLE_RE = re.compile(r"\bthe one in the middle\b")
 FANOUT_RE = re.compile(r"\b(each|every|all)\b(?:\s+(?:of\s+)?(?:these|those|them|the|my))?|\bboth\b")
 
 SPLIT_RE = re.compile(
-    r"\s*(?:;|\.\s+|,?\s*\b(?:and then|then|after that|afterwards|after which|and finally|finally|next|"
+    r"\s*(?:;|\.\s+|,?\s*\b(?:(?:and )?only (?:then|after that|afterwards)|and then|then|after that|afterwards|"
+    r"after which|and finally|finally|next|"
     r"once (?:that'?s|that is|it'?s|it is) done|when (?:that'?s|that is) done)\b,?)\s*"
 )
 BEFORE_RE = re.compile(r"^\s*before\s+(?P<later>.+?),\s*(?P<first>.+)$")
@@ -64,11 +65,19 @@ TRAILING_AFTER_RE = re.compile(r"^(?P<later>.+?)\s+after\s+(?P<first>(?:you\s+)?
                                r"(?:you|we|i)(?:'ve| have)?\s+\w+\b.+)$")
 ONCE_RE = re.compile(r"^(?P<later>.+?),?\s+(?:once|when|after)\s+(?P<first>.+?\b(?:has|have|is|are|was|were|gets|"
                      r"got)\s+(?:been\s+)?\w+(?:ed|en)\b.*)$")
-NOT_BEFORE_RE = re.compile(r"^(?P<later>.+?),?\s+(?:but\s+)?(?:not|only) (?:before|after)\s+(?P<first>.+)$")
+NOT_BEFORE_RE = re.compile(r"^(?P<later>.+?),?\s+(?:but\s+)?(?:not|only) (?:before|after)\s+"
+                           r"(?!(?:that|this|it|then|which)\b)(?P<first>.+)$")
 START_END_RE = re.compile(r"^(?:start|begin) (?:with|by)\s+(?P<first>.+?),?\s+(?:and\s+)?(?:end|finish) (?:with|by)\s+"
                           r"(?P<later>.+)$")
 LAST_FIRST_RE = re.compile(r"^the last (?:step|thing) is\s+(?P<later>.+?)[;,.]\s*(?:and\s+)?the first(?: one| step)? "
                            r"is\s+(?P<first>.+)$")
+
+
+@functools.cache
+def rx(pattern: str) -> re.Pattern:
+    """A compiled pattern, kept: the rules, cues and style phrases are more than ``re``'s own cache holds, and
+    recompiling them on every plan costs more than planning."""
+    return re.compile(pattern)
 
 
 GENERAL_WORDS = ("please", "photo", "image", "picture", "make", "turn", "variations", "shading")
@@ -193,10 +202,13 @@ def attachment_refs(clause: str, n_attachments: int) -> list[int]:
 
 
 REF_BEFORE = re.compile(r"(?:\b(?:from|of|like|using|use|with|borrow(?:ing)?|based on|resembling|matching)|"
-                        r"\b(?:reference|ref|source|guide)\b[^,;]*\b(?:is|=))\s+(?:the\s+|my\s+|that\s+)?$")
+                        r"\b(?:reference|ref|source|guide|painting|artwork|example|model)\b[^,;]*\b(?:is|=))"
+                        r"\s+(?:the\s+|my\s+|that\s+)?$")
 REF_AFTER = re.compile(r"^(?:'s|s')?\s*(?:(?:eyes|style|look|colou?rs|palette|vibe|feel)\b|as (?:the |a |my )?"
                        r"(?:reference|ref|guide|source|style|example|model)\b|(?:is|as) (?:the |a |my |our )?"
-                       r"(?:reference|ref|style|guide|source)\b|for (?:the )?(?:eyes|style|look)\b)")
+                       r"(?:reference|ref|style|guide|source)\b|for (?:the )?(?:eyes|style|look)\b|"
+                       r"(?:are|is) (?:open|awake)\b|(?:with|where) (?:her|his|their|the|everyone'?s) eyes "
+                       r"(?:are )?open)")
 
 
 def reference_marks(clause: str, n_attachments: int) -> list[int]:
@@ -235,9 +247,9 @@ def cue_args(cues, clause: str) -> dict[str, Any]:
     clause = re.sub(r"(\d)\s*(?:per ?cent|pct)\b", r"\1%", clause)
     args: dict[str, Any] = {}
     for cue in cues:
-        if any(name in args for name in cue.args) or (cue.when and not re.search(cue.when, clause)):
+        if any(name in args for name in cue.args) or (cue.when and not rx(cue.when).search(clause)):
             continue
-        m = re.search(cue.pattern, clause)
+        m = rx(cue.pattern).search(clause)
         if not m:
             continue
         if cue.kind == "value":
@@ -277,7 +289,7 @@ def _lexicon_of(home: str, stamp: int) -> list[tuple[str, str]]:
 def find_style(clause: str) -> tuple[str, str] | None:
     """(the words used, the style name) for a style the clause names, e.g. ("neon rainy city", "cyberpunk")."""
     for phrase, name in style_lexicon():
-        if re.search(rf"(?<![a-z]){re.escape(phrase)}(?![a-z])", clause):
+        if phrase in clause and rx(rf"(?<![a-z]){re.escape(phrase)}(?![a-z])").search(clause):
             return phrase, name
     return None
 
@@ -343,8 +355,9 @@ def instruction_part(text: str) -> str:
     sentences = [x for x in re.split(r"(?<=[.!?])\s+", text) if x.strip()]
     if len(sentences) < 2:
         return text
-    if any(is_request(x) for x in sentences):
-        return " ".join(x for x in sentences if is_request(x) or not STORY_START.search(x.strip().lower()))
+    if any(is_request(x) for x in sentences):  # the requests, and short fragments such as "40 % shading."
+        return " ".join(x for x in sentences if is_request(x) or (len(x.split()) <= 6 and not STORY_START.search(
+            x.strip().lower())))
     about = [x for x in sentences if ATTACHED_RE.search(x.lower())]
     kept = [x for x in (about or sentences) if not NARRATIVE_RE.search(x.strip().lower())]
     return " ".join(kept or about or sentences)

@@ -34,8 +34,8 @@ OPEN_EXAMPLES = (
     "fix the blinking", "open everyone's eyes", "make her look awake with open eyes",
 )
 OPEN_HINTS = PlannerHints(
-    rules=(Rule(31, all=(EYES, r"\bopen\b|\bunblink|\b(fix|remove|undo|get rid of|correct)\b.*\b(blink|closed|shut)"
-                               )),
+    rules=(Rule(31, all=(EYES, r"\bopen(?:ed|ing)?\b|\bunblink|\b(fix|remove|undo|get rid of|correct)\b.*"
+                               r"\b(blink|closed|shut)|\b(fix|correct|repair)\b.{0,20}\beyes\b")),
            # eyes taken from one photo for another: "take the eyes from picture A for picture B"
            Rule(28, all=(r"\b(take|use|borrow|copy|transplant|steal|grab|put|paste)\b.*\beyes\b.*"
                          r"\b(from|of|on|onto|into|for)\b|\b(photo|picture|image|shot|pic) \w+'s eyes\b",),

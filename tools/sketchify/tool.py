@@ -108,7 +108,8 @@ HINTS = PlannerHints(
         Rule(60, all=(r"^(?:please |can you |could you )?(?:sketch|draw|pencil)\b|"
                       r"\b(?:into|as) an? (?:pencil |graphite )?(?:sketch|drawing)\b|"
                       r"\bmake (?:it|this|that|them) (?:into )?an? (?:pencil |graphite )?(?:sketch|drawing)\b",)),
-        Rule(62, all=(r"\b(charcoal|ink|pen)\s+(sketch\w*|drawing|draw)\b",)),  # a medium, not a style
+        Rule(62, all=(r"\b(charcoal|ink|pen)\s+(sketch\w*|drawing|draw)\b|"  # a medium, not a style
+                      r"\b(sketch\w*|drawing|draw)\b.{0,12}\b(?:in|with|using) (charcoal|ink|pen|graphite)\b",)),
         Rule(80, all=(SKETCH_WORDS,)),
     ),
     args=(

@@ -28,6 +28,9 @@ HINTS = PlannerHints(
              none=(r"\b(trait|attribute|describ|caption|accessor|wear|type|feature|what|tell|list|zombie|alien|ape|"
                    r"human|male|female|look like|detail)\w*",),
              request_all=(PUNK,), request_none=(NOT_STYLE_PUNK,)),
+        # a palette said for a sprite ("... and reduce it to 16 colours") is the sprite's, not a style's
+        Rule(50, all=(r"\b\d+\s*colou?rs?\b|\bpalette\b",), request_all=(r"\b(pixel[- ]?art|sprites?|pixels)\b",),
+             none=(r"\b(like|style|look)\b",)),
     ),
     args=(
         ArgCue(("cell_size",), rf"\b(?:cell|pixel|block|grid)s?\s*(?:size)?\s*(?:of|is|=|:|should be|must be|was|are)?"

@@ -9,7 +9,7 @@ from atelier.core.registry import ArgCue, PlannerHints, Rule
 
 LOOKUP = r"\b(find|show|suggest|recommend|which|what|look up|search|list|browse|references?)\b"
 TRANSFORM = (r"\b(make|turn|give|apply|restyle|paint|render|convert|transform|style it|style this|redo|change|"
-             r"do it|do this|draw)\b")
+             r"do it|do this|draw|match|copy|transfer)\b")
 VOCABULARY = ("style", "styles", "reference", "cyberpunk", "watercolor", "watercolour", "steampunk", "vaporwave",
               "synthwave", "anime", "painting", "vintage", "sepia", "comic", "gothic", "graffiti", "cubism",
               "pointillism", "impressionism", "colours", "colors",
@@ -37,7 +37,7 @@ STYLIZE_HINTS = PlannerHints(
     rules=(Rule(75, style=True),
            Rule(75, all=(r"\b(restyle|style transfer|in the style|style of|styled like|look like the|"
                          r"looks? like (?:the )?(?:first|second|third|last|other))\b",)),
-           Rule(90, all=(TRANSFORM, r"\b(like|look|style|vibe|feel|aesthetic|as if)\b"),
+           Rule(90, all=(TRANSFORM, r"\b(like|look|style|vibe|feel|aesthetic|as if|palette|colou?rs)\b"),
                 none=(r"\b(better|sharper|clearer|cleaner|nicer)\b",))),
     args=(ArgCue(("strength",), r"(\d+(?:\.\d+)?\s*%|0?\.\d+)\s*(?:style\s*)?(?:strength|intensity|stylis|styliz)?",
                  "fraction", when=r"strength|intensity|%|stylis|styliz"),),

@@ -8,7 +8,8 @@ at least half visible. Kinds:
 colour shift, the truth shifts with it) · ``uneven`` (per-cell width jitter, boundaries drift) ·
 ``row_jitter`` (each sprite row's column boundaries and each sprite column's row boundaries move by up to
 ~15 % of a cell, so lines are not straight; the image only shows where boundaries are on average, so the
-truth also records that mean shift, ``jitter_x``/``jitter_y``: with 16 columns of ±4 px it is ±0.65 px) · ``non_square`` (cell_y / cell_x in 1.15-1.6 or its inverse) ·
+truth also records that mean shift, ``jitter_x``/``jitter_y``: with 16 columns of ±4 px it is ±0.65 px) ·
+``non_square`` (cell_y / cell_x in 1.15-1.6 or its inverse) ·
 ``smear`` (anti-aliased / smeared edges: a box filter 2-3 px wide along one or both axes) ·
 ``colour_noise`` (cells are not flat: per-cell shading plus per-pixel noise) · ``partial_border`` (a
 partial cell, 15-40 % or 60-85 % visible, at every border) · ``small_scale`` (1.5-3x) · ``ai_mix`` (row

@@ -5,8 +5,9 @@ tracks its lines and measures how well it explains the image: the reconstruction
 sample, how many cells it needs (a finer grid always explains as much, so complexity counts), how much
 boundary energy its lines catch and how many of its lines sit on a boundary, its spectral concentration,
 the heuristic's own rank and score, squareness, the sprite's palette size, and diff against cell count (how
-much diff a finer candidate of the pool still removes, how much a coarser one leaves: a 2x harmonic is too
-coarse when its divisor explains clearly more, a divisor is spurious when it explains nothing more).
+much diff a finer candidate of the pool still removes — absolute and as a share of the candidate's own
+diff —, how much a coarser one leaves: a 2x harmonic is too coarse when its divisor explains clearly more,
+a divisor is spurious when it explains nothing more).
 
 The ranker is a one-hidden-layer network (numpy, tanh) trained listwise: per image, a softmax over its
 candidates, maximising the probability of the candidate whose cells match the truth. Weights are a small
@@ -21,12 +22,12 @@ from pathlib import Path
 
 import numpy as np
 
-from .grid import GridCandidate, edge_sharpness, fit_lines, line_support, settle_borders, track_lines
+from .grid import GridCandidate, edge_sharpness, fit_lines, line_support, refine_small, settle_borders, track_lines
 from .synth import cell_colours
 
 FEATURES = ("diff", "diff_rel", "mad", "log_cells_rel", "conc", "heur_inv_rank", "heur_top", "heur_score_rel",
             "aspect", "support_min", "support_mean", "coverage_min", "coverage_mean", "small", "log_cell",
-            "log_colours", "log_colours_rel", "finer_gain", "coarser_loss")
+            "log_colours", "log_colours_rel", "finer_gain", "coarser_loss", "finer_gain_rel")
 WEIGHTS = Path(__file__).with_name("weights") / "ranker.npz"
 SAMPLE = 64
 SHARP = 0.6  # median edge sharpness above which the first tracked line gives the offset (crisp edges)
@@ -87,6 +88,8 @@ def axis_lines(impulses: np.ndarray, raw: np.ndarray, cell: float, offset: float
     key = (round(cell, 4), round(offset, 3), n, id(impulses))
     if cache is not None and key in cache:
         return cache[key]
+    if cell < 4:
+        cell, offset = refine_small(impulses, cell, offset)
     lines = track_lines(impulses, cell, offset, n, raw)
     reach = 1 if cell >= 4 else 0
     fitted, off = fit_lines(lines, n, cell, line_support(impulses, lines, reach),
@@ -135,6 +138,7 @@ def feature_matrix(pool: list[Evaluated], concentrations: list[float]) -> np.nda
             (r["support_x"] + r["support_y"]) / 2, min(r["coverage_x"], r["coverage_y"]),
             (r["coverage_x"] + r["coverage_y"]) / 2, float(min(g.cell_x, g.cell_y) < 2),
             float(np.log(g.cell_size)), colours[i], colours[i] - colours.min(), finer_gain[i], coarser_loss[i],
+            finer_gain[i] / (r["diff"] + 0.01),
         ])
     return np.asarray(rows, dtype=np.float64)
 

@@ -50,7 +50,7 @@ def _group(img: np.ndarray, cell_x: float, cell_y: float, integer: bool,
 def synthetic_groups(sprites: list[np.ndarray], n: int, seed: int) -> list[tuple[np.ndarray, int, float]]:
     rng = np.random.default_rng(seed)
     groups = []
-    kinds = KINDS + ("small_scale",)  # sub-3 px cells are the hardest to rank: twice their share
+    kinds = KINDS + ("small_scale", "small_scale")  # sub-3 px cells are the hardest to rank: thrice their share
     for i in range(n):
         kind = kinds[i % len(kinds)]
         sprite = sprites[int(rng.integers(len(sprites)))] if sprites and rng.random() < 0.8 else \

@@ -9,6 +9,7 @@ sentence-transformers itself.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import json
@@ -20,7 +21,17 @@ from pathlib import Path
 import numpy as np
 
 MAX_TOKENS = 256  # sentence_bert_config.json: max_seq_length
-BATCH = 64
+BATCH = 64  # texts per forward pass ...
+BATCH_TOKENS = 1024  # ... and padded tokens: small temporaries are reused, large ones fault in fresh pages
+
+
+def one_blas_thread() -> contextlib.AbstractContextManager:
+    """BLAS on one thread for a long encoding: these products are too small to gain from a second thread,
+    and on a busy machine its spin-waiting made them several times slower. (Finding BLAS costs ~0.2 s, so
+    short encodings, the planner's, skip it.)"""
+    from threadpoolctl import threadpool_limits
+
+    return threadpool_limits(1, user_api="blas")
 
 
 def model_dir() -> Path:
@@ -36,12 +47,25 @@ def layer_norm(x: np.ndarray, weight: np.ndarray, bias: np.ndarray, eps: float) 
 
 
 def erf(x: np.ndarray) -> np.ndarray:
-    """Abramowitz & Stegun 7.1.26 (max error 1.5e-7, below float32 resolution of the activations)."""
-    sign = np.sign(x)
-    a = np.abs(x)
-    t = 1.0 / (1.0 + 0.3275911 * a)
-    poly = t * (0.254829592 + t * (-0.284496736 + t * (1.421413741 + t * (-1.453152027 + t * 1.061405429))))
-    return sign * (1.0 - poly * np.exp(-a * a))
+    """Abramowitz & Stegun 7.1.26 (max error 1.5e-7, below float32 resolution of the activations).
+
+    Evaluated in place (Horner): the activations are the largest arrays of the pass, and every temporary of
+    that size costs more in fresh memory than in arithmetic.
+    """
+    a = np.minimum(np.abs(x), np.float32(6.0))  # erf(6) = 1 in float32; beyond, exp(-a²) would be denormal
+    t = a * np.float32(0.3275911)
+    t += 1
+    np.reciprocal(t, out=t)
+    poly = t * np.float32(1.061405429)
+    for c in (-1.453152027, 1.421413741, -0.284496736, 0.254829592):
+        poly += np.float32(c)
+        poly *= t
+    np.multiply(a, a, out=a)
+    np.negative(a, out=a)
+    np.exp(a, out=a)
+    poly *= a
+    np.subtract(1, poly, out=poly)
+    return np.copysign(poly, x, out=poly)
 
 
 def gelu(x: np.ndarray) -> np.ndarray:
@@ -85,18 +109,20 @@ class Bert:
         x = self._norm(x, "embeddings.LayerNorm")
         hidden = x.shape[-1]
         size = hidden // self.heads
-        bias = np.where(mask[:, None, None, :] > 0, 0.0, np.finfo(np.float32).min).astype(np.float32)
+        bias = np.where(mask[:, None, None, :] > 0, 0.0, -1e4).astype(np.float32)
         for i in range(self.layers):
             p = f"encoder.layer.{i}"
 
-            def heads(t: np.ndarray) -> np.ndarray:
-                return t.reshape(n, length, self.heads, size).transpose(0, 2, 1, 3)
+            def heads(t: np.ndarray, order: tuple[int, ...] = (0, 2, 1, 3)) -> np.ndarray:
+                # contiguous: numpy runs a stacked matmul through BLAS only on contiguous operands
+                return np.ascontiguousarray(t.reshape(n, length, self.heads, size).transpose(order))
 
             q = heads(self._dense(x, f"{p}.attention.self.query"))
-            k = heads(self._dense(x, f"{p}.attention.self.key"))
+            k = heads(self._dense(x, f"{p}.attention.self.key"), (0, 2, 3, 1))
             v = heads(self._dense(x, f"{p}.attention.self.value"))
-            scores = q @ k.transpose(0, 1, 3, 2) / np.float32(np.sqrt(size)) + bias
-            scores = np.exp(scores - scores.max(-1, keepdims=True))
+            scores = q @ k / np.float32(math.sqrt(size)) + bias
+            # floored at -80: exp of less is denormal in float32 (a slow path), and below float32's noise anyway
+            scores = np.exp(np.maximum(scores - scores.max(-1, keepdims=True), np.float32(-80.0)))
             attn = scores / scores.sum(-1, keepdims=True)
             context = (attn @ v).transpose(0, 2, 1, 3).reshape(n, length, hidden)
             x = self._norm(self._dense(context, f"{p}.attention.output.dense") + x, f"{p}.attention.output.LayerNorm")
@@ -139,10 +165,16 @@ class MiniLMEmbedder:
         out = np.zeros((len(texts), self.dim), dtype=np.float32)
         if not texts:
             return out
-        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
-        for start in range(0, len(order), BATCH):
-            rows = order[start:start + BATCH]
-            out[rows] = self._batch([texts[i] for i in rows])
+        lengths = [len(e.ids) for e in self.tokenizer.encode_batch(texts)]
+        order = sorted(range(len(texts)), key=lengths.__getitem__)
+        with one_blas_thread() if sum(lengths) > BATCH_TOKENS else contextlib.nullcontext():
+            rows: list[int] = []
+            for i in order:
+                if rows and (len(rows) == BATCH or (len(rows) + 1) * lengths[i] > BATCH_TOKENS):
+                    out[rows] = self._batch([texts[r] for r in rows])
+                    rows = []
+                rows.append(i)
+            out[rows] = self._batch([texts[r] for r in rows])
         return out
 
 

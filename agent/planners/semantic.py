@@ -36,16 +36,19 @@ NEGATED = re.compile(r"^(?:(?:no|nope|ok|okay|thanks|no thanks|actually|wait|ple
                      r"(?:don'?t|do not|dont|no need to|never|please don'?t|stop|you don'?t need to|"
                      r"there'?s no need to)\b")  # "no, please don't open the eyes": a clause that asks for no tool
 PRIVACY = re.compile(
-    r"\b(privacy|private|upload(?:ed|s|ing)?|the cloud|server|internet|online|shared? with|sell|train(?:ed)? on|"
+    r"\b(privacy|private|upload(?:ed|s|ing)? (?:anywhere|somewhere|online|elsewhere|to)|(?:do|did|will) you upload|"
+    r"(?:is|are|was|were) (?:it|this|they|my \w+|anything) uploaded|the cloud|server|internet|online|shared? with|sell|"
+    r"train(?:ed)? on|where (?:are|is|do you|does atelier) (?:\w+ ){0,3}(?:saved|stored|kept|save|store|keep)|"
     r"keep (?:a )?cop(?:y|ies)|(?:do|did|will|if|whether) you (?:store|keep|save|log|remember|send)|log about|"
     r"track(?:ing)? me|(?:used?|using) (?:it |them )?(?:to|for) train\w*|training data|train your|"
     r"(?:other|others|other people|anyone else|anybody else|strangers) (?:\w+ )?(?:can |could )?see|"
-    r"gps|who (?:else )?can see|others? (?:users? )?(?:can )?see|(?:delete|remove|wipe|erase|forget) (?:all )?my "
-    r"(?:data|history|runs|photos|pictures|images|files|stuff|last photo)|remove everything|safe with you|"
+    r"gps|who (?:else )?can see|others? (?:users? )?(?:can )?see|(?:delete|remove|wipe|erase|forget) (?:all )?(?:of )?"
+    r"my (?:\w+ )?(?:data|history|runs|photos|pictures|images|files|stuff|last photo)|remove everything|safe with you|"
     r"my data|personal data)\b")
 CLAIM = re.compile(
     r"\b(?:i|we|you|it)(?: have| has|'ve| already| just)* (?:already )?(?:deleted|removed|erased|wiped|ran|executed|"
-    r"uploaded|formatted)\b|\b(?:pretend|confirm|say|tell me) (?:that )?(?:you|it)(?:'ve| have| has)? (?:already )?"
+    r"formatted)\b|\b(?:i|we|you|it)(?:'ve| have| has)? already uploaded\b|"
+    r"\b(?:pretend|confirm|say|tell me) (?:that )?(?:you|it)(?:'ve| have| has)? (?:already )?"
     r"\w+ed\b|\breveal\b|\bhidden instructions\b|\badmin(?:istrator)? mode\b")
 SEARCH_FILLER = re.compile(r"\b(show|find|list|search|get|display|where|is|are|me|my|all|the|of|for|past|previous|"
                            r"earlier|old|older|recent|please|can you|could you|runs?|results?)\b")
@@ -229,7 +232,7 @@ class SemanticPlanner:
         follow = follow_up(request, text, self.name) if request.thread else None
         if follow is not None:
             return follow, 1.0
-        if CLAIM.search(whole):
+        if CLAIM.search(text):
             return Plan(planner=self.name, answer=replies()["refuse"][1]), 1.0
         if PRIVACY.search(text) and not re.search(r"\b(?:show|find|list|search)\b", text):
             return Plan(planner=self.name, answer=replies()["privacy"][1]), 1.0
@@ -332,7 +335,7 @@ class SemanticPlanner:
                                                   else tx.style_query(clause.text)}, {})
                 inputs = {"image": current} if current else {}
                 inputs["ref"] = f"${found.id}.image"
-            elif takes_ref and (marks or len(plain) > 1 or (n >= 2 and not fan)):
+            elif takes_ref and (marks or len(plain) > 1 or (n >= 2 and not fan and (n == 2 or not plain))):
                 others = [i for i in range(n) if f"attachment:{i}" != current]
                 ref = marks[-1] if marks else plain[-1] if len(plain) > 1 else (others[-1] if others else 0)
                 base = current if current and current != f"attachment:{ref}" else \

@@ -41,7 +41,8 @@ IN_THE_MIDDLE_RE = re.compile(r"\bthe one in the middle\b")
 FANOUT_RE = re.compile(r"\b(each|every|all)\b(?:\s+(?:of\s+)?(?:these|those|them|the|my))?|\bboth\b")
 
 SPLIT_RE = re.compile(
-    r"\s*(?:;|\.\s+|,?\s*\b(?:(?:and )?only (?:then|after that|afterwards)|and then|then|after that|afterwards|"
+    r"\s*(?:;|\.\s+|\s*(?:→|->|=>|>>)\s*|(?:^|\s)\(?\d\)\s*|"  # arrows and numbered lists: 1) … 2) …
+    r",?\s*\b(?:(?:and )?only (?:then|after that|afterwards)|and then|then|after that|afterwards|"
     r"after which|and finally|finally|next|"
     r"once (?:that'?s|that is|it'?s|it is) done|when (?:that'?s|that is) done)\b,?)\s*"
 )
@@ -53,13 +54,17 @@ BEFOREHAND_RE = re.compile(r"^(?P<later>.+?)(?:[,;—–]\s*(?:though|but|and|ho
                            r"prior to (?:that|it|this)|ahead of (?:that|it|this))$")
 BEFORE_THAT_RE = re.compile(r"^(?P<later>.+?)[,;.]?\s+(?:but\s+)?(?:before that|prior to that|beforehand|"
                             r"before doing (?:that|so)),?\s+(?P<first>.+)$")
-LAST_WORDS = re.compile(r"\b(?:goes|comes|should (?:come|go|be)|is|at the very|as the) (?:last|the last step|final|"
+LAST_WORDS = re.compile(r"^(?:finish|end) (?:with|by)\b|"
+                        r"\b(?:goes|comes|should (?:come|go|be)|is|at the very|as the) (?:last|the last step|final|"
                         r"end|final step)\b|\b(?:at the end|in the end|last of all|as the last step)\b|"
                         r"^(?:the )?(?:last|final) (?:step|thing|one)\b")
 FIRST_WORDS = re.compile(r"\b(?:goes|comes|should (?:come|go|be)|is) first\b|\b(?:first of all|to start with|"
-                         r"as the first step)\b|^(?:the )?first (?:step|thing) (?:is|should be)\b")
+                         r"as the first step)\b|^(?:the )?first (?:step|thing) (?:is|should be)\b|"
+                         r"^(?:start|begin) (?:with|by)\b")
 EARLIER_RE = re.compile(r"^(?:but |and )?(?:before (?:that|it|this|then|doing (?:that|so))|prior to (?:that|it|this)|"
                         r"ahead of (?:that|it|this))\s*,?\s+")  # a part that goes before the part said just before it
+EARLIER_END_RE = re.compile(r"\s+(?:before (?:you do(?: (?:that|it|so))?|doing (?:that|so|it)|that|it|then)|beforehand|"
+                            r"first)$")
 FIRST_RE = re.compile(r"^\s*first(?:ly)?,?\s+")
 TRAILING_AFTER_RE = re.compile(r"^(?P<later>.+?)\s+after\s+(?P<first>(?:you\s+)?\w+ing\b.+|"
                                r"(?:you|we|i)(?:'ve| have)?\s+\w+\b.+)$")
@@ -118,6 +123,8 @@ def fix_typos(text: str) -> str:
         stem = re.sub(r"(?:ed|ing)$", "", word)
         if stem != word and (stem in known or stem + "e" in known or stem[:-1] in known):  # sketched, restoring
             return word
+        if word.endswith("s") and (word[:-1] in known or word[:-2] in known):  # takes, sketches; "sketchs"
+            return word[:-1] + "es" if re.search(r"(?:ch|sh|x)$", word[:-1]) else word
         candidates = [v for v in known if v[0] == word[0] and abs(len(v) - len(word)) <= 1]
         close = difflib.get_close_matches(word, candidates, n=1, cutoff=0.8 if len(word) > 3 else 0.79)
         return close[0] if close else word
@@ -156,8 +163,8 @@ def split_clauses(text: str) -> list[str]:
     parts = [p.strip(" ,") for p in SPLIT_RE.split(t)]
     parts = [p for p in parts if p and re.search(r"[a-z]", p)]
     for i in range(1, len(parts)):  # "...; before that, open the eyes": that part moves one place earlier
-        if EARLIER_RE.match(parts[i]):
-            parts[i - 1], parts[i] = EARLIER_RE.sub("", parts[i]), parts[i - 1]
+        if EARLIER_RE.match(parts[i]) or EARLIER_END_RE.search(parts[i]):
+            parts[i - 1], parts[i] = EARLIER_END_RE.sub("", EARLIER_RE.sub("", parts[i])), parts[i - 1]
     # "the sketch goes last" / "X comes first": move that clause, keep the others' order
     last = [p for p in parts if LAST_WORDS.search(p)]
     first = [p for p in parts if FIRST_WORDS.search(p) and p not in last]
@@ -323,7 +330,8 @@ REQUEST_RE = re.compile(
     r"(?:i|we)(?:'d| would) (?:really |also )?(?:like|love)|"
     r"(?:i|we) (?:just |really |only |also |now )?(?:want|need|wish)|let'?s|help me|kindly|"
     r"do me a favou?r|"
-    r"(?:asked|wants|want|told|needs|begged) (?:me|you|us) to|is it possible to|how about)\b|\?\s*$")
+    r"(?:asked|wants|want|told|needs|begged) (?:me|you|us) to|is it possible to|how about|"
+    r"wants? (?:it|this|his|her|my|the|our|their)\b[^.]{0,30}\bto (?:look|be|become|have|get))\b|\?\s*$")
 IMPERATIVE_RE = re.compile(
     r"^(?:(?:ok(?:ay)?|so|now|and|then|also|just|only|first|next|finally|oh|hey|hi|no),?\s+)*"
     r"(?:make|turn|open|fix|sketch|draw|restore|clean|find|show|give|apply|restyle|paint|render|convert|do|detect|"
@@ -332,6 +340,8 @@ IMPERATIVE_RE = re.compile(
     r"undo|keep|let|go|start|begin|finish|end|styli[sz]e|retouch|touch|upscale|downscale|compare|identify|caption|"
     r"run|create|generate|produce|transfer|copy|match|borrow|swap|don'?t|do not|never|who|which|what|is|are|did|"
     r"does|how)\b")
+ANAPHORA_RE = re.compile(r"\b(?:do|manage|make) (?:that|this|it)\b|\b(?:that|this|it) (?:possible|doable)\b|"
+                         r"\bcan (?:that|this|it) be done\b")
 ATTACHED_RE = re.compile(r"\b(?:this|these|here|attached|it|them)\b")
 STORY_START = re.compile(  # a sentence that starts with its subject: a statement, e.g. a story's
     r"^(?:(?:so|and|but|also|oh|okay|ok|well|honestly|basically|anyway),?\s+)*(?:i|i'm|i've|im|we|we're|we've|our|"
@@ -356,8 +366,12 @@ def instruction_part(text: str) -> str:
     if len(sentences) < 2:
         return text
     if any(is_request(x) for x in sentences):  # the requests, and short fragments such as "40 % shading."
-        return " ".join(x for x in sentences if is_request(x) or (len(x.split()) <= 6 and not STORY_START.search(
-            x.strip().lower())))
+        keep = [is_request(x) or (len(x.split()) <= 6 and not STORY_START.search(x.strip().lower()))
+                for x in sentences]
+        for i in range(1, len(sentences)):  # "... to look like a Renaissance painting. Can we do that?"
+            if keep[i] and ANAPHORA_RE.search(sentences[i].lower()):
+                keep[i - 1] = True
+        return " ".join(x for x, k in zip(sentences, keep, strict=True) if k)
     about = [x for x in sentences if ATTACHED_RE.search(x.lower())]
     kept = [x for x in (about or sentences) if not NARRATIVE_RE.search(x.strip().lower())]
     return " ".join(kept or about or sentences)

@@ -66,9 +66,11 @@ FACE = r"(faces?|portraits?|skin|headshots?)"
 EXAMPLES = ("restore the face", "enhance the face", "fix up her face, it is blurry", "clean up the face",
             "face restoration please", "make the face sharper", "improve the face quality", "denoise the face",
             "restore the old portrait", "repair the damaged face")
-HINTS = PlannerHints(rules=(Rule(40, all=(rf"\b{FIX}\b.*\b{FACE}\b|\b{FACE}\b.*\b{FIX}",)),),
+HINTS = PlannerHints(rules=(Rule(40, all=(rf"\b{FIX}\b.*\b{FACE}\b|\b{FACE}\b.*\b{FIX}|\bcodeformer\b",)),),
                      args=(ArgCue(("fidelity",), r"\b(?:weight|w|fidelity)\s*(?:of|=|:|at|to)?\s*(0?\.\d+|1(?:\.0+)?|0)"
-                                                 r"(?![\d.])", when=r"codeformer|fidelity"),),
+                                                 r"(?![\d.])", when=r"codeformer|fidelity"),
+                           ArgCue(("fidelity",), r"(?<![\d.])(0?\.\d+|1\.0+)\s*(?:weight|fidelity)\b",
+                                  when=r"codeformer|fidelity"),),
                      vocabulary=("restore", "restoring", "face", "faces", "portrait", "enhance", "repair",
                                  # other languages' words (the planner translates them before reading)
                                  "restaura=restore", "restaurar=restore", "restaure=restore", "restaurer=restore",

@@ -39,7 +39,7 @@ HINTS = PlannerHints(
                                rf"(?:a factor of\s*)?{NUMBER}\s*(?:x|times)\b"),
         ArgCue(("cell_size",), rf"\b{NUMBER}\s*times\s*(?:bigger|larger|the size|upscal|enlarg|scaled)"),
         ArgCue(("cell_size",), rf"\b{NUMBER}\s*(?:px|pixel)\s*(?:cells?|blocks?|grid)\b"),
-        ArgCue(("cell_size",), rf"\b(?:upscaled|scaled|blown up|enlarged)\s*(?:by\s*)?(?:x\s*)?{NUMBER}\s*x?\b"),
+        ArgCue(("cell_size",), rf"\b(?:upscaled|scaled|blown up|enlarged)\s*(?:by|to)?\s*(?:x\s*)?{NUMBER}\s*x?\b"),
         ArgCue(("cell_size",), rf"\b{NUMBER}\s*x\s*(?:upscale|upscaled|scale|enlarg)"),
         ArgCue(("cell_size",), rf"\b{NUMBER}\s*(?:px|pixels?)\s*(?:wide|across|big|large|in size)\b"),
         ArgCue(("offset_x", "offset_y"), rf"\boffsets?\s*(?:of|=|:)?\s*\(?{NUMBER}\s*[, ]\s*{NUMBER}"),

@@ -65,7 +65,8 @@ def combine(base: np.ndarray, frames: list[np.ndarray], landmarker, args: BestTa
         bars[i] = person_threshold(scores, args.threshold)
         record.update(frame_scores=[None if s is None else round(s, 5) for s in scores],
                       open_threshold=round(bars[i], 5), from_frame=1, opened=[], error=None)
-        sides = list(record["closed_eyes"])
+        # a blink shuts both eyes, and one may still read open by a hair: both come from the same take
+        sides = ["right", "left"] if record["closed_eyes"] else []
         if sides:
             if ctx is not None:
                 ctx.progress(i / len(faces), f"face {i + 1} of {len(faces)}: finding its best frame")

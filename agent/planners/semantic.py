@@ -297,6 +297,12 @@ class SemanticPlanner:
         n = request.n_attachments
         fan = (n > 1 and tx.wants_fanout(text) and len(clauses) == 1 and not frame_roles(clauses[0].tool)
                and not clauses[0].refs)
+        named = list(dict.fromkeys(clauses[0].refs)) if len(clauses) == 1 else []
+        if len(named) >= 2 and not frame_roles(clauses[0].tool) and not catalogue()[clauses[0].tool].role("ref"):
+            steps = []  # "sketch the second and the third": one step for each named attachment
+            for i in named:
+                steps += self._steps_for(clauses, request, start=len(steps), image=f"attachment:{i}", fan=True)
+            return Plan(planner=self.name, steps=steps)
         if fan:
             steps = []
             for i in range(n):

@@ -126,6 +126,9 @@ def fix_typos(text: str) -> str:
         if word.endswith("s") and (word[:-1] in known or word[:-2] in known):  # takes, sketches; "sketchs"
             return word[:-1] + "es" if re.search(r"(?:ch|sh|x)$", word[:-1]) else word
         candidates = [v for v in known if v[0] == word[0] and abs(len(v) - len(word)) <= 1]
+        swapped = [v for v in candidates if len(word) > 3 and sorted(v) == sorted(word)]  # "fcae" -> "face"
+        if swapped:
+            return swapped[0]
         close = difflib.get_close_matches(word, candidates, n=1, cutoff=0.8 if len(word) > 3 else 0.79)
         return close[0] if close else word
 
@@ -340,7 +343,8 @@ IMPERATIVE_RE = re.compile(
     r"undo|keep|let|go|start|begin|finish|end|styli[sz]e|retouch|touch|upscale|downscale|compare|identify|caption|"
     r"run|create|generate|produce|transfer|copy|match|borrow|swap|don'?t|do not|never|who|which|what|is|are|did|"
     r"does|how)\b")
-ANAPHORA_RE = re.compile(r"\b(?:do|manage|make) (?:that|this|it)\b|\b(?:that|this|it) (?:possible|doable)\b|"
+ANAPHORA_RE = re.compile(r"^(?:(?:can|could|would|will) (?:you|we|u) )?(?:do|manage) (?:that|this|it)\b|"
+                         r"\b(?:that|this|it) (?:possible|doable)\b|"
                          r"\bcan (?:that|this|it) be done\b")
 ATTACHED_RE = re.compile(r"\b(?:this|these|here|attached|it|them)\b")
 STORY_START = re.compile(  # a sentence that starts with its subject: a statement, e.g. a story's

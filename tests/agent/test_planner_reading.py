@@ -112,3 +112,19 @@ def test_code_completes_a_reference_the_words_name_and_says_so():
     assert done.planner == "llm" and any(n.startswith("completed by code") for n in done.notes)
     plain = PlanRequest("turn this into a pencil drawing; before that, open his eyes", 2)
     assert complete_refs(model, plain) == model  # no reference in the words: nothing is guessed
+
+
+class _Unused:
+    name = "llm"
+
+    def plan(self, request):
+        raise AssertionError(f"the LLM was consulted for {request.text!r}")
+
+
+def test_hybrid_keeps_answers_from_code_and_asks_the_llm_only_for_unsure_tool_plans():
+    from atelier.agent.planners.hybrid import HybridPlanner
+
+    hybrid = HybridPlanner()
+    hybrid._llm = _Unused()  # a planner that fails if called: these must be answered without it
+    for text, n in (("cool, thank you!", 0), ("no, please don't open the eyes", 1), ("make it a pencil sketch", 1)):
+        assert hybrid.plan(PlanRequest(text, n)).planner == "hybrid:semantic", text

@@ -13,6 +13,9 @@ visible part has fewer than two column or row boundaries are drawn again.
 
     .venv/bin/python evals/sprite/make_cases.py --split tune --n 260 --seed 0
     .venv/bin/python evals/sprite/make_cases.py --split heldout --n 260 --seed 1000
+
+Extra tuning cases of chosen kinds (never of the held-out split), e.g.
+``--split tune --n 130 --seed 7 --kinds colour_noise jpeg ai_mix --out /tmp/extra``.
 """
 
 from __future__ import annotations
@@ -79,6 +82,8 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=None, help="default evals/sprite/cases/SPLIT")
     parser.add_argument("--n", type=int, default=260)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--kinds", nargs="+", choices=KINDS, default=list(KINDS),
+                        help="corruptions to cycle through (more cases of failing kinds, for tuning)")
     opts = parser.parse_args()
     out = opts.out or REPO / "evals" / "sprite" / "cases" / opts.split
     rng = np.random.default_rng(opts.seed)
@@ -86,7 +91,7 @@ def main() -> None:
     out.mkdir(parents=True, exist_ok=True)
     truths = []
     for i in range(opts.n):
-        kind = KINDS[i % len(KINDS)]
+        kind = opts.kinds[i % len(opts.kinds)]
         while True:
             source, sprite = pick(rng, pool)
             img, truth_sprite, truth = make_case(sprite, kind, rng)

@@ -108,16 +108,22 @@ def ensure_clip_indexed(store: Store, library: StyleLibrary, clip) -> None:
 
 
 def lexical(query: str, cards: list[StyleCard]) -> dict[str, tuple[str, int]]:
-    """Styles the query names outright: name -> ("name" | "tag", length of the longest phrase matched).
-    Tags include the card's artists and movements."""
+    """Styles the query names outright: name -> ("name" | "tag", letters of the query their phrases cover).
+    Tags include the card's artists and movements; a phrase also matches in the plural ("androids").
+
+    The cover counts each query letter once however many of a card's phrases contain it, so a query that
+    names several things of one style ("brass goggles and airships") beats one stray tag of another."""
     q = query.lower()
     found: dict[str, tuple[str, int]] = {}
     for card in cards:
+        covered: set[int] = set()
+        named = False
         for phrase, how in [(card.name, "name")] + [(t, "tag") for t in card.phrases]:
-            if re.search(rf"(?<![a-z]){re.escape(phrase.lower())}(?![a-z])", q):
-                prev = found.get(card.name)
-                if prev is None or len(phrase) > prev[1]:
-                    found[card.name] = (how if prev is None or prev[0] != "name" else "name", len(phrase))
+            for m in re.finditer(rf"(?<![a-z]){re.escape(phrase.lower())}(?:s|es)?(?![a-z])", q):
+                covered.update(range(m.start(), m.end()))
+                named = named or how == "name"
+        if covered:
+            found[card.name] = ("name" if named else "tag", len(covered))
     return found
 
 
@@ -132,9 +138,28 @@ def query_grams(query: str, longest: int = 4) -> set[str]:
     return {squash("".join(words[i:i + n])) for n in range(1, longest + 1) for i in range(len(words) - n + 1)}
 
 
+def edit_distance(a: str, b: str) -> int:
+    """Optimal string alignment distance: insertions, deletions, substitutions and swaps of two neighbours
+    ("anmie" -> "anime" is one edit)."""
+    prev2, prev = [0] * (len(b) + 1), list(range(len(b) + 1))
+    for i in range(1, len(a) + 1):
+        cur = [i] + [0] * len(b)
+        for j in range(1, len(b) + 1):
+            cost = a[i - 1] != b[j - 1]
+            cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + cost)
+            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
+                cur[j] = min(cur[j], prev2[j - 2] + 1)
+        prev2, prev = prev, cur
+    return prev[-1]
+
+
 def fuzzy(query: str, cards: list[StyleCard], min_ratio: float = 0.84) -> dict[str, float]:
-    """Styles whose name or a tag the query spells nearly right ("grafitti", "stianed glas"):
-    name -> the best similarity ratio (difflib) over the query's word runs, for phrases of 5+ letters."""
+    """Styles whose name or a tag the query spells nearly right ("grafitti", "stianed glas", "anmie"):
+    name -> the best similarity ratio (difflib) over the query's word runs, for phrases of 5+ letters.
+
+    A run is near when its ratio clears ``min_ratio`` (0.88 under 7 letters), or when it is one edit away
+    (two from 9 letters on; a swap of neighbours is one edit): difflib rates a swap in a short word low
+    ("anmie" / "anime" is 0.8) although it is the commonest typo."""
     grams = [g for g in query_grams(query) if len(g) >= 4]
     found: dict[str, float] = {}
     for card in cards:
@@ -143,23 +168,35 @@ def fuzzy(query: str, cards: list[StyleCard], min_ratio: float = 0.84) -> dict[s
             if len(target) < 5:
                 continue
             need = min_ratio if len(target) >= 7 else 0.88
+            edits = 2 if len(target) >= 9 else 1
             for g in grams:
-                if abs(len(g) - len(target)) > 2:
+                if abs(len(g) - len(target)) > 2 or g[0] != target[0] and g[-1] != target[-1]:
                     continue
                 r = difflib.SequenceMatcher(None, g, target).ratio()
-                if r >= need and r > found.get(card.name, 0.0):
+                if r < need and not (r >= 0.7 and edit_distance(g, target) <= edits):
+                    continue
+                r = max(r, need)
+                if r > found.get(card.name, 0.0):
                     found[card.name] = r
     return found
 
 
 def named_scores(query: str, cards: list[StyleCard]) -> dict[str, tuple[float, str]]:
-    """Scores for styles the query names: exact name 1.0, a tag 0.9 + (phrase length)/1000, a near
-    spelling 0.8 + 0.1 x ratio; name -> (score, how)."""
+    """Scores for styles the query names: exact name 1.0, tags 0.9 + (letters covered)/1000, a near
+    spelling 0.8 + 0.1 x ratio; name -> (score, how). A name scores like tags when another style's phrases
+    cover at least twice as much of the query."""
     out: dict[str, tuple[float, str]] = {}
     for name, ratio in fuzzy(query, cards).items():
         out[name] = (0.8 + 0.1 * ratio, "fuzzy")
-    for name, (how, length) in lexical(query, cards).items():
-        out[name] = (1.0, "name") if how == "name" else (0.9 + min(length, 40) / 1000, "tag")
+    found = lexical(query, cards)
+    most = max((length for _, length in found.values()), default=0)
+    for name, (how, length) in found.items():
+        # a name the query mostly talks past ("rain-slicked streets full of holograms and androids") counts
+        # as one more phrase: another style covers at least twice as much of the query
+        if how == "name" and 2 * length > most:
+            out[name] = (1.0, "name")
+        else:
+            out[name] = (0.9 + min(length, 60) / 1000, "tag")
     return out
 
 

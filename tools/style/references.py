@@ -4,9 +4,11 @@
 
 A card whose ``reference`` is a public-domain artwork (listed in ``knowledge/styles/SOURCES.md``) keeps that
 file; every other card's reference is the style's own renderer with the card's palette applied to four
-different crops of our sample photos (``samples/``, public domain or CC0), tiled 2 x 2. Varied content is
-what lets the style's signature (palette, marks, texture) dominate the reference rather than the one photo
-it was made from.
+crops, tiled 2 x 2: two photos (``samples/``, public domain or CC0) and Sketchify's pencil sketches of them,
+so the reference shows what the style does to a photo and to a drawing. Varied content is what lets the
+style's signature (palette, marks, texture) dominate the reference rather than the one photo it was made
+from. The photos are not the ones the style eval (``evals/style/run_styles.py``) renders, so its blind
+recognisability check never matches an output to a reference of the same picture.
 """
 
 from __future__ import annotations
@@ -18,11 +20,12 @@ import cv2
 import numpy as np
 from PIL import Image
 
+from .palette import is_line_art
 from .renderers import apply
 from .renderers.common import hex_palette
 
 REPO = Path(__file__).resolve().parents[2]
-SAMPLES = ("rocket.jpg", "camera.png", "astronaut.png", "chelsea.png", "coffee.png")
+SAMPLES = ("rocket.jpg", "camera.png")  # disjoint from the eval's astronaut, coffee and chelsea
 SIZE = 256
 
 
@@ -36,14 +39,15 @@ def square(rgb: np.ndarray, size: int = SIZE) -> np.ndarray:
 
 def render_reference(family: str, params: dict, palette_hex: tuple[str, ...], photo: np.ndarray,
                      seed: int) -> np.ndarray:
-    """The family and parameters on a square crop of ``photo`` with the card's palette."""
-    return apply(family, square(photo), hex_palette(list(palette_hex)), params, seed=seed)
+    """The family and parameters on a square crop of ``photo`` (or of a sketch) with the card's palette."""
+    img = square(photo)
+    return apply(family, img, hex_palette(list(palette_hex)), params, seed=seed, line_art=is_line_art(img))
 
 
 def random_crop(rgb: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-    """A square crop of 55-85 % of the short side at a random place, mirrored half the time."""
+    """A square crop of 75-100 % of the short side at a random place, mirrored half the time."""
     h, w = rgb.shape[:2]
-    side = int(min(h, w) * rng.uniform(0.55, 0.85))
+    side = int(min(h, w) * rng.uniform(0.75, 1.0))
     y, x = int(rng.integers(0, h - side + 1)), int(rng.integers(0, w - side + 1))
     crop = rgb[y:y + side, x:x + side]
     return crop[:, ::-1] if rng.random() < 0.5 else crop
@@ -51,8 +55,8 @@ def random_crop(rgb: np.ndarray, rng: np.random.Generator) -> np.ndarray:
 
 def render_collage(family: str, params: dict, palette_hex: tuple[str, ...], photos: list[np.ndarray],
                    seed: int) -> np.ndarray:
-    """A card's reference: the style on four crops of different photos, each rendered at ``SIZE`` px and
-    tiled 2 x 2 into one ``SIZE``-px image."""
+    """A card's reference: the style on four crops (one of each of ``photos``: photos and their sketches),
+    each rendered at ``SIZE`` px and tiled 2 x 2 into one ``SIZE``-px image."""
     rng = np.random.default_rng(seed)
     picks = rng.permutation(len(photos))[:4]
     half = SIZE // 2
@@ -83,8 +87,11 @@ def save_small_png(rgb: np.ndarray, target: Path, limit: int = 140_000) -> Path:
 
 def main() -> None:
     from atelier.knowledge.styles import REFERENCES, shipped_cards
+    from atelier.tools.sketchify.backends.classical import ClassicalShading
+    from atelier.tools.sketchify.pipeline import sketch
 
     photos = [np.asarray(Image.open(REPO / "samples" / name).convert("RGB")) for name in SAMPLES]
+    photos += [np.dstack([sketch(p, ClassicalShading())] * 3) for p in photos]
     made = 0
     for card in shipped_cards():
         path = Path(card.image)

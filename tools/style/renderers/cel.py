@@ -1,14 +1,15 @@
-"""Cel shading (anime): flat colour regions with two or three hard shading bands per hue, clean dark
-outlines and a slight push of the colours towards the reference palette."""
+"""Cel shading (anime): the picture cut into a few flat colour regions, each painted in two or three hard
+tones (shadow, base, highlight), saturated and pulled towards the reference palette, with clean dark
+outlines. A sketch is coloured the way a colourist fills a drawing: its shading becomes flat cels."""
 
 from __future__ import annotations
 
+import cv2
 import numpy as np
 
 from .common import (
-    fill_regions,
     from_lab,
-    gradient_map,
+    hue_ranks,
     luminance,
     most_saturated,
     multiply_ink,
@@ -22,33 +23,92 @@ from .common import (
 )
 
 
-def bands(lightness: np.ndarray, levels: int, low: float = 18.0, high: float = 96.0) -> np.ndarray:
-    """Quantise Lab lightness into ``levels`` hard bands between ``low`` and ``high``."""
-    t = np.clip((lightness - low) / (high - low), 0, 0.999)
-    return (low + (np.floor(t * levels) + 0.6) / levels * (high - low)).astype(np.float32)
+def flat_regions(img: np.ndarray, k: int, seed: int, side: int = 160) -> np.ndarray:
+    """Label every pixel with one of ``k`` colour clusters (k-means in Lab on a ``side``-px copy)."""
+    h, w = img.shape[:2]
+    scale = min(1.0, side / max(h, w))
+    small = cv2.resize(img, (max(1, round(w * scale)), max(1, round(h * scale))), interpolation=cv2.INTER_AREA)
+    lab_small = to_lab(small).reshape(-1, 3)
+    k = int(max(1, min(k, len(np.unique(lab_small.round(1), axis=0)))))
+    cv2.setRNGSeed(int(seed) % 2**31)
+    criteria = (cv2.TERM_CRITERIA_EPS + cv2.TERM_CRITERIA_MAX_ITER, 20, 0.5)
+    _, _, centres = cv2.kmeans(lab_small, k, None, criteria, 2, cv2.KMEANS_PP_CENTERS)
+    lab = to_lab(img).reshape(-1, 3)
+    d = ((lab[:, None, :] - centres[None]) ** 2).sum(-1)
+    return d.argmin(1).reshape(h, w).astype(np.int32)
+
+
+def cel_tones(lightness: np.ndarray, base: np.ndarray, levels: int) -> np.ndarray:
+    """Hard shading tones around a region's base lightness: shadow below, highlight above (``levels`` 2 or 3)."""
+    out = np.where(lightness < base - 10, base * 0.75, base)
+    if levels >= 3:
+        out = np.where(lightness > base + 14, np.minimum(base + 14, 97.0), out)
+    return out.astype(np.float32)
+
+
+def sketch_cels(rgb: np.ndarray, palette: np.ndarray, seed: int) -> np.ndarray:
+    """Flat cels for a shaded sketch: its tone (the hatching averaged into areas) in three levels; each
+    shaded area a palette colour (seeded) with a base and a shadow tone, the light areas the paper."""
+    s = side_scale(rgb.shape)
+    tone = cv2.GaussianBlur(1.0 - strokes(rgb), (0, 0), 4.0 * s)
+    tone = cv2.medianBlur(to_uint8(tone), 5).astype(np.float32) / 255.0
+    level = np.digitize(tone, [0.55, 0.82]).astype(np.int32)  # 0 shadow, 1 base, 2 paper
+    n, labels = cv2.connectedComponents((level < 2).astype(np.uint8), connectivity=4)
+    colours = np.concatenate([most_saturated(palette, 3), palette[:1] * 0.5 + palette[-1:] * 0.5])
+    pick = colours[np.random.default_rng(seed).integers(0, len(colours), n)]
+    lab = to_lab(pick[None])[0]
+    lab[:, 0] = np.clip(lab[:, 0], 70, 88)
+    base = from_lab(lab[None])[0]
+    lab[:, 0] *= 0.8
+    shadow = from_lab(lab[None])[0]
+    out = np.where((level == 0)[..., None], shadow[labels], base[labels])
+    out = np.where((level == 2)[..., None], palette[-1][None, None], out).astype(np.float32)
+    # cel edges printed soft: a hard step would be a new edge, stronger than the drawing's own faint strokes
+    return cv2.GaussianBlur(out, (0, 0), 5.0 * s)
 
 
 def render(rgb: np.ndarray, palette: np.ndarray, seed: int = 0, line_art: bool = False, levels: int = 3,
-           chroma: float = 1.4, tint: float = 0.15, outline: float = 1.0, outline_sigma: float = 0.9) -> np.ndarray:
+           regions: int = 10, chroma: float = 1.35, tint: float = 0.35, outline: float = 1.0,
+           outline_sigma: float = 1.4) -> np.ndarray:
     """Cel-shade ``rgb`` (uint8).
 
     Parameters
     ----------
-    levels : shading bands.
+    levels : hard tones per region (2: base and shadow, 3: plus a highlight).
+    regions : number of flat colour regions.
     chroma : saturation boost of the flat colours.
-    tint : pull towards the palette.
+    tint : pull of each region's hue towards the palette colour at its hue rank.
     outline, outline_sigma : opacity and width of the outlines.
     """
     s = side_scale(rgb.shape)
     img = to_float(rgb)
     if line_art:
-        flat = fill_regions(rgb, np.concatenate([most_saturated(palette, 3), palette[-2:-1]]), palette[-1], seed)
-        return to_uint8(multiply_ink(flat, strokes(rgb), palette[0] * 0.4))
-    abstract = smooth(img, 1.6, max_side=480)
-    abstract = abstract * (1 - tint) + gradient_map(luminance(abstract), palette) * tint
+        return to_uint8(sketch_cels(rgb, palette, seed))
+    abstract = smooth(img, 2.0, max_side=400)
+    labels = flat_regions(abstract, regions, seed)
+    n = int(labels.max()) + 1
+    count = np.maximum(np.bincount(labels.ravel(), minlength=n), 1)
+    means = np.stack([np.bincount(labels.ravel(), abstract[..., c].ravel(), n) / count for c in range(3)], 1)
+    means = means.astype(np.float32)
+    means = means * (1 - tint) + palette[hue_ranks(means, palette, count)] * tint
+    lab_means = to_lab(means[None])[0]
+    lab_means[:, 1:] *= chroma
     lab = to_lab(abstract)
-    lab[..., 0] = bands(lab[..., 0], levels)
-    lab[..., 1:] *= chroma
+    light = cv2.GaussianBlur(lab[..., 0], (0, 0), 3.0 * s)  # shading from the broad form, not the texture
+    tones = cel_tones(light, lab_means[labels, 0], levels)
+    lab[..., 0] = cv2.medianBlur(np.clip(tones, 0, 100).astype(np.uint8), 5).astype(np.float32)
+    lab[..., 1:] = lab_means[labels, 1:]
     flat = from_lab(lab)
-    lines = xdog(luminance(abstract), outline_sigma * s, tau=0.98, phi=60)
-    return to_uint8(multiply_ink(flat, lines, palette[0] * 0.3, outline))
+    lines = np.maximum(xdog(luminance(abstract), outline_sigma * s, tau=0.985, phi=80),
+                       region_edges(labels, s) * 0.8)
+    return to_uint8(multiply_ink(flat, lines, palette[0] * 0.25, outline))
+
+
+def region_edges(labels: np.ndarray, s: float) -> np.ndarray:
+    """An ink map of the borders between flat regions (the cel's outlines), about one px at 512 px."""
+    edge = np.zeros(labels.shape, np.uint8)
+    edge[:, 1:] |= (labels[:, 1:] != labels[:, :-1]).astype(np.uint8)
+    edge[1:, :] |= (labels[1:, :] != labels[:-1, :]).astype(np.uint8)
+    if s > 1.5:
+        edge = cv2.dilate(edge, np.ones((2, 2), np.uint8))
+    return cv2.GaussianBlur(edge.astype(np.float32), (0, 0), 0.6)

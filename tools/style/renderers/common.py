@@ -305,3 +305,52 @@ def relay_strokes(out: np.ndarray, rgb: np.ndarray, soften: float = 2.2, gamma: 
     if clean and on.any():  # flat colour regions: the strokes can take the render's own ink colour
         return to_uint8(layer * rel[..., None] + np.median(o[on], axis=0) * ink[..., None])
     return to_uint8(layer * rel[..., None])
+
+
+def hue_order(ab: np.ndarray) -> np.ndarray:
+    """Hue angle of Lab (a, b) pairs, unrolled so the circle is cut in its widest empty gap: sorting by it
+    puts neighbouring hues together without splitting one hue family across 0/360 degrees."""
+    ang = np.arctan2(ab[..., 1], ab[..., 0]).astype(np.float32)
+    flat = np.sort(ang.ravel())
+    if flat.size < 2:
+        return ang
+    gaps = np.diff(np.concatenate([flat, flat[:1] + 2 * np.pi]))
+    cut = flat[(int(np.argmax(gaps)) + 1) % flat.size]
+    return ((ang - cut) % (2 * np.pi)).astype(np.float32)
+
+
+def hue_ranks(img: np.ndarray, palette: np.ndarray, weights: np.ndarray | None = None) -> np.ndarray:
+    """Index into ``palette`` for each pixel of ``img`` (float RGB, any leading shape) by hue rank: the
+    pixels sorted by hue are cut into ``len(palette)`` runs of equal share (``weights``, e.g. pane areas),
+    matched to the palette colours sorted by hue.
+
+    This is histogram matching on the hue circle: the input's hue order is kept (a warm area stays the
+    warmest glass) and every palette colour is used, so one colour cannot flood a photo whose hues all
+    happen to be nearest to it (a brown coffee cup and crimson glass).
+    """
+    lead = img.shape[:-1]
+    ang = hue_order(to_lab(img.reshape(-1, 1, 3)).reshape(-1, 3)[:, 1:]).ravel()
+    pal_ang = hue_order(to_lab(palette[None])[0][:, 1:])
+    w = np.ones(ang.size, np.float64) if weights is None else np.asarray(weights, np.float64).ravel()
+    order = np.argsort(ang, kind="stable")
+    cum = np.empty(ang.size, np.float64)
+    cum[order] = (np.cumsum(w[order]) - 0.5 * w[order]) / max(float(w.sum()), 1e-9)
+    slot = np.minimum((cum * len(palette)).astype(np.int64), len(palette) - 1)
+    return np.argsort(pal_ang, kind="stable")[slot].reshape(lead)
+
+
+def palette_tint(img: np.ndarray, palette: np.ndarray, amount: float, side: int = 192) -> np.ndarray:
+    """Pull ``img`` (float RGB) by ``amount`` towards the palette while keeping its tones and hue order:
+    each pixel moves to the palette colour at its hue rank (``hue_ranks``, on a ``side``-px copy) but keeps
+    its own Lab lightness, so a dark area stays dark and a red suit takes the palette's warmest colour
+    instead of whichever colour has the suit's brightness."""
+    if amount <= 0:
+        return img
+    h, w = img.shape[:2]
+    scale = min(1.0, side / max(h, w))
+    small = cv2.resize(img, (max(1, round(w * scale)), max(1, round(h * scale))), interpolation=cv2.INTER_AREA)
+    target = palette[hue_ranks(small, palette)]
+    target = cv2.resize(target.astype(np.float32), (w, h), interpolation=cv2.INTER_LINEAR)
+    lab_t = to_lab(target)
+    lab_t[..., 0] = to_lab(img)[..., 0]
+    return (img * (1 - amount) + from_lab(lab_t) * amount).astype(np.float32)

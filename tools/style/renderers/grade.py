@@ -24,6 +24,18 @@ from .common import (
     vignette,
 )
 
+LINE_ART_TONE = 0.9
+
+
+def wash(img: np.ndarray, palette: np.ndarray, s: float, amount: float = 0.6) -> np.ndarray:
+    """A drawing's shading (its hatching averaged into soft areas, stretched to the full range) laid over it
+    through the palette: the shaded areas take the grade's dark and middle colours, the paper its light one,
+    the way a colourist washes a toned drawing. Soft, so it adds no edges of its own."""
+    tone = cv2.GaussianBlur(luminance(img), (0, 0), 6.0 * s)
+    lo, hi = np.percentile(tone, [1, 99])
+    tone = np.clip((tone - lo) / max(float(hi - lo), 1e-3), 0, 1)
+    return (img * (1 - amount) + gradient_map(tone, palette) * amount).astype(np.float32)
+
 
 def tone_curve(img: np.ndarray, contrast: float, gamma: float, lift: float, gain: float) -> np.ndarray:
     """S-curve ``contrast`` (0 = none), ``gamma``, raised blacks ``lift`` and ``gain`` on the whites."""
@@ -71,7 +83,7 @@ def render(rgb: np.ndarray, palette: np.ndarray, seed: int = 0, line_art: bool =
            tone_cycles: float = 1.0, saturation: float = 1.0, accent_hue: float = -1.0, soften: float = 0.0,
            glow_amount: float = 0.0,
            blinds_amount: float = 0.0, paper: float = 0.0, grain_amount: float = 0.03, scratch: int = 0,
-           vignette_amount: float = 0.3) -> np.ndarray:
+           vignette_amount: float = 0.3, wash_amount: float = 0.6) -> np.ndarray:
     """Grade ``rgb`` (uint8).
 
     Parameters
@@ -86,17 +98,23 @@ def render(rgb: np.ndarray, palette: np.ndarray, seed: int = 0, line_art: bool =
     glow_amount : soft glow of the highlights.
     blinds_amount : venetian-blind shadow bars (film noir).
     paper : paper texture; grain_amount : film grain; scratch : number of scratches; vignette_amount.
+    wash_amount : on a drawing, how much its shading is washed with the palette (``wash``).
     """
     s = side_scale(rgb.shape)
     shape = rgb.shape[:2]
     if line_art:  # bars of shadow and dark corners over a sketch swallow its faint strokes: half as deep
         blinds_amount, vignette_amount = blinds_amount * 0.55, vignette_amount * 0.7
+        # a drawing has no colours of its own to keep: its paper and strokes take the grade's colours (a
+        # sepia or autumn-toned drawing, not a grey one with a tint)
+        tone = max(tone, LINE_ART_TONE)
     img = to_float(rgb)
     grey = np.repeat(luminance(img)[..., None], 3, axis=2)
     img = keep_hue(img, grey, accent_hue) if accent_hue >= 0 else img * (1 - mono) + grey * mono
     if soften > 0:
         img = 0.5 * img + 0.5 * cv2.GaussianBlur(img, (0, 0), soften * s)
     img = tone_curve(img, contrast, gamma, lift, gain)
+    if line_art:
+        img = wash(img, palette, s, wash_amount)
     if tone > 0:
         t = luminance(img)
         t = np.abs(((t * tone_cycles) % 2.0) - 1.0) if tone_cycles > 1 else t

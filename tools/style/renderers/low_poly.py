@@ -6,7 +6,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from .common import fbm, gradient_map, luminance, multiply_ink, side_scale, to_float, to_uint8
+from .common import gradient_map, luminance, multiply_ink, side_scale, stretch, strokes, to_float, to_uint8
 
 
 def sample_points(lum: np.ndarray, n: int, edge_share: float, rng: np.random.Generator) -> np.ndarray:
@@ -24,7 +24,7 @@ def sample_points(lum: np.ndarray, n: int, edge_share: float, rng: np.random.Gen
     return np.concatenate([edge_pts, uniform, np.array(border, np.float32)])
 
 
-def render(rgb: np.ndarray, palette: np.ndarray, seed: int = 0, line_art: bool = False, points: int = 900,
+def render(rgb: np.ndarray, palette: np.ndarray, seed: int = 0, line_art: bool = False, points: int = 450,
            edge_share: float = 0.6, tint: float = 0.2, shading: float = 0.08, outline: float = 0.0) -> np.ndarray:
     """Facet ``rgb`` (uint8) into flat triangles.
 
@@ -41,8 +41,9 @@ def render(rgb: np.ndarray, palette: np.ndarray, seed: int = 0, line_art: bool =
     s = side_scale(rgb.shape)
     rng = np.random.default_rng(seed)
     img = to_float(rgb)
-    if line_art:
-        img = gradient_map(0.25 + 0.5 * fbm(rgb.shape[:2], seed, 150 * s, 2) + 0.25 * luminance(img), palette)
+    if line_art:  # the drawing's shading (its hatching averaged into areas) on the palette's ramp
+        tone = stretch(cv2.GaussianBlur(1.0 - strokes(rgb), (0, 0), 5 * s), 2, 98)
+        img = gradient_map(0.1 + 0.85 * tone, palette)
     blurred = cv2.GaussianBlur(img, (0, 0), 2 * s)
     lum = luminance(blurred)
     pts = sample_points(lum, max(16, int(points * s)), edge_share, rng)

@@ -14,6 +14,7 @@ from .common import (
     gradient_map,
     luminance,
     multiply_ink,
+    palette_tint,
     paper_texture,
     saturate,
     side_scale,
@@ -84,17 +85,18 @@ def render(rgb: np.ndarray, palette: np.ndarray, seed: int = 0, line_art: bool =
     layers : number of brush sizes.
     length : stroke length in brush radii (short for impressionist dabs, long for oil).
     jitter : per-stroke colour variation.
-    tint : pull of the colours towards the reference palette's gradient map.
+    tint : pull of the colours towards the reference palette (``palette_tint``: tones and hue order kept).
     relief, canvas : impasto lighting and canvas weave.
     """
     s = side_scale(rgb.shape)
     rng = np.random.default_rng(seed)
     img = to_float(rgb)
     lum = luminance(img)
-    if line_art:
+    if line_art:  # calmer paint under a drawing: its strokes carry the picture, not the paint's texture
+        jitter *= 0.5
         patches = fbm(rgb.shape[:2], seed + 3, 140 * s, 3)
         img = gradient_map(0.35 + 0.6 * patches * cv2.GaussianBlur(lum, (0, 0), 4 * s), palette)
-    base = saturate(img * (1 - tint) + gradient_map(lum, palette) * tint, saturation)
+    base = saturate(palette_tint(img, palette, tint), saturation)
     angles = stroke_angles(cv2.GaussianBlur(lum, (0, 0), 2 * s), 6 * s)
     radius = brush * s
     canvas_img = cv2.GaussianBlur(base, (0, 0), radius)

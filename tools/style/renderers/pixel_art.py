@@ -9,7 +9,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from .common import from_lab, to_float, to_lab
+from .common import from_lab, gradient_map, luminance, saturate, to_float, to_lab
 
 BAYER4 = np.array([[0, 8, 2, 10], [12, 4, 14, 6], [3, 11, 1, 9], [15, 7, 13, 5]], np.float32) / 16 - 0.47
 
@@ -20,6 +20,14 @@ def cell_colours(rgb: np.ndarray, cell: int) -> np.ndarray:
     gh, gw = -(-h // cell), -(-w // cell)
     pad = np.pad(to_float(rgb), ((0, gh * cell - h), (0, gw * cell - w), (0, 0)), mode="edge")
     return pad.reshape(gh, cell, gw, cell, 3).mean(axis=(1, 3)).astype(np.float32)
+
+
+def cell_darkest(lum: np.ndarray, cell: int) -> np.ndarray:
+    """Darkest luma of every ``cell`` x ``cell`` block."""
+    h, w = lum.shape
+    gh, gw = -(-h // cell), -(-w // cell)
+    pad = np.pad(lum, ((0, gh * cell - h), (0, gw * cell - w)), mode="edge")
+    return pad.reshape(gh, cell, gw, cell).min(axis=(1, 3))
 
 
 def quantise(cells: np.ndarray, k: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
@@ -50,7 +58,7 @@ def exact_colours(cells: np.ndarray, labels: np.ndarray, centres: np.ndarray) ->
 
 def render(rgb: np.ndarray, palette: np.ndarray, seed: int = 0, line_art: bool = False, cell: int = 8,
            palette_size: int = 16, use_reference: bool = False, dither: float = 0.0,
-           grout: float = 0.0) -> np.ndarray:
+           grout: float = 0.0, saturation: float = 1.0) -> np.ndarray:
     """Pixelate ``rgb`` (uint8) into ``cell``-px squares of at most ``palette_size`` colours.
 
     Parameters
@@ -60,6 +68,7 @@ def render(rgb: np.ndarray, palette: np.ndarray, seed: int = 0, line_art: bool =
     use_reference : draw the colours from the reference palette instead of the image.
     dither : strength of 4x4 ordered dithering before quantising.
     grout : darkness of the gaps between cells (mosaic tiles).
+    saturation : chroma boost of the cells before quantising (game palettes are vivid).
 
     Examples
     --------
@@ -69,8 +78,15 @@ def render(rgb: np.ndarray, palette: np.ndarray, seed: int = 0, line_art: bool =
     [0, 255]
     """
     h, w = rgb.shape[:2]
-    size = max(2, int(round(cell * max(1.0, max(h, w) / 512))))
+    size = max(2, int(round(cell * max(1.0, max(h, w) / 512) * (0.5 if line_art else 1.0))))
     cells = cell_colours(rgb, size)
+    if saturation != 1.0:
+        cells = saturate(cells, saturation)
+    if line_art:  # a drawing's grey cells on the palette's own ramp: ink, shade and paper colours
+        ramp = np.stack([palette[0], palette[min(1, len(palette) - 1)], palette[-1]])
+        # a cell crossed by a stroke leans to the stroke; the levels split at the drawing's own tone quantiles
+        tone = 0.7 * luminance(cells) + 0.3 * cell_darkest(luminance(to_float(rgb)), size)
+        cells = gradient_map(np.digitize(tone, np.percentile(tone, [12, 40])) / 2.0, ramp)
     if dither > 0:
         gh, gw = cells.shape[:2]
         cells = np.clip(cells + dither * 0.25 * np.tile(BAYER4, (-(-gh // 4), -(-gw // 4)))[:gh, :gw, None], 0, 1)

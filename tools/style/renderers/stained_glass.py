@@ -6,7 +6,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from .common import luminance, nearest_colour, saturate, side_scale, strokes, to_float, to_uint8
+from .common import hue_ranks, luminance, saturate, side_scale, strokes, to_float, to_uint8
 
 
 def sketch_panes(rgb: np.ndarray, cells: int, seed: int, max_side: int = 360) -> tuple[np.ndarray, np.ndarray]:
@@ -69,7 +69,7 @@ def render(rgb: np.ndarray, palette: np.ndarray, seed: int = 0, line_art: bool =
     cells : approximate number of panes.
     compactness : SLIC compactness (higher = rounder, more regular panes).
     lead : width of the lead lines in px (at 512 px).
-    jewel : pull of each pane's colour to the nearest palette colour.
+    jewel : pull of each pane's colour to its glass colour (the palette colour at its hue rank).
     saturation : chroma boost of the glass.
     backlight : brighter pane centres, darker near the lead.
     texture : mottling of the glass.
@@ -83,19 +83,19 @@ def render(rgb: np.ndarray, palette: np.ndarray, seed: int = 0, line_art: bool =
         labels = panes(img, cells, compactness, seed)
     means = pane_means(img, labels).astype(np.float32)
     glass_pal = palette[1:] if len(palette) > 2 else palette
-    nearest = glass_pal[nearest_colour(means[None], glass_pal, light_weight=0.3)[0]]
-    colours = saturate((means * (1 - jewel) + nearest * jewel)[None], saturation)[0]
-    colours = np.clip(colours * (0.8 + 0.35 * (luminance(means[None])[0] > 0.5))[:, None], 0, 1)
+    jewels = saturate(glass_pal[None], saturation)[0]
+    jewels = 0.85 * jewels / np.maximum(jewels.max(axis=1, keepdims=True), 1e-3)
+    # the pane's light and dark survive as light and deep glass; the hue comes from the jewels
+    tone = luminance(means[None])[0]
+    tone = (tone - tone.min()) / max(float(np.ptp(tone)), 1e-3)
+    shade = (0.3 + 0.75 * tone)[:, None]
     if line_art:
-        rng_pane = np.random.default_rng(seed + 1)
-        # the drawing's light and dark survive as light and deep glass; the hue comes from the jewels
-        tone = luminance(means[None])[0]
-        tone = (tone - tone.min()) / max(float(np.ptp(tone)), 1e-3)
-        shade = (0.25 + 0.8 * tone)[:, None]
-        jewels = saturate(glass_pal[None], saturation)[0]
-        jewels = 0.85 * jewels / np.maximum(jewels.max(axis=1, keepdims=True), 1e-3)
-        colours = np.clip(jewels[rng_pane.integers(0, len(jewels), len(means))] * shade + 0.25 * tone[:, None] ** 3,
-                          0, 1)
+        pick = np.random.default_rng(seed + 1).integers(0, len(jewels), len(means))
+        colours = np.clip(jewels[pick] * shade + 0.25 * tone[:, None] ** 3, 0, 1)
+    else:
+        area = np.bincount(labels.ravel(), minlength=len(means))
+        glass_colour = jewels[hue_ranks(means, glass_pal, area)] * shade
+        colours = np.clip(glass_colour * jewel + saturate(means[None], saturation)[0] * (1 - jewel), 0, 1)
     glass = colours[labels]
     edge = boundaries(labels)
     width = max(1, int(round(lead * s)))

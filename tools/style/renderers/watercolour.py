@@ -110,7 +110,7 @@ def render(rgb: np.ndarray, palette: np.ndarray, seed: int = 0, line_art: bool =
     colour = wobble(colour, seed, wobble_px * s, 40 * s)
     lum = luminance(colour)
     coverage = wobble(coverage, seed + 9, wobble_px * 2 * s, 30 * s)
-    load = 0.45 if line_art and is_clean_line_art(rgb) else 1.4  # a sketch takes fuller washes than clean lines
+    load = 1.0 if line_art and is_clean_line_art(rgb) else 1.4  # a sketch takes fuller washes than clean lines
     density = dilution * (cv2.GaussianBlur(coverage, (0, 0), 5 * s + 1.0) * load if line_art else coverage)
     density *= 1 + edge * (0.5 if line_art else 1.0) * edge_darkening(colour, max(2.0, 3 * s))
     density *= 1 + turbulence * (fbm(shape, seed + 5, 90 * s) - 0.5) * 2

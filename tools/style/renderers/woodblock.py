@@ -75,6 +75,27 @@ def sketch_blocks(rgb: np.ndarray, inks: np.ndarray, accent: np.ndarray | None, 
     return cv2.GaussianBlur(flat.astype(np.float32), (0, 0), BLOCK_SOFT * s)
 
 
+def accent_mask(abstract: np.ndarray, s: float, share: float = 0.18) -> np.ndarray:
+    """Where the accent block prints on a photo: warm, vivid areas, but only the most vivid ``share`` of
+    the image and only in solid patches. A warm photo (a brown coffee cup, a tabby cat) would otherwise take
+    the accent everywhere: the block is for the one vermilion robe, not for every warm tone."""
+    hsv = cv2.cvtColor(abstract, cv2.COLOR_RGB2HSV)
+    vivid = hsv[..., 1] * np.clip(hsv[..., 2] * 1.6, 0, 1)
+    warm = ((hsv[..., 0] < 28) | (hsv[..., 0] > 340)) & (vivid > 0.65)
+    if warm.any():
+        warm &= vivid >= np.percentile(vivid, 100 * (1 - share))
+    k = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * max(2, int(4 * s)) + 1,) * 2)
+    warm = cv2.morphologyEx(warm.astype(np.uint8), cv2.MORPH_OPEN, k)
+    return cv2.GaussianBlur(warm.astype(np.float32), (0, 0), 1.5 * s)
+
+
+def print_accent(flat: np.ndarray, abstract: np.ndarray, spot: np.ndarray, lum: np.ndarray,
+                 s: float) -> np.ndarray:
+    """Overprint the accent block where ``accent_mask`` says, keeping the area's light and dark."""
+    warm = accent_mask(abstract, s)[..., None]
+    return flat * (1 - warm) + spot * (0.6 + 0.4 * lum[..., None]) * warm
+
+
 def render(rgb: np.ndarray, palette: np.ndarray, seed: int = 0, line_art: bool = False, hue_keep: float = 0.25,
            contour: float = 1.0, contour_sigma: float = 1.3, grain_amount: float = 0.05, paper: float = 0.05,
            misregister: float = 1.5, bokashi: float = 0.3, ink_chroma: float = 1.0,
@@ -109,11 +130,8 @@ def render(rgb: np.ndarray, palette: np.ndarray, seed: int = 0, line_art: bool =
         blocks = gradient_map(np.round(lum * (len(palette) - 1)) / (len(palette) - 1), palette)
         by_hue = palette[nearest_colour(abstract, palette, light_weight=0.5)]
         flat = blocks * (1 - hue_keep) + by_hue * hue_keep * 0.5 + abstract * hue_keep * 0.5
-        if spot is not None:  # warm, saturated areas (a robe, a sun, skin in shadow) print from the accent block
-            hsv = cv2.cvtColor(abstract, cv2.COLOR_RGB2HSV)
-            warm = ((hsv[..., 0] < 28) | (hsv[..., 0] > 340)) & (hsv[..., 1] > 0.55) & (hsv[..., 2] > 0.45)
-            warm = cv2.GaussianBlur(warm.astype(np.float32), (0, 0), 1.5 * s)[..., None]
-            flat = flat * (1 - warm) + spot * (0.6 + 0.4 * lum[..., None]) * warm
+        if spot is not None:  # the most vivid warm areas (a robe, a sun) print from the accent block
+            flat = print_accent(flat, abstract, spot, lum, s)
         lines = xdog(lum, contour_sigma * s, tau=0.97, phi=45) * contour
     if bokashi > 0:
         fade = np.clip(1 - np.linspace(0, 2.5, shape[0], dtype=np.float32), 0, 1)[:, None, None] * bokashi

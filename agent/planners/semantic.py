@@ -23,7 +23,8 @@ UNSUPPORTED_PRIORITY = 20  # tool rules with a lower priority are tried before t
 DANGER = re.compile(
     r"\b(delete|erase|wipe|format|rm\s+-|sudo|shell|bash|terminal|execute|exec|eval|system prompt|"
     r"ignore (?:all |your |the |previous |my )*(?:instructions|tools|rules)|jailbreak|password|api key|"
-    r"exfiltrat|upload (?:my|all) files)\b|(?:^|\s)(?:/etc/|/usr/|~/|c:\\|\.\./)|https?://")
+    r"exfiltrat|upload (?:my|all) files|file ?system|access (?:the|my|your) (?:files|disk|folders?|drive)|"
+    r"allowed to (?:access|run|execute|delete|read))\b|(?:^|\s)(?:/etc/|/usr/|~/|c:\\|\.\./)|https?://")
 META = re.compile(r"^(how|what|why|which|can|does|do|is|are|tell me|explain)\b.*\b(work|works|tools?|do you|"
                   r"can you do|does it|atelier|you are|are you|explain|how (?:do|does|did) you|how you|difference)\b")
 SUPPORTED = re.compile(r"\b(?:(?:do|can) you (?:support|offer|know|have|handle)|supported|available|(?:list|all|every) "
@@ -32,12 +33,17 @@ REF_ONLY = re.compile(r"\b(is|as|for) (?:the |a |my )?(?:reference|ref|example|g
                       r"^(?:use|using|with|from|based on) (?:the |my )?\w+ (?:photo|image|picture|pic|one|shot)s?$|"
                       r"^(?:and )?(?:the |my |this )?[\w-]+(?: one| photo| image| picture| shot)? (?:is|=) "
                       r"(?:the |my )?(?:first|second|third|fourth|last|other|middle|\d)\b")  # "the selfie is the 1st"
+ATTACHMENT_ONLY = re.compile(  # a part that only says which attachment: "only the second image", "just photo 2"
+    r"^(?:(?:only|just|for|on|in|with|use|using|take)\s+)?(?:the\s+|my\s+)?(?:first|second|third|fourth|fifth|last|"
+    r"middle|other|latest|1st|2nd|3rd|4th|5th)\s+(?:one|photo|image|picture|pic|shot|attachment|upload|file)s?"
+    r"(?:\s+only)?$|^(?:only |just )?(?:photo|image|picture|pic)\s*#?\d$")
 NEGATED = re.compile(r"^(?:(?:no|nope|ok|okay|thanks|no thanks|actually|wait|please|but|and|so),?\s+)*"
                      r"(?:don'?t|do not|dont|no need to|never|please don'?t|stop|you don'?t need to|"
                      r"there'?s no need to)\b")  # "no, please don't open the eyes": a clause that asks for no tool
 PRIVACY = re.compile(
     r"\b(privacy|private|upload(?:ed|s|ing)? (?:anywhere|somewhere|online|elsewhere|to)|(?:do|did|will) you upload|"
-    r"(?:is|are|was|were) (?:it|this|they|my \w+|anything) uploaded|the cloud|server|internet|online|shared? with|sell|"
+    r"(?:is|are|was|were) (?:it|this|they|my \w+|anything) uploaded|the cloud|servers?|internet|"
+    r"(?:is|are|was|were) (?:it|this|they|my \w+) (?:stored|kept|saved)|online|shared? with|sell|"
     r"train(?:ed)? on|where (?:are|is|do you|does atelier) (?:\w+ ){0,3}(?:saved|stored|kept|save|store|keep)|"
     r"keep (?:a )?cop(?:y|ies)|(?:do|did|will|if|whether) you (?:store|keep|save|log|remember|send)|log about|"
     r"track(?:ing)? me|(?:used?|using) (?:it |them )?(?:to|for) train\w*|training data|train your|"
@@ -256,6 +262,11 @@ class SemanticPlanner:
         out: list[Clause] = []
         for clause in tx.split_clauses(text):
             parts = tx.split_and(clause)
+            if len(parts) > 1 and any(ATTACHMENT_ONLY.search(p) for p in parts):  # "only the second image, ..."
+                rest = [p for p in parts if not ATTACHMENT_ONLY.search(p)]
+                if rest:
+                    parts = [f"{rest[0]} ({', '.join(p for p in parts if ATTACHMENT_ONLY.search(p))})", *rest[1:]]
+                    clause = ", ".join(parts)
             if len(parts) > 1 and any(NEGATED.search(p) for p in parts):  # "don't restore it, just sketch it"
                 parts = [p for p in parts if not NEGATED.search(p)] or parts[:1]
                 clause = ", ".join(parts)

@@ -26,11 +26,15 @@ ORDINALS = {
     "former": 0,
     "final": -1,
     "latest": -1,
+    "earlier": 0,
+    "earliest": 0,
+    "later": -1,
     "middle": -2,  # the middle one of three: resolved against the count below
 }
 NOUNS = r"(?:photo|image|picture|pic|one|shot|attachment|upload|file|sprite|punk|portrait|frame|reference|ref)s?"
 ORDINAL_RE = re.compile(
-    rf"\b(first|1st|second|2nd|third|3rd|fourth|4th|fifth|5th|last|other|latter|former|final|latest|middle)"
+    rf"\b(first|1st|second|2nd|third|3rd|fourth|4th|fifth|5th|last|other|latter|former|final|latest|middle|earlier|"
+    rf"earliest|later)"
     rf"(?:\s+(?:{NOUNS})\b|(?=\s*(?:$|[,.;!?]|\s(?:and|then|as|for|please)\b)))"
 )
 NUMBERED_RE = re.compile(rf"\b{NOUNS}\s*(?:#|no\.?|number)?\s*(\d)\b")
@@ -53,18 +57,18 @@ BEFOREHAND_RE = re.compile(r"^(?P<later>.+?)(?:[,;—–]\s*(?:though|but|and|ho
                            r"(?:make sure\s+)?(?P<first>.+?)\s+(?:beforehand|before (?:that|it|this|then)|first|"
                            r"prior to (?:that|it|this)|ahead of (?:that|it|this))$")
 BEFORE_THAT_RE = re.compile(r"^(?P<later>.+?)[,;.]?\s+(?:but\s+)?(?:before that|prior to that|beforehand|"
-                            r"before doing (?:that|so)),?\s+(?P<first>.+)$")
-LAST_WORDS = re.compile(r"^(?:finish|end) (?:with|by)\b|"
+                            r"before doing (?:that|so)),?\s+(?!(?:though|please|thanks|too|ok)$)(?P<first>.+)$")
+LAST_WORDS = re.compile(r"^(?:finish|end) (?:with|by)\b|^(?:lastly|last of all|and lastly)\b|"
                         r"\b(?:goes|comes|should (?:come|go|be)|is|at the very|as the) (?:last|the last step|final|"
                         r"end|final step)\b|\b(?:at the end|in the end|last of all|as the last step)\b|"
                         r"^(?:the )?(?:last|final) (?:step|thing|one)\b")
 FIRST_WORDS = re.compile(r"\b(?:goes|comes|should (?:come|go|be)|is) first\b|\b(?:first of all|to start with|"
                          r"as the first step)\b|^(?:the )?first (?:step|thing) (?:is|should be)\b|"
-                         r"^(?:start|begin) (?:with|by)\b")
+                         r"^(?:start|begin) (?:with|by)\b|^to (?:begin|start)(?: with)?\b")
 EARLIER_RE = re.compile(r"^(?:but |and )?(?:before (?:that|it|this|then|doing (?:that|so))|prior to (?:that|it|this)|"
                         r"ahead of (?:that|it|this))\s*,?\s+")  # a part that goes before the part said just before it
 EARLIER_END_RE = re.compile(r"\s+(?:before (?:you do(?: (?:that|it|so))?|doing (?:that|so|it)|that|it|then)|beforehand|"
-                            r"first)$")
+                            r"first)(?:,?\s+(?:though|please|thanks|too|ok))?$")
 FIRST_RE = re.compile(r"^\s*first(?:ly)?,?\s+")
 TRAILING_AFTER_RE = re.compile(r"^(?P<later>.+?)\s+after\s+(?P<first>(?:you\s+)?\w+ing\b.+|"
                                r"(?:you|we|i)(?:'ve| have)?\s+\w+\b.+)$")
@@ -218,7 +222,7 @@ REF_AFTER = re.compile(r"^(?:'s|s')?\s*(?:(?:eyes|style|look|colou?rs|palette|vi
                        r"(?:reference|ref|guide|source|style|example|model)\b|(?:is|as) (?:the |a |my |our )?"
                        r"(?:reference|ref|style|guide|source)\b|for (?:the )?(?:eyes|style|look)\b|"
                        r"(?:are|is) (?:open|awake)\b|(?:with|where) (?:her|his|their|the|everyone'?s) eyes "
-                       r"(?:are )?open)")
+                       r"(?:are )?open|(?:has|have) (?:her|his|their|the) eyes open)")
 
 
 def reference_marks(clause: str, n_attachments: int) -> list[int]:
@@ -310,7 +314,8 @@ def style_query(clause: str) -> str:
         r"\b(please|can you|could you|would you|i want|i'd like|make|turn|give|apply|restyle|render|paint|"
         r"redo|convert|transform|it|this|that|these|them|the|a|an|into|in|to|as|look|looks|looking|like|"
         r"style|styled|stylish|styli[sz]e|of|with|some|vibe|feel|aesthetic|version|sketch|photo|"
-        r"image|picture|result|one|more|bit|little|kind|sort|now|also|same)\b",
+        r"image|picture|result|one|more|bit|little|kind|sort|now|also|same|which|what|would|suit|suits|fit|fits|"
+        r"go with|goes with|work for|works for|best|good|for)\b",
         " ",
         clause,
     )

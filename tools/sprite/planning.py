@@ -38,6 +38,7 @@ HINTS = PlannerHints(
         ArgCue(("cell_size",), rf"\b(?:upscaled|scaled up|blown up|enlarged|magnified|scaled)\s*(?:by\s*)?"
                                rf"(?:a factor of\s*)?{NUMBER}\s*(?:x|times)\b"),
         ArgCue(("cell_size",), rf"\b{NUMBER}\s*times\s*(?:bigger|larger|the size|upscal|enlarg|scaled)"),
+        ArgCue(("cell_size",), rf"\b(?:by )?a factor of\s*{NUMBER}\b"),
         ArgCue(("cell_size",), rf"\b{NUMBER}\s*(?:px|pixel)\s*(?:cells?|blocks?|grid)\b"),
         ArgCue(("cell_size",), rf"\b(?:upscaled|scaled|blown up|enlarged)\s*(?:by|to)?\s*(?:x\s*)?{NUMBER}\s*x?\b"),
         ArgCue(("cell_size",), rf"\b{NUMBER}\s*x\s*(?:upscale|upscaled|scale|enlarg)"),

@@ -107,6 +107,15 @@ def ensure_clip_indexed(store: Store, library: StyleLibrary, clip) -> None:
     marker.write_text(want)
 
 
+@functools.lru_cache(maxsize=4096)
+def phrase_pattern(phrases: tuple[str, ...]) -> re.Pattern[str]:
+    """One compiled pattern for a card's phrases (longest first, so a longer phrase wins where two start
+    together), whole words only, plural allowed. Compiled once per library: a pattern per phrase per query
+    overflowed ``re``'s cache of 512 and recompiled about a thousand patterns on every call."""
+    alts = "|".join(re.escape(p.lower()) for p in sorted(set(phrases), key=len, reverse=True))
+    return re.compile(rf"(?<![a-z])(?:{alts})(?:s|es)?(?![a-z])")
+
+
 def lexical(query: str, cards: list[StyleCard]) -> dict[str, tuple[str, int]]:
     """Styles the query names outright: name -> ("name" | "tag", letters of the query their phrases cover).
     Tags include the card's artists and movements; a phrase also matches in the plural ("androids").
@@ -116,12 +125,10 @@ def lexical(query: str, cards: list[StyleCard]) -> dict[str, tuple[str, int]]:
     q = query.lower()
     found: dict[str, tuple[str, int]] = {}
     for card in cards:
+        named = phrase_pattern((card.name,)).search(q) is not None
         covered: set[int] = set()
-        named = False
-        for phrase, how in [(card.name, "name")] + [(t, "tag") for t in card.phrases]:
-            for m in re.finditer(rf"(?<![a-z]){re.escape(phrase.lower())}(?:s|es)?(?![a-z])", q):
-                covered.update(range(m.start(), m.end()))
-                named = named or how == "name"
+        for m in phrase_pattern((card.name, *card.phrases)).finditer(q):
+            covered.update(range(m.start(), m.end()))
         if covered:
             found[card.name] = ("name" if named else "tag", len(covered))
     return found
@@ -172,7 +179,10 @@ def fuzzy(query: str, cards: list[StyleCard], min_ratio: float = 0.84) -> dict[s
             for g in grams:
                 if abs(len(g) - len(target)) > 2 or g[0] != target[0] and g[-1] != target[-1]:
                     continue
-                r = difflib.SequenceMatcher(None, g, target).ratio()
+                matcher = difflib.SequenceMatcher(None, g, target)
+                if matcher.quick_ratio() < 0.7:  # an upper bound of ratio(), much cheaper
+                    continue
+                r = matcher.ratio()
                 if r < need and not (r >= 0.7 and edit_distance(g, target) <= edits):
                     continue
                 r = max(r, need)

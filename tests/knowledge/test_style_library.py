@@ -49,7 +49,8 @@ def test_artists_retrieve_their_style(atelier_home, query, style):
 
 
 @pytest.mark.parametrize("query, style", [("grafitti", "graffiti"), ("cyberpnuk", "cyberpunk"),
-                                          ("stained glas", "stained glass"), ("watercolr please", "watercolor")])
+                                          ("stained glas", "stained glass"), ("watercolr please", "watercolor"),
+                                          ("anmie", "anime"), ("gotic", "gothic")])
 def test_a_misspelled_name_matches(query, style):
     cards = list(shipped_cards())
     assert max(fuzzy(query, cards), key=fuzzy(query, cards).get) == style
@@ -80,3 +81,18 @@ def test_a_corrupt_reference_in_a_card_is_a_clear_error_and_the_library_stays_in
     assert good.ok and good.outputs["chosen"]["name"] == "cyberpunk"
     assert {f.name: f.stat().st_size for f in REFERENCES.iterdir()} == before
     assert len(StyleLibrary.load(atelier_home).cards) == len(shipped_cards()) + 1
+
+
+def test_edit_distance_counts_a_swap_as_one_edit():
+    from atelier.knowledge.style_index import edit_distance
+
+    assert edit_distance("anmie", "anime") == 1 and edit_distance("gotic", "gothic") == 1
+    assert edit_distance("anime", "anime") == 0 and edit_distance("abc", "xyz") == 3
+
+
+def test_tags_in_the_plural_match_and_the_style_covering_more_of_the_query_wins():
+    cards = list(shipped_cards())
+    scores = named_scores("rain slicked streets full of holograms and androids", cards)
+    assert max(scores, key=lambda n: scores[n][0]) == "cyberpunk"  # "holograms" names a style, but in passing
+    assert scores["hologram"][1] == "tag"
+    assert named_scores("make it cyberpunk", cards)["cyberpunk"] == (1.0, "name")

@@ -117,3 +117,36 @@ def test_neon_on_line_art_puts_bright_strokes_on_a_dark_ground():
     out = cv2.cvtColor(apply("neon", drawing, PALETTE, line_art=True), cv2.COLOR_RGB2GRAY)
     lines = cv2.cvtColor(drawing, cv2.COLOR_RGB2GRAY) < 128
     assert np.median(out[~lines]) < 70 and out[lines].mean() > np.median(out[~lines]) + 60
+
+
+def test_hue_ranks_use_every_palette_colour_and_keep_the_hue_order():
+    from atelier.tools.style.renderers.common import hue_ranks
+
+    # eight warm browns and oranges, all nearest to the one red of the palette by colour distance
+    warm = np.array([[0.35 + 0.05 * i, 0.2 + 0.03 * i, 0.1] for i in range(8)], np.float32)
+    palette = hex_palette(["#8b1e3f", "#1f4e9c", "#e3a21a", "#3f9e4d"])
+    idx = hue_ranks(warm, palette)
+    assert set(idx.tolist()) == {0, 1, 2, 3}  # no colour floods
+    same = hue_ranks(np.concatenate([warm, warm]), palette)
+    assert same[:8].tolist() == same[8:].tolist()  # equal colours get equal glass
+
+
+def test_stained_glass_of_a_warm_photo_is_not_one_colour():
+    rng = np.random.default_rng(0)
+    warm = np.clip(np.array([150, 80, 40]) + rng.normal(0, 25, (128, 128, 3)), 0, 255).astype(np.uint8)
+    palette = hex_palette(["#0b0b0b", "#8b1e3f", "#1f4e9c", "#e3a21a", "#3f9e4d"])
+    out = stained_glass(cv2.GaussianBlur(warm, (0, 0), 3), palette, cells=60)
+    hue = cv2.cvtColor(out, cv2.COLOR_RGB2HSV)[..., 0]
+    lit = out.max(axis=2) > 60
+    shares = np.bincount((hue[lit] // 30).ravel(), minlength=6) / lit.sum()
+    assert shares.max() < 0.6  # before: the nearest palette colour (crimson) filled almost every pane
+
+
+def test_ukiyo_e_accent_marks_only_the_most_vivid_warm_patches():
+    from atelier.tools.style.renderers.woodblock import accent_mask
+
+    img = np.zeros((100, 100, 3), np.float32)
+    img[:] = (0.55, 0.35, 0.2)  # a warm brown everywhere (a coffee table)
+    img[30:60, 30:60] = (0.9, 0.2, 0.1)  # one vermilion robe
+    mask = accent_mask(img, 100 / 512)
+    assert mask[40:50, 40:50].mean() > 0.9 and mask[:20].mean() < 0.05

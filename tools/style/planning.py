@@ -32,9 +32,16 @@ STYLIZE_EXAMPLES = (
     "apply an anime style", "give it a steampunk look", "in the style of the second image",
     "make it look like the second picture", "transfer the style of the reference", "turn it into pop art",
     "give this a vaporwave vibe", "make it look vintage", "paint it like ukiyo-e",
+    "make 16-colour pixel art of it", "turn this photo into pixel art",
 )
+# "make 16-colour pixel art of it" asks for the pixel-art style of a picture; fixing an upscaled sprite's grid
+# is the sprite tool's (its rules come at 50, so this one must come first and stand back for repair words)
+MAKE_PIXEL_ART = Rule(
+    45, all=(r"\b(make|turn|render|convert|draw|paint|redo|restyle|create|give)\b.*\bpixel[- ]?art\b",),
+    none=(r"\b(upscaled|enlarged|blown up|scaled up|resized|blurry|blurred|fix|clean|recover|grid|cell|true|"
+          r"native|real|downscale|reconstruct|unscale|jpe?g|messy)\w*",))
 STYLIZE_HINTS = PlannerHints(
-    rules=(Rule(75, style=True),
+    rules=(MAKE_PIXEL_ART, Rule(75, style=True),
            Rule(75, all=(r"\b(restyle|style transfer|in the style|style of|styled like|look like the|"
                          r"looks? like (?:the )?(?:first|second|third|last|other))\b",)),
            Rule(90, all=(TRANSFORM, r"\b(like|look|style|vibe|feel|aesthetic|as if|palette|colou?rs)\b"),

@@ -27,6 +27,7 @@ DANGER = re.compile(
     r"allowed to (?:access|run|execute|delete|read))\b|(?:^|\s)(?:/etc/|/usr/|~/|c:\\|\.\./)|https?://")
 META = re.compile(r"^(how|what|why|which|can|does|do|is|are|tell me|explain)\b.*\b(work|works|tools?|do you|"
                   r"can you do|does it|atelier|you are|are you|explain|how (?:do|does|did) you|how you|difference)\b")
+DEFINITION = re.compile(r"^what(?:'s| is| are) (?:a|an) \w+(?: \w+)?$|^what does [\w ]+ mean$")  # "what is a cell size"
 SUPPORTED = re.compile(r"\b(?:(?:do|can) you (?:support|offer|know|have|handle)|supported|available|(?:list|all|every) "
                        r"(?:of )?(?:the |your )?styles)$")  # asks for the list, not for a style
 REF_ONLY = re.compile(r"\b(is|as|for) (?:the |a |my )?(?:reference|ref|example|guide|source)\b|"
@@ -48,7 +49,8 @@ PRIVACY = re.compile(
     r"keep (?:a )?cop(?:y|ies)|(?:do|did|will|if|whether) you (?:store|keep|save|log|remember|send)|log about|"
     r"track(?:ing)? me|(?:used?|using) (?:it |them )?(?:to|for) train\w*|training data|train your|"
     r"(?:other|others|other people|anyone else|anybody else|strangers) (?:\w+ )?(?:can |could )?see|"
-    r"gps|who (?:else )?can see|others? (?:users? )?(?:can )?see|(?:delete|remove|wipe|erase|forget) (?:all )?(?:of )?"
+    r"gps|who (?:else )?can (?:see|access|view|get)|"
+    r"others? (?:users? )?(?:can )?see|(?:delete|remove|wipe|erase|forget) (?:all )?(?:of )?"
     r"my (?:\w+ )?(?:data|history|runs|photos|pictures|images|files|stuff|last photo)|remove everything|safe with you|"
     r"my data|personal data)\b")
 CLAIM = re.compile(
@@ -245,7 +247,8 @@ class SemanticPlanner:
         about_input = re.search(r"\b(this|these|it|her|his|my|the (?:photo|image|picture))\b",
                                 text.replace("how does it work", ""))
         styles = re.search(r"\b(style|styles|references?)\b", text)
-        if META.search(text) and not about_input and (not styles or SUPPORTED.search(text)):
+        definition = request.n_attachments == 0 and DEFINITION.search(text)
+        if (META.search(text) and not about_input and (not styles or SUPPORTED.search(text))) or definition:
             return Plan(planner=self.name, answer=capabilities()), 1.0
         if DANGER.search(whole):
             return Plan(planner=self.name, answer=(
@@ -256,7 +259,10 @@ class SemanticPlanner:
         confidence = min((c.confidence for c in clauses), default=0.0)
         if not tools:
             return Plan(planner=self.name, answer=self._no_tool_answer(text)), confidence
-        return self._wire(tools, request, text), confidence
+        plan = self._wire(tools, request, text)
+        if whole != text:  # a story was left out: its measured values may still be this plan's arguments
+            plan = plan.model_copy(update={"steps": [story_args(s, whole) for s in plan.steps]})
+        return plan, confidence
 
     def _clauses(self, text: str, n: int) -> list[Clause]:
         out: list[Clause] = []
@@ -336,7 +342,8 @@ class SemanticPlanner:
             tool = clause.tool
             spec = catalogue()[tool]
             takes_ref = spec.role("ref") is not None
-            named = bool(spec.hints.ref_from) and (clause.style is not None or not (clause.marks or n >= 2))
+            named = bool(spec.hints.ref_from) and ((clause.style is not None and not clause.marks)
+                                                    or not (clause.marks or n >= 2))
             marks = clause.marks if takes_ref and not named else []
             plain = [r for r in clause.refs if r not in marks]  # attachments the clause works on
             if current is None:
@@ -365,6 +372,15 @@ class SemanticPlanner:
             if chains_image(spec):
                 current = f"${step.id}.image"
         return steps
+
+
+def story_args(step: Step, story: str) -> Step:
+    """A number with its unit said in the story round the instruction ("scaled up three times by the emulator.
+    I'd like the original sprite back") fills an argument the instruction left unset; only the tool's number
+    cues count (a percentage or a word like "darker" in a story is not taken)."""
+    cues = tuple(c for c in catalogue()[step.tool].hints.args if c.kind in ("number", "int"))
+    found = {k: v for k, v in tx.cue_args(cues, story).items() if k not in step.args}
+    return step.model_copy(update={"args": {**step.args, **found}}) if found else step
 
 
 def frame_roles(tool: str | None) -> tuple[str, ...]:

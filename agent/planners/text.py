@@ -29,13 +29,15 @@ ORDINALS = {
     "earlier": 0,
     "earliest": 0,
     "later": -1,
+    "newest": -1,
+    "oldest": 0,
     "middle": -2,  # the middle one of three: resolved against the count below
 }
 NOUNS = r"(?:photo|image|picture|pic|one|shot|attachment|upload|file|sprite|punk|portrait|frame|reference|ref)s?"
 ORDINAL_RE = re.compile(
     rf"\b(first|1st|second|2nd|third|3rd|fourth|4th|fifth|5th|last|other|latter|former|final|latest|middle|earlier|"
-    rf"earliest|later)"
-    rf"(?:\s+(?:{NOUNS})\b|(?=\s*(?:$|[,.;!?]|\s(?:and|then|as|for|please)\b)))"
+    rf"earliest|later|newest|oldest)"
+    rf"(?:\s+(?:{NOUNS})\b|(?=\s*(?:$|[,.;!?)]|\s(?:and|then|as|for|please|is|are)\b)))"
 )
 NUMBERED_RE = re.compile(rf"\b{NOUNS}\s*(?:#|no\.?|number)?\s*(\d)\b")
 LETTERED_RE = re.compile(r"\b(?:photo|image|picture|pic|shot)\s+([a-d])\b")
@@ -72,8 +74,10 @@ EARLIER_END_RE = re.compile(r"\s+(?:before (?:you do(?: (?:that|it|so))?|doing (
 FIRST_RE = re.compile(r"^\s*first(?:ly)?,?\s+")
 TRAILING_AFTER_RE = re.compile(r"^(?P<later>.+?)\s+after\s+(?P<first>(?:you\s+)?\w+ing\b.+|"
                                r"(?:you|we|i)(?:'ve| have)?\s+\w+\b.+)$")
-ONCE_RE = re.compile(r"^(?P<later>.+?),?\s+(?:once|when|after)\s+(?P<first>.+?\b(?:has|have|is|are|was|were|gets|"
-                     r"got)\s+(?:been\s+)?\w+(?:ed|en)\b.*)$")
+ONCE_RE = re.compile(r"^(?P<later>.+?),?\s+(?:(?:but|and)\s+)?(?:only\s+)?(?:once|when|after)\s+"
+                     r"(?P<first>.+?(?:\b(?:has|have|is|are|was|were|gets|got)|'ve|'s)\s+(?:been\s+)?\w+(?:ed|en)\b.*)$")
+MID_BEFORE_RE = re.compile(r"^(?P<later>.+?),?\s+(?:and\s+)?before (?:the |that |this |it |you )?[\w ]{0,20}?,\s*"
+                           r"(?P<first>.+)$")  # "sketch it, and before the sketch, unblink her"
 NOT_BEFORE_RE = re.compile(r"^(?P<later>.+?),?\s+(?:but\s+)?(?:not|only) (?:before|after)\s+"
                            r"(?!(?:that|this|it|then|which)\b)(?P<first>.+)$")
 START_END_RE = re.compile(r"^(?:start|begin) (?:with|by)\s+(?P<first>.+?),?\s+(?:and\s+)?(?:end|finish) (?:with|by)\s+"
@@ -161,7 +165,7 @@ def split_clauses(text: str) -> list[str]:
     """Clauses in the order the work must happen, whatever the wording order."""
     t = normalise(text)
     for pattern in (START_END_RE, LAST_FIRST_RE, BEFORE_RE, AFTER_RE, BUT_FIRST_RE, NOT_BEFORE_RE, TRAILING_AFTER_RE,
-                    ONCE_RE, BEFORE_THAT_RE, BEFOREHAND_RE):
+                    ONCE_RE, BEFORE_THAT_RE, BEFOREHAND_RE, MID_BEFORE_RE):
         m = pattern.match(t)
         if m and re.search(r"[a-z]{3}", m["first"]) and re.search(r"[a-z]{3}", m["later"]):
             first = re.sub(r"^(?:but|though|and|however)\s+", "", m["first"])
@@ -215,12 +219,15 @@ def attachment_refs(clause: str, n_attachments: int) -> list[int]:
     return [i for _, _, i in _mentions(clause, n_attachments)]  # out-of-range refs stay: validation asks
 
 
-REF_BEFORE = re.compile(r"(?:\b(?:from|of|like|using|use|with|borrow(?:ing)?|based on|resembling|matching)|"
-                        r"\b(?:reference|ref|source|guide|painting|artwork|example|model)\b[^,;]*\b(?:is|=))"
-                        r"\s+(?:the\s+|my\s+|that\s+)?$")
+REF_VERB = r"\b(?:from|of|like|using|use|with|borrow(?:ing)?|based on|resembling|matching)"
+REF_BEFORE = re.compile(
+    rf"{REF_VERB}(?:\s+(?:the|my))?(?:\s+[\w-]+){{0,2}}\s+(?:photo|image|picture|pic|shot|one)\s*\(\s*(?:the\s+)?$|"
+    rf"(?:{REF_VERB}|\b(?:reference|ref|source|guide|painting|artwork|example|model)\b[^,;]*\b(?:is|=))"
+    r"\s+(?:the\s+|my\s+|that\s+)?$")  # "of the sunset photo (the second one)", "from picture A"
 REF_AFTER = re.compile(r"^(?:'s|s')?\s*(?:(?:eyes|style|look|colou?rs|palette|vibe|feel)\b|as (?:the |a |my )?"
                        r"(?:reference|ref|guide|source|style|example|model)\b|(?:is|as) (?:the |a |my |our )?"
-                       r"(?:reference|ref|style|guide|source)\b|for (?:the )?(?:eyes|style|look)\b|"
+                       r"(?:reference|ref|style|guide|source|painting|artwork|drawing|illustration|poster|print)\b|"
+                       r"for (?:the )?(?:eyes|style|look)\b|"
                        r"(?:are|is) (?:open|awake)\b|(?:with|where) (?:her|his|their|the|everyone'?s) eyes "
                        r"(?:are )?open|(?:has|have) (?:her|his|their|the) eyes open)")
 
@@ -324,7 +331,8 @@ def style_query(clause: str) -> str:
 
 MARKER_RE = re.compile(r"\b(?:anyway|anyhow|long story short|so here'?s what i (?:need|want)|what i(?:'d| would) like"
                        r"(?: is)?|the actual request|back to the point|my request(?: is)?|here'?s what i (?:want|need)|"
-                       r"all i (?:want|need|ask)(?: is)?(?: for you)?|so,? my question is)\b\s*[:,—–-]*\s*", re.I)
+                       r"all i (?:want|need|ask)(?: is)?(?: for you)?|so,? my question is|"
+                       r"(?:two|three|a few|a couple of) things\s*:)\b\s*[:,—–-]*\s*", re.I)
 NARRATIVE_RE = re.compile(
     r"^(?:so |and |but |also |oh,? )?(?:i (?:was|went|tried|watched|saw|restored|used|had|collect|made|took|think|"
     r"have no|bought|love|loved|printed|got|found|did|just got)|i'm (?:making|doing|not|a|so)|i am (?:making|a)|"
@@ -375,8 +383,11 @@ def instruction_part(text: str) -> str:
     if len(sentences) < 2:
         return text
     if any(is_request(x) for x in sentences):  # the requests, and short fragments such as "40 % shading."
-        keep = [is_request(x) or (len(x.split()) <= 6 and not STORY_START.search(x.strip().lower()))
-                for x in sentences]
+        keep = [is_request(x) for x in sentences]
+        for i in range(1, len(sentences)):  # "Sketch it. 40 % shading.": a short fragment after a request
+            if keep[i - 1] and not keep[i] and len(sentences[i].split()) <= 6 and not STORY_START.search(
+                    sentences[i].strip().lower()):
+                keep[i] = True
         for i in range(1, len(sentences)):  # "... to look like a Renaissance painting. Can we do that?"
             if keep[i] and ANAPHORA_RE.search(sentences[i].lower()):
                 keep[i - 1] = True

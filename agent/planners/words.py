@@ -82,6 +82,7 @@ def translate(text: str, table: dict[str, str]) -> str:
     """Other languages' words for tool words -> English (lower-case, unaccented text in and out)."""
     text = re.sub(r"[¿¡]", " ", text)
     text = re.sub(r"(?<![\w'])[dl]'(?=[a-z])", "", text)  # French elision: "d'ombres" -> "ombres"
+    text = re.sub(r"(?<=[a-z]{2}) y (?=(?!offset|axis)[a-z]{3,})", " and ", text)  # Spanish "y", not "offset y"
     if not table:
         return text
     return _pattern(tuple(table)).sub(lambda m: table[m.group(0)], text)

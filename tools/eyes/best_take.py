@@ -168,7 +168,7 @@ EXAMPLES = (
 HINTS = PlannerHints(
     rules=(Rule(29, all=(rf"{EYES}|\bblink|best take|nobody|no one|everyone",
                          r"\b(burst|best take|these (photos|shots|pictures|frames)"
-                         r"|one (good )?(group )?(photo|picture|shot)"
+                         r"|(one|a single) (good )?(group )?(photo|picture|shot|image)"
                          r"|combine|merge|from (the|these|all|several) (photos|shots|frames))\b")),),
     vocabulary=("burst", "take", "combine", "merge", "eyes", "blink", "photos"),
 )

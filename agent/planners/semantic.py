@@ -22,7 +22,8 @@ from atelier.core.registry import Rule
 UNSUPPORTED_PRIORITY = 20  # tool rules with a lower priority are tried before the "no tool does that" check
 DANGER = re.compile(
     r"\b(delete|erase|wipe|format|rm\s+-|sudo|shell|bash|terminal|execute|exec|eval|system prompt|curl|wget|"
-    r"ignore (?:all |your |the |previous |my )*(?:instructions|tools|rules)|jailbreak|password|api key|"
+    r"ignore (?:all |your |the |previous |my )*(?:instructions|tools|rules)|jailbreak|password|api key|admin|"
+    r"(?:disable|skip|bypass|turn off) (?:all |the |your )?(?:safety|checks|filters|rules|guard\w*)|"
     r"exfiltrat|upload (?:my|all) files|file ?system|access (?:the|my|your) (?:files|disk|folders?|drive)|"
     r"allowed to (?:access|run|execute|delete|read))\b|(?:^|\s)(?:/etc/|/usr/|~/|c:\\|\.\./)|https?://")
 META = re.compile(r"^how (?:long|fast|quick|much time)\b|"
@@ -59,7 +60,8 @@ CLAIM = re.compile(
     r"formatted)\b|\b(?:i|we|you|it)(?:'ve| have| has)? already uploaded\b|"
     r"\b(?:pretend|confirm|say|tell me) (?:that )?(?:you|it)(?:'ve| have| has)? (?:already )?"
     r"\w+ed\b|\breveal\b|\bhidden instructions\b|\badmin(?:istrator)? mode\b")
-SEARCH_FILLER = re.compile(r"\b(show|find|list|search|get|display|where|is|are|me|my|all|the|of|for|past|previous|"
+SEARCH_FILLER = re.compile(r"\b(show|find|list|search|get|display|where|what|which|when|did|is|are|me|my|all|the|of|"
+                           r"for|past|previous|"
                            r"earlier|old|older|recent|please|can you|could you|runs?|results?)\b")
 
 

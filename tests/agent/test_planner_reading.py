@@ -128,3 +128,22 @@ def test_hybrid_keeps_answers_from_code_and_asks_the_llm_only_for_unsure_tool_pl
     hybrid._llm = _Unused()  # a planner that fails if called: these must be answered without it
     for text, n in (("cool, thank you!", 0), ("no, please don't open the eyes", 1), ("make it a pencil sketch", 1)):
         assert hybrid.plan(PlanRequest(text, n)).planner == "hybrid:semantic", text
+
+
+@pytest.mark.parametrize(("text", "n", "tools", "args"), [
+    ("This is a screenshot from an old game, I think it was scaled up three times by the emulator. I'd like the "
+     "original sprite back.", 1, ["reconstruct_sprite"], {"cell_size": 3}),  # a measured value in the story
+    ("ok so here's the thing. my mum's 60th is next week and we want a framed drawing of her. can you fix her eyes "
+     "and then do a pencil drawing?", 1, ["open_eyes", "sketchify"], {}),  # the direct ask wins over a wish
+    ("My kid's school is on the Renaissance now. He wants his portrait to look like a Renaissance painting. Can "
+     "we do that?", 1, ["retrieve_style", "stylize"], {"query": "renaissance"}),  # "do that" takes what came before
+    ("as a final touch make it sepia, but the main thing is to open his eyes", 1,
+     ["open_eyes", "retrieve_style", "stylize"], {}),
+    ("sketch number three", 3, ["sketchify"], {}),
+])
+def test_more_ways_people_say_it(text, n, tools, args):
+    p = plan_of(text, n)
+    assert p.tools == tools
+    assert args.items() <= p.steps[0].args.items()
+    if text == "sketch number three":
+        assert p.steps[0].inputs == {"image": "attachment:2"}

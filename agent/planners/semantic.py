@@ -31,7 +31,8 @@ META = re.compile(r"^how (?:long|fast|quick|much time)\b|"
                   r"can you do|does it|atelier|you are|are you|explain|how (?:do|does|did) you|how you|difference)\b")
 DEFINITION = re.compile(r"^what(?:'s| is| are) (?:a|an) \w+(?: \w+)?$|^what does [\w ]+ mean$")  # "what is a cell size"
 SUPPORTED = re.compile(r"\b(?:(?:do|can) you (?:support|offer|know|have|handle)|supported|available|(?:list|all|every) "
-                       r"(?:of )?(?:the |your )?styles)$")  # asks for the list, not for a style
+                       r"(?:of )?(?:the |your )?styles)$|^(?:what|which) styles (?:are there|can i|could i|do you|"
+                       r"does atelier|are available)\b")  # asks for the list, not for a style
 REF_ONLY = re.compile(r"\b(is|as|for) (?:the |a |my )?(?:reference|ref|example|guide|source)\b|"
                       r"^(?:use|using|with|from|based on) (?:the |my )?\w+ (?:photo|image|picture|pic|one|shot)s?$|"
                       r"^(?:and )?(?:the |my |this )?[\w-]+(?: one| photo| image| picture| shot)? (?:is|=) "
@@ -251,7 +252,8 @@ class SemanticPlanner:
                                 text.replace("how does it work", ""))
         styles = re.search(r"\b(style|styles|references?)\b", text)
         definition = request.n_attachments == 0 and DEFINITION.search(text)
-        if (META.search(text) and not about_input and (not styles or SUPPORTED.search(text))) or definition:
+        listing = SUPPORTED.search(text) and not about_input  # "which styles do you support?"
+        if (META.search(text) and not about_input and not styles) or listing or definition:
             return Plan(planner=self.name, answer=capabilities()), 1.0
         if DANGER.search(whole):
             return Plan(planner=self.name, answer=(

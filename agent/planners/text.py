@@ -52,7 +52,7 @@ SPLIT_RE = re.compile(
     r"after which|and finally|finally|next|"
     r"once (?:that'?s|that is|it'?s|it is) done|when (?:that'?s|that is) done)\b,?)\s*"
 )
-BEFORE_RE = re.compile(r"^\s*before\s+(?P<later>.+?),\s*(?P<first>.+)$")
+BEFORE_RE = re.compile(r"^\s*before\s+(?!(?:anything|everything|all) else\b)(?P<later>.+?),\s*(?P<first>.+)$")
 AFTER_RE = re.compile(r"^\s*after\s+(?P<first>.+?),\s*(?P<later>.+)$")
 BUT_FIRST_RE = re.compile(r"^(?P<later>.+?),?\s+but\s+first\s+(?P<first>.+)$")
 BEFOREHAND_RE = re.compile(r"^(?P<later>.+?)(?:[,;—–]\s*(?:though|but|and|however)?|\s+(?:though|but|—|–))\s+"
@@ -73,7 +73,8 @@ EARLIER_RE = re.compile(r"^(?:but |and )?(?:before (?:that|it|this|then|doing (?
                         r"ahead of (?:that|it|this))\s*,?\s+")  # a part that goes before the part said just before it
 EARLIER_END_RE = re.compile(r"\s+(?:before (?:you do(?: (?:that|it|so))?|doing (?:that|so|it)|that|it|then)|beforehand|"
                             r"first)(?:,?\s+(?:though|please|thanks|too|ok))?$")
-FIRST_RE = re.compile(r"^\s*first(?:ly)?,?\s+")
+FIRST_RE = re.compile(r"^\s*(?:first(?:ly)?|before (?:anything|everything|all) else|first of all|first things first)"
+                      r",?\s+")
 TRAILING_AFTER_RE = re.compile(r"^(?P<later>.+?)\s+after\s+(?P<first>(?:you\s+)?\w+ing\b.+|"
                                r"(?:you|we|i)(?:'ve| have)?\s+\w+\b.+)$")
 ONCE_RE = re.compile(r"^(?P<later>.+?),?\s+(?:(?:but|and)\s+)?(?:only\s+)?(?:once|when|after)\s+"
@@ -95,7 +96,8 @@ def rx(pattern: str) -> re.Pattern:
     return re.compile(pattern)
 
 
-GENERAL_WORDS = ("please", "photo", "image", "picture", "make", "turn", "variations", "shading")
+GENERAL_WORDS = ("please", "photo", "image", "picture", "make", "turn", "variations", "shading", "more", "less",
+                 "darker", "lighter")
 
 
 def _vocabularies() -> tuple[tuple[str, ...], ...]:
@@ -227,7 +229,7 @@ def attachment_refs(clause: str, n_attachments: int) -> list[int]:
 
 REF_VERB = r"\b(?:from|of|like|using|use|with|borrow(?:ing)?|based on|resembling|matching)"
 REF_BEFORE = re.compile(
-    rf"{REF_VERB}(?:\s+(?:the|my))?(?:\s+[\w-]+){{0,2}}\s+(?:photo|image|picture|pic|shot|one)\s*\(\s*(?:the\s+)?$|"
+    rf"{REF_VERB}(?:\s+(?:the|my|this|that))?(?:\s+[\w-]+){{1,3}}\s*\(\s*(?:the\s+)?$|"
     rf"(?:{REF_VERB}|\b(?:reference|ref|source|guide|painting|artwork|example|model)\b[^,;]*\b(?:is|=))"
     r"\s+(?:the\s+|my\s+|that\s+)?$")  # "of the sunset photo (the second one)", "from picture A"
 REF_AFTER = re.compile(r"^(?:'s|s')?\s*(?:(?:eyes|style|look|colou?rs|palette|vibe|feel)\b|as (?:the |a |my )?"

@@ -21,7 +21,8 @@ NUMBER = r"(\d+(?:\.\d+)?)"
 HINTS = PlannerHints(
     rules=(
         Rule(50, all=(r"\b(pixel[- ]?art|sprites?|pixels|pixel grid|cell size|true (?:size|resolution)|"
-                      r"native (?:size|resolution)|real (?:size|resolution))\b",),
+                      r"native (?:size|resolution)|real (?:size|resolution))\b|"
+                      r"\b(?:reconstruct|recover|rebuild|fix|clean)\w*\b.{0,15}\bpixels?\b",),
              none=(r"\b(look|style|like|into|as)\b.*\bpixel[- ]?art\b|\bpixel[- ]?art (look|style)\b",)),
         Rule(50, all=(r"\b(upscaled|enlarged|blown up|scaled up|resized|blurry|blurred|fix the (?:pixels|grid)|"
                       r"downscale|jpe?g|pixel grid|pixels)\b",),
@@ -51,7 +52,12 @@ HINTS = PlannerHints(
         ArgCue(("offset_y",), rf"\b(?:y\s*offset|offset\s*y|vertical offset)\s*(?:of|=|:)?\s*{NUMBER}"),
         ArgCue(("palette_size",), r"\b(\d+)\s*colou?rs?\b", "int", minimum=2),
     ),
-    vocabulary=("pixel", "pixels", "sprite", "sprites", "fix", "clean", "recover", "reconstruct", "upscaled", "blurry"),
+    vocabulary=("pixel", "pixels", "sprite", "sprites", "fix", "clean", "recover", "reconstruct", "upscaled", "blurry",
+                # other languages' words (the planner translates them before reading)
+                "ricostruisci=reconstruct", "ricostruire=reconstruct", "reconstruye=reconstruct",
+                "reconstruir=reconstruct", "reconstruis=reconstruct", "reconstruire=reconstruct",
+                "rekonstruiere=reconstruct", "sfocato=blurry", "sfocata=blurry", "borroso=blurry", "borrosa=blurry",
+                "flou=blurry", "floue=blurry", "unscharf=blurry", "pixeles=pixels", "pixeln=pixels"),
 )
 
 

@@ -44,7 +44,8 @@ STYLIZE_HINTS = PlannerHints(
     rules=(MAKE_PIXEL_ART, Rule(75, style=True),
            Rule(75, all=(r"\b(restyle|styli[sz]e|style transfer|in the style|style of|styled like|look like the|"
                          r"looks? like (?:the )?(?:first|second|third|last|other))\b",)),
-           Rule(90, all=(TRANSFORM, r"\b(like|look|style|vibe|feel|aesthetic|as if|palette|colou?rs)\b"),
+           Rule(90, all=(TRANSFORM, r"\b(like|look|style|vibe|feel|aesthetic|as if|palette|colou?rs|mood|atmosphere|"
+                                    r"manner|spirit)\b"),
                 none=(r"\b(better|sharper|clearer|cleaner|nicer)\b",))),
     args=(ArgCue(("strength",), r"(\d+(?:\.\d+)?\s*%|0?\.\d+)\s*(?:style\s*)?(?:strength|intensity|stylis|styliz)?",
                  "fraction", when=r"strength|intensity|%|stylis|styliz"),),

@@ -197,6 +197,15 @@ def _arg_kinds(tool: str) -> dict[str, tuple[str, tuple[str, ...]]]:
     return out
 
 
+@functools.cache
+def _choice_words(tool: str | None) -> frozenset[str]:
+    """The words of a tool's fixed-choice argument values ("charcoal", "ink", "codeformer")."""
+    if tool is None:
+        return frozenset()
+    return frozenset(c.replace("_", " ") for _, choices in _arg_kinds(tool).values() for c in choices
+                     if c not in COMMON_CHOICES)
+
+
 def named_args(tool: str, clause: str) -> dict[str, Any]:
     """Arguments said by name ("fidelity 0.5", "strength=0.8", "palette size 6") or by a distinctive choice word
     ("with codeformer", "in charcoal"), read from the tool's argument model; each kept only if valid."""
@@ -284,7 +293,10 @@ class SemanticPlanner:
             if len(parts) > 1:
                 kept: list[Clause] = []
                 for s in classify(parts, text, n):
-                    if s.tool and kept and kept[-1].tool == s.tool:  # "upscaled, fix the pixels": one step
+                    owner = next((k for k in kept if s.text.strip() in _choice_words(k.tool)), None)
+                    if owner is not None:  # "shading at 0.45, seed 3, charcoal": a value of a step's own argument
+                        owner.text = f"{owner.text}, {s.text}"
+                    elif s.tool and kept and kept[-1].tool == s.tool:  # "upscaled, fix the pixels": one step
                         kept[-1] = Clause(f"{kept[-1].text}, {s.text}", s.tool, min(kept[-1].confidence, s.confidence),
                                           kept[-1].style or s.style, kept[-1].refs + s.refs, kept[-1].marks + s.marks)
                     elif s.tool:
@@ -337,6 +349,7 @@ class SemanticPlanner:
         n = request.n_attachments
         steps: list[Step] = []
         current = image  # the working image, as it flows from step to step
+        started: set[str] = set()  # the attachments the chain so far started from
 
         def add(tool: str, args: dict[str, Any], inputs: dict[str, str]) -> Step:
             step = Step(id=f"step{start + len(steps) + 1}", tool=tool, args=args, inputs=inputs)
@@ -351,6 +364,8 @@ class SemanticPlanner:
                                                     or not (clause.marks or n >= 2))
             marks = clause.marks if takes_ref and not named else []
             plain = [r for r in clause.refs if r not in marks]  # attachments the clause works on
+            if plain and steps and not fan and f"attachment:{plain[0]}" not in started:
+                current = None  # "restore the face in the 1st and sketch the 2nd": a step on its own attachment
             if current is None:
                 if plain:
                     current = f"attachment:{plain[0]}"
@@ -358,6 +373,8 @@ class SemanticPlanner:
                     current = f"attachment:{next((i for i in range(n) if i not in marks), 0)}"
                 elif request.has_last_image:
                     current = "$last.image"
+            if current and current.startswith("attachment:"):
+                started.add(current)
             inputs: dict[str, str] = {"image": current} if current and spec.needs_image else {}
             if takes_ref and named:
                 found = add(spec.hints.ref_from, {"query": clause.style[1] if clause.style

@@ -47,7 +47,7 @@ IN_THE_MIDDLE_RE = re.compile(r"\bthe one in the middle\b")
 FANOUT_RE = re.compile(r"\b(each|every|all)\b(?:\s+(?:of\s+)?(?:these|those|them|the|my))?|\bboth\b")
 
 SPLIT_RE = re.compile(
-    r"\s*(?:;|\.\s+|\s*(?:→|->|=>|>>)\s*|(?:^|\s)\(?\d\)\s*|"  # arrows and numbered lists: 1) … 2) …
+    r"\s*(?:;|\.\s+|\s*(?:→|->|=>|>>)\s*|"  # arrows: "open eyes → sketch"
     r",?\s*\b(?:(?:and )?only (?:then|after that|afterwards)|and then|then|after that|afterwards|"
     r"after which|and finally|finally|next|"
     r"once (?:that'?s|that is|it'?s|it is) done|when (?:that'?s|that is) done)\b,?)\s*"
@@ -56,7 +56,7 @@ BEFORE_RE = re.compile(r"^\s*before\s+(?!(?:anything|everything|all) else\b)(?P<
 AFTER_RE = re.compile(r"^\s*after\s+(?P<first>.+?),\s*(?P<later>.+)$")
 BUT_FIRST_RE = re.compile(r"^(?P<later>.+?),?\s+but\s+first\s+(?P<first>.+)$")
 BEFOREHAND_RE = re.compile(r"^(?P<later>.+?)(?:[,;—–]\s*(?:though|but|and|however)?|\s+(?:though|but|—|–))\s+"
-                           r"(?:make sure\s+)?(?P<first>.+?)\s+(?:beforehand|before (?:that|it|this|then)|first|"
+                           r"(?:make sure\s+)?(?P<first>.+?)\s+(?:beforehand|before (?:that|it|this|then)|first|before|"
                            r"prior to (?:that|it|this)|ahead of (?:that|it|this))$")
 BEFORE_THAT_RE = re.compile(r"^(?P<later>.+?)[,;.]?\s+(?:but\s+)?(?:before that|prior to that|beforehand|"
                             r"before doing (?:that|so)),?\s+(?!(?:though|please|thanks|too|ok)$)(?P<first>.+)$")
@@ -72,7 +72,7 @@ FIRST_WORDS = re.compile(r"\b(?:goes|comes|should (?:come|go|be)|is) first\b|\b(
 EARLIER_RE = re.compile(r"^(?:but |and )?(?:before (?:that|it|this|then|doing (?:that|so))|prior to (?:that|it|this)|"
                         r"ahead of (?:that|it|this))\s*,?\s+")  # a part that goes before the part said just before it
 EARLIER_END_RE = re.compile(r"\s+(?:before (?:you do(?: (?:that|it|so))?|doing (?:that|so|it)|that|it|then)|beforehand|"
-                            r"first)(?:,?\s+(?:though|please|thanks|too|ok))?$")
+                            r"first|before)(?:,?\s+(?:though|please|thanks|too|ok))?$")
 FIRST_RE = re.compile(r"^\s*(?:first(?:ly)?|before (?:anything|everything|all) else|first of all|first things first)"
                       r",?\s+")
 TRAILING_AFTER_RE = re.compile(r"^(?P<later>.+?)\s+after\s+(?P<first>(?:you\s+)?\w+ing\b.+|"
@@ -83,6 +83,10 @@ MID_BEFORE_RE = re.compile(r"^(?P<later>.+?),?\s+(?:and\s+)?before (?:the |that 
                            r"(?P<first>.+)$")  # "sketch it, and before the sketch, unblink her"
 NOT_BEFORE_RE = re.compile(r"^(?P<later>.+?),?\s+(?:but\s+)?(?:not|only) (?:before|after)\s+"
                            r"(?!(?:that|this|it|then|which)\b)(?P<first>.+)$")
+COME_AFTER_RE = re.compile(r"^(?P<later>.+?)\s+(?:should |must |can |will )?(?:come|go|happen|be done)\s+after\s+"
+                           r"(?P<first>.+)$")
+COME_BEFORE_RE = re.compile(r"^(?P<first>.+?)\s+(?:should |must |can |will )?(?:come|go|happen|be done)\s+before\s+"
+                            r"(?P<later>.+)$")
 START_END_RE = re.compile(r"^(?:start|begin) (?:with|by)\s+(?P<first>.+?),?\s+(?:and\s+)?(?:end|finish) (?:with|by)\s+"
                           r"(?P<later>.+)$")
 LAST_FIRST_RE = re.compile(r"^the last (?:step|thing) is\s+(?P<later>.+?)[;,.]\s*(?:and\s+)?the first(?: one| step)? "
@@ -169,12 +173,14 @@ def split_clauses(text: str) -> list[str]:
     """Clauses in the order the work must happen, whatever the wording order."""
     t = normalise(text)
     for pattern in (START_END_RE, LAST_FIRST_RE, BEFORE_RE, AFTER_RE, BUT_FIRST_RE, NOT_BEFORE_RE, TRAILING_AFTER_RE,
-                    ONCE_RE, BEFORE_THAT_RE, BEFOREHAND_RE, MID_BEFORE_RE):
+                    ONCE_RE, BEFORE_THAT_RE, BEFOREHAND_RE, MID_BEFORE_RE, COME_AFTER_RE, COME_BEFORE_RE):
         m = pattern.match(t)
         if m and re.search(r"[a-z]{3}", m["first"]) and re.search(r"[a-z]{3}", m["later"]):
             first = re.sub(r"^(?:but|though|and|however)\s+", "", m["first"])
             return split_clauses(first) + split_clauses(m["later"])
     t = FIRST_RE.sub("", t)
+    if re.search(r"(?:^|\s)\(?1\)", t) and re.search(r"\s\(?2\)", t):  # a numbered list: "1) … 2) …"
+        t = re.sub(r"(?:^|\s)\(?[1-9]\)\s*", "; ", t).strip("; ")
     parts = [p.strip(" ,") for p in SPLIT_RE.split(t)]
     parts = [p for p in parts if p and re.search(r"[a-z]", p)]
     for i in range(1, len(parts)):  # "...; before that, open the eyes": that part moves one place earlier
@@ -353,7 +359,7 @@ WEAK_REQUEST_RE = re.compile(r"\b(?:i|we)(?:'d| would)? (?:just |really |only |a
                              r"(?:like|love|want|need|wish)\b")
 REQUEST_RE = re.compile(
     r"\b(?:please|pls|plz|can you|could you|would you|will you|can u|could u|would you mind|"
-    r"(?:i|we)(?:'d| would) (?:really |also )?(?:like|love)|"
+    r"(?:i|we)(?:'d| would) (?:just |really |also |only )?(?:like|love)|"
     r"(?:i|we) (?:just |really |only |also |now )?(?:want|need|wish)|let'?s|help me|kindly|"
     r"do me a favou?r|"
     r"(?:asked|wants|want|told|needs|begged) (?:me|you|us) to|is it possible to|how about|"

@@ -110,14 +110,15 @@ HINTS = PlannerHints(
                       r"\bmake (?:it|this|that|them) (?:into )?an? (?:pencil |graphite )?(?:sketch|drawing)\b",)),
         Rule(62, all=(r"\b(charcoal|ink|pen)\s+(sketch\w*|drawing|draw)\b|"  # a medium, not a style
                       r"\b(sketch\w*|drawing|draw)\b.{0,12}\b(?:in|with|using) (charcoal|ink|pen|graphite)\b",)),
+        Rule(61, all=(r"\bshading\b",)),  # shading is the sketch's own argument
         Rule(80, all=(SKETCH_WORDS,)),
     ),
     args=(
         ArgCue(("shading",),
                r"(\d+(?:\.\d+)?\s*%|0?\.\d+)\s*(?:of\s+)?(?:ai\s+|learned\s+)?(?:shading|strength|shade|ai)?",
                "fraction", when=r"shad|strength|\bai\b|%"),
-        ArgCue(("shading",), r"\b(no|without)\s+shading\b|\bjust (the )?lines\b|\blines only\b|\bonly lines\b",
-               "value", 0.0),
+        ArgCue(("shading",), r"\b(no|without)\s+(?:any\s+)?shading\b|\bjust (the )?lines\b|\blines only\b|"
+                             r"\bonly lines\b", "value", 0.0),
         ArgCue(("shading",), r"\b(more|heavy|heavier|lots of|strong|stronger|dark|darker|deep|dense|denser)\s+shad",
                "value", 0.85),
         ArgCue(("shading",), r"\b(less|light|lighter|subtle|little|soft|softer)\s+shad", "value", 0.2),

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import cv2
 import numpy as np
-import pytest
 from conftest import SAMPLES
 from PIL import Image
 
@@ -89,13 +88,3 @@ def test_styles_keep_the_strokes_of_a_shaded_sketch():
         out = apply(card.family, drawn, _palette(card, ref(name), 0), card.params, line_art=True)
         assert structure_f1(out, drawn) >= 0.9, name
 
-
-@pytest.mark.parametrize(("request_text", "tool"), [
-    ("make 16-colour pixel art of it", "stylize"), ("turn this photo into pixel art", "stylize"),
-    ("this pixel art was upscaled, clean it up", "reconstruct_sprite"),
-    ("the AI made pixel art is messy, fix the grid", "reconstruct_sprite"),
-])
-def test_pixel_art_as_a_style_is_stylize_and_a_sprite_repair_is_not(request_text, tool):
-    from atelier.agent.planners.semantic import rule_tool
-
-    assert rule_tool(request_text, request_text) == tool

@@ -4,7 +4,7 @@
 
 A card whose ``reference`` is a public-domain artwork (listed in ``knowledge/styles/SOURCES.md``) keeps that
 file; every other card's reference is the style's own renderer with the card's palette applied to four
-crops, tiled 2 x 2: two photos (``samples/``, public domain or CC0) and Sketchify's pencil sketches of them,
+crops, tiled 2 x 2: two photos (``samples/``, public domain or CC0) and plain pencil sketches of them (``pencil``),
 so the reference shows what the style does to a photo and to a drawing. Varied content is what lets the
 style's signature (palette, marks, texture) dominate the reference rather than the one photo it was made
 from. The photos are not the ones the style eval (``evals/style/run_styles.py``) renders, so its blind
@@ -35,6 +35,15 @@ def square(rgb: np.ndarray, size: int = SIZE) -> np.ndarray:
     side = min(h, w)
     y, x = (h - side) // 2, (w - side) // 2
     return cv2.resize(rgb[y:y + side, x:x + side], (size, size), interpolation=cv2.INTER_AREA)
+
+
+def pencil(rgb: np.ndarray, sigma: float = 6.0) -> np.ndarray:
+    """A plain pencil sketch of a photo (colour dodge of the grey image by its blurred negative, darkened a
+    little), for the references' drawing tiles: enough to show what a style does to a drawing."""
+    grey = cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY).astype(np.float32)
+    blur = cv2.GaussianBlur(255.0 - grey, (0, 0), sigma)
+    dodge = np.clip(grey * 255.0 / np.maximum(255.0 - blur, 1.0), 0, 255) / 255.0
+    return np.dstack([(dodge ** 2.2 * 255.0 + 0.5).astype(np.uint8)] * 3)
 
 
 def render_reference(family: str, params: dict, palette_hex: tuple[str, ...], photo: np.ndarray,
@@ -87,11 +96,8 @@ def save_small_png(rgb: np.ndarray, target: Path, limit: int = 140_000) -> Path:
 
 def main() -> None:
     from atelier.knowledge.styles import REFERENCES, shipped_cards
-    from atelier.tools.sketchify.backends.classical import ClassicalShading
-    from atelier.tools.sketchify.pipeline import sketch
-
     photos = [np.asarray(Image.open(REPO / "samples" / name).convert("RGB")) for name in SAMPLES]
-    photos += [np.dstack([sketch(p, ClassicalShading())] * 3) for p in photos]
+    photos += [pencil(p) for p in photos]
     made = 0
     for card in shipped_cards():
         path = Path(card.image)

@@ -197,6 +197,20 @@ def _arg_kinds(tool: str) -> dict[str, tuple[str, tuple[str, ...]]]:
     return out
 
 
+def _order_by_words(parts: list[Clause]) -> list[Clause]:
+    """"sketch + restore face, but the restore goes first": an ordering part that names a tool another part
+    already asks for moves that part (first or last) instead of adding a step."""
+    out = list(parts)
+    for part in parts:
+        first, last = tx.FIRST_WORDS.search(part.text), tx.LAST_WORDS.search(part.text)
+        other = next((p for p in out if p is not part and p.tool == part.tool), None)
+        if (first or last) and other is not None and part in out:
+            out.remove(part)
+            out.remove(other)
+            out = [other, *out] if first else [*out, other]
+    return out
+
+
 @functools.cache
 def _choice_words(tool: str | None) -> frozenset[str]:
     """The words of a tool's fixed-choice argument values ("charcoal", "ink", "codeformer")."""
@@ -301,6 +315,7 @@ class SemanticPlanner:
                                           kept[-1].style or s.style, kept[-1].refs + s.refs, kept[-1].marks + s.marks)
                     elif s.tool:
                         kept.append(s)
+                kept = _order_by_words(kept)
                 if len(kept) >= 2 and all(s.confidence >= 1.0 for s in kept):  # split only on rule-sure parts
                     out += kept
                     continue

@@ -57,6 +57,7 @@ AFTER_RE = re.compile(r"^\s*after\s+(?P<first>.+?),\s*(?P<later>.+)$")
 BUT_FIRST_RE = re.compile(r"^(?P<later>.+?),?\s+but\s+first\s+(?P<first>.+)$")
 BEFOREHAND_RE = re.compile(r"^(?P<later>.+?)(?:[,;—–]\s*(?:though|but|and|however)?|\s+(?:though|but|—|–))\s+"
                            r"(?:make sure\s+)?(?P<first>.+?)\s+(?:beforehand|before (?:that|it|this|then)|first|before|"
+                           r"before you do(?: that| it| so)?|before doing (?:that|so|it)|"
                            r"prior to (?:that|it|this)|ahead of (?:that|it|this))$")
 BEFORE_THAT_RE = re.compile(r"^(?P<later>.+?)[,;.]?\s+(?:but\s+)?(?:before that|prior to that|beforehand|"
                             r"before doing (?:that|so)),?\s+(?!(?:though|please|thanks|too|ok)$)(?P<first>.+)$")
@@ -83,6 +84,7 @@ MID_BEFORE_RE = re.compile(r"^(?P<later>.+?),?\s+(?:and\s+)?before (?:the |that 
                            r"(?P<first>.+)$")  # "sketch it, and before the sketch, unblink her"
 NOT_BEFORE_RE = re.compile(r"^(?P<later>.+?),?\s+(?:but\s+)?(?:not|only) (?:before|after)\s+"
                            r"(?!(?:that|this|it|then|which)\b)(?P<first>.+)$")
+ORDER_ONLY = re.compile(r"^(?:the )?[\w ]{1,20}? (?:goes|comes|is|happens|should (?:go|come|be|happen))$")
 COME_AFTER_RE = re.compile(r"^(?P<later>.+?)\s+(?:should |must |can |will )?(?:come|go|happen|be done)\s+after\s+"
                            r"(?P<first>.+)$")
 COME_BEFORE_RE = re.compile(r"^(?P<first>.+?)\s+(?:should |must |can |will )?(?:come|go|happen|be done)\s+before\s+"
@@ -175,6 +177,8 @@ def split_clauses(text: str) -> list[str]:
     for pattern in (START_END_RE, LAST_FIRST_RE, BEFORE_RE, AFTER_RE, BUT_FIRST_RE, NOT_BEFORE_RE, TRAILING_AFTER_RE,
                     ONCE_RE, BEFORE_THAT_RE, BEFOREHAND_RE, MID_BEFORE_RE, COME_AFTER_RE, COME_BEFORE_RE):
         m = pattern.match(t)
+        if m and ORDER_ONLY.match(m["first"]):  # "…, but the restore goes first": an order, not a step
+            continue
         if m and re.search(r"[a-z]{3}", m["first"]) and re.search(r"[a-z]{3}", m["later"]):
             first = re.sub(r"^(?:but|though|and|however)\s+", "", m["first"])
             return split_clauses(first) + split_clauses(m["later"])
@@ -218,6 +222,10 @@ def _mentions(clause: str, n_attachments: int) -> list[tuple[int, int, int]]:
             if i < 0:
                 continue
         found.append((m.start(), m.end(), i if i >= 0 else n_attachments + i))
+    for m in re.finditer(r"\b(?:the )?(last|first) (two|three|2|3)\b", masked):  # "the last two"
+        k = {"two": 2, "three": 3, "2": 2, "3": 3}[m[2]]
+        for j in range(k):
+            found.append((m.start(), m.end(), j if m[1] == "first" else n_attachments - k + j))
     for m in IN_THE_MIDDLE_RE.finditer(masked):
         if n_attachments >= 3:
             found.append((m.start(), m.end(), (n_attachments - 1) // 2))
@@ -243,7 +251,8 @@ REF_AFTER = re.compile(r"^(?:'s|s')?\s*(?:(?:eyes|style|look|colou?rs|palette|vi
                        r"(?:reference|ref|style|guide|source|painting|artwork|drawing|illustration|poster|print)\b|"
                        r"for (?:the )?(?:eyes|style|look)\b|"
                        r"(?:are|is) (?:open|awake)\b|(?:with|where) (?:her|his|their|the|everyone'?s) eyes "
-                       r"(?:are )?open|(?:has|have) (?:her|his|their|the) eyes open)")
+                       r"(?:are )?open|(?:has|have) (?:her|his|their|the) eyes open|"
+                       r"(?:her|his|their|the) eyes are open)")
 
 
 def reference_marks(clause: str, n_attachments: int) -> list[int]:
@@ -336,7 +345,7 @@ def style_query(clause: str) -> str:
         r"redo|convert|transform|it|this|that|these|them|the|a|an|into|in|to|as|look|looks|looking|like|"
         r"style|styled|stylish|styli[sz]e|of|with|some|vibe|feel|aesthetic|version|sketch|photo|"
         r"image|picture|result|one|more|bit|little|kind|sort|now|also|same|which|what|would|suit|suits|fit|fits|"
-        r"go with|goes with|work for|works for|best|good|for)\b",
+        r"go with|goes with|work for|works for|best|good|for|recommend|suggest|find|show|me)\b",
         " ",
         clause,
     )

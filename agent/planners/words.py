@@ -120,7 +120,9 @@ def numbers(text: str) -> str:
     for words, value in sorted(FRACTIONS.items(), key=lambda kv: -len(kv[0])):
         text = re.sub(rf"\b{words}(?=(?:\s+of)?(?:\s+(?:the|a|an|more|less))?\s+(?:\w+\s+)?{AMOUNTS})",
                       f"{value:g}", text)
-        text = re.sub(rf"\b({AMOUNTS}\s+(?:at|to|of|is|=|:|around|about))\s+{words}\b", rf"\1 {value:g}", text)
+        text = re.sub(rf"\b({AMOUNTS}(?:\s+(?:at|to|of|is|=|:|around|about))?)\s+{words}\b", rf"\1 {value:g}", text)
+    text = re.sub(r"\b(?:zero |oh |nought )?point (one|two|three|four|five|six|seven|eight|nine)\b",
+                  lambda m: f"0.{NUMBERS[m[1]]}", text)  # "fidelity point seven"
     text = re.sub(r"(\d)\s*(?:per ?cent|pct)\b", r"\1%", text)
     # a scale said in percent is a factor: "a 400 % upscale", "upscaled by 300%" -> "4x"
     text = re.sub(rf"\b(\d{{3,4}})\s*%(?=\s*(?:\w+\s+)?{SCALE_WORDS})", lambda m: f"{int(m[1]) / 100:g}x", text)

@@ -61,7 +61,8 @@ def present(result: dict[str, Any], inputs: dict[str, str]) -> Card:
 
 
 FIX = (r"(restor\w*|enhanc\w*|repair\w*|retouch\w*|denois\w*|de-noise|sharpen\w*|improv\w*|fix up|"
-       r"clean(?:ed)? up|clean-up|touch(?:ed)? up|grainy|blurry|noisy|damaged|look better|clearer|crisper)")
+       r"clean(?:ed)? up|clean-up|touch(?:ed)? up|grainy|blurry|noisy|damaged|look better|clearer|crisper|smudg\w*|"
+       r"fuzzy|clean(?: it| them)?)")
 FACE = r"(faces?|portraits?|skin|headshots?)"
 EXAMPLES = ("restore the face", "enhance the face", "fix up her face, it is blurry", "clean up the face",
             "face restoration please", "make the face sharper", "improve the face quality", "denoise the face",

@@ -84,6 +84,7 @@ MID_BEFORE_RE = re.compile(r"^(?P<later>.+?),?\s+(?:and\s+)?before (?:the |that 
                            r"(?P<first>.+)$")  # "sketch it, and before the sketch, unblink her"
 NOT_BEFORE_RE = re.compile(r"^(?P<later>.+?),?\s+(?:but\s+)?(?:not|only) (?:before|after)\s+"
                            r"(?!(?:that|this|it|then|which)\b)(?P<first>.+)$")
+PRIOR_RE = re.compile(r"^(?P<first>.+?)\s+(?:prior to|before)\s+(?P<later>\w+ing\b.*)$")  # "… prior to sketching"
 ORDER_ONLY = re.compile(r"^(?:the )?[\w ]{1,20}? (?:goes|comes|is|happens|should (?:go|come|be|happen))$")
 COME_AFTER_RE = re.compile(r"^(?P<later>.+?)\s+(?:should |must |can |will )?(?:come|go|happen|be done)\s+after\s+"
                            r"(?P<first>.+)$")
@@ -175,7 +176,8 @@ def split_clauses(text: str) -> list[str]:
     """Clauses in the order the work must happen, whatever the wording order."""
     t = normalise(text)
     for pattern in (START_END_RE, LAST_FIRST_RE, BEFORE_RE, AFTER_RE, BUT_FIRST_RE, NOT_BEFORE_RE, TRAILING_AFTER_RE,
-                    ONCE_RE, BEFORE_THAT_RE, BEFOREHAND_RE, MID_BEFORE_RE, COME_AFTER_RE, COME_BEFORE_RE):
+                    ONCE_RE, BEFORE_THAT_RE, BEFOREHAND_RE, MID_BEFORE_RE, COME_AFTER_RE, COME_BEFORE_RE,
+                    PRIOR_RE):
         m = pattern.match(t)
         if m and ORDER_ONLY.match(m["first"]):  # "…, but the restore goes first": an order, not a step
             continue
@@ -244,6 +246,7 @@ def attachment_refs(clause: str, n_attachments: int) -> list[int]:
 REF_VERB = r"\b(?:from|of|like|using|use|with|borrow(?:ing)?|based on|resembling|matching)"
 REF_BEFORE = re.compile(
     rf"{REF_VERB}(?:\s+(?:the|my|this|that))?(?:\s+[\w-]+){{1,3}}\s*\(\s*(?:the\s+)?$|"
+    r"\b(?:use|take|borrow|using|taking|borrowing)\s+(?:the\s+)?eyes (?:in|from|of)\s+(?:the\s+)?$|"
     rf"(?:{REF_VERB}|\b(?:reference|ref|source|guide|painting|artwork|example|model)\b[^,;]*\b(?:is|=))"
     r"\s+(?:the\s+|my\s+|that\s+)?$")  # "of the sunset photo (the second one)", "from picture A"
 REF_AFTER = re.compile(r"^(?:'s|s')?\s*(?:(?:eyes|style|look|colou?rs|palette|vibe|feel)\b|as (?:the |a |my )?"

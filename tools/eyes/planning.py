@@ -39,7 +39,8 @@ OPEN_HINTS = PlannerHints(
            # eyes taken from one photo for another: "take the eyes from picture A for picture B"
            Rule(28, all=(r"\b(take|use|borrow|copy|transplant|steal|grab|put|paste)\b.*\beyes\b.*"
                          r"\b(from|of|on|onto|into|for)\b|\b(photo|picture|image|shot|pic) \w+'s eyes\b|"
-                         r"\b(use|take|borrow)\b.{0,25}\bfor (the|her|his|their) eyes\b",),
+                         r"\b(use|take|borrow)\b.{0,25}\bfor (the|her|his|their) eyes\b|"
+                         r"\b(use|take|borrow)\b.{0,10}\bthe eyes (in|from|of)\b",),
                 none=(r"\b(best|everyone|everybody|all|burst|these (photos|shots|pictures|frames))\b",))),
     args=(ArgCue(("variations",), r"\b(\d+|two|three|four|five|six|seven|eight)\s*(?:variations|variants|versions|"
                                    r"options|takes|tries)\b", "int"),),

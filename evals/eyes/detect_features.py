@@ -21,6 +21,7 @@ from pathlib import Path
 
 import numpy as np
 from PIL import Image
+from report import publish  # evals/eyes/report.py: scripts run from their folder
 
 from atelier.tools.eyes.backends import iris_points
 from atelier.tools.faces.geometry import eye_score, shoelace_area
@@ -150,11 +151,7 @@ def main(argv: list[str] | None = None) -> int:
              f"{int(labels.sum())} closed-labelled eyes (CEW), {int((~labels).sum())} open (UTKFace + astronaut); "
              "two folds by photo; per-eye accuracy out of fold.", "", "| rule | per-eye accuracy |", "|---|---|",
              *[f"| {name} | {100 * acc:.2f} % |" for name, acc in rows], ""]
-    report = "\n".join(lines)
-    print(report)
-    if args.report:
-        args.report.write_text(report)
-    return 0
+    return publish("\n".join(lines), args.report)
 
 
 if __name__ == "__main__":

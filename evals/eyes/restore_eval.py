@@ -21,6 +21,7 @@ from pathlib import Path
 
 import numpy as np
 from PIL import Image
+from report import publish  # evals/eyes/report.py: scripts run from their folder
 
 from atelier.tools.faces.blend import polygon_mask
 from atelier.tools.faces.mediapipe_backend import MediaPipeLandmarker
@@ -136,11 +137,7 @@ def main(argv: list[str] | None = None) -> int:
                          f"{m[:, 2].mean():.1f} → {m[:, 3].mean():.1f} |")
     lines += ["", f"Seconds per face (median, this machine): {np.median(seconds):.3f}. CodeFormer: weights not "
               "installed here, not scored."]
-    report = "\n".join(lines) + "\n"
-    print(report)
-    if args.report:
-        args.report.write_text(report)
-    return 0
+    return publish("\n".join(lines) + "\n", args.report)
 
 
 if __name__ == "__main__":

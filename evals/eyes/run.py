@@ -24,6 +24,7 @@ from pathlib import Path
 
 import numpy as np
 from PIL import Image
+from report import publish  # evals/eyes/report.py: scripts run from their folder
 
 from atelier.core.runner import run_tool
 from atelier.tools.eyes.backends import EyeJob
@@ -213,10 +214,7 @@ def main(argv: list[str] | None = None) -> int:
     report = "\n".join([f"# Eyes eval ({date.today()}, `python evals/eyes/run.py --limit {args.limit} "
                         f"--blend {args.blend}`)", "", "## Closed-eye detection (MediaPipe landmarks)", "", *det,
                         "", "## Blend quality and speed", "", *blend, ""])
-    print(report)
-    if args.report:
-        args.report.write_text(report)
-    return 0
+    return publish(report, args.report)
 
 
 if __name__ == "__main__":

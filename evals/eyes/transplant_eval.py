@@ -24,6 +24,7 @@ from pathlib import Path
 
 import numpy as np
 from PIL import Image
+from report import publish  # evals/eyes/report.py: scripts run from their folder
 
 from atelier.tools.eyes.backends import EyeJob, iris_points, transplant, transplant_eye
 from atelier.tools.eyes.best_take import BestTakeArgs, combine
@@ -240,11 +241,7 @@ def main(argv: list[str] | None = None) -> int:
                   f"Seconds per face (3 frames, incl. alignment and re-check, median): {np.median(burst_s):.3f}."]
     lines += ["", f"README pictures (astronaut only): evals/reports/eyes/best_take.jpg (faces took frames {frames}, "
               f"verified {verified}), evals/reports/eyes/reference_colour.jpg."]
-    report = "\n".join(lines) + "\n"
-    print(report)
-    if args.report:
-        args.report.write_text(report)
-    return 0
+    return publish("\n".join(lines) + "\n", args.report)
 
 
 if __name__ == "__main__":

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import numpy as np
 from PIL import Image
+from report import publish  # evals/eyes/report.py: scripts run from their folder
 
 from atelier.core.runner import run_tool
 from atelier.tools.eyes.video import detect_video, read_video, write_video
@@ -64,11 +65,7 @@ def main(argv: list[str] | None = None) -> int:
              f"| open_eyes | edited {len(edited)} frames, {opened.metrics['faces_verified_open']} of "
              f"{opened.metrics['faces_opened']} faces verified open | {opened.metrics['seconds_per_frame']:.3f} s | "
              f"{per_edit:.2f} s per edited frame; decoded again, {len(still)} frames still read closed |", ""]
-    report = "\n".join(lines)
-    print(report)
-    if args.report:
-        args.report.write_text(report)
-    return 0
+    return publish("\n".join(lines), args.report)
 
 
 if __name__ == "__main__":

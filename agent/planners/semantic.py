@@ -23,7 +23,8 @@ UNSUPPORTED_PRIORITY = 20  # tool rules with a lower priority are tried before t
 DANGER = re.compile(
     r"\b(delete|erase|wipe|format|rm\s+-|sudo|shell|bash|terminal|execute|exec|eval|system prompt|curl|wget|"
     r"ignore (?:all |your |the |previous |my )*(?:instructions|tools|rules)|jailbreak|password|api key|admin|"
-    r"no rules|without (?:any )?rules|you are dan|dan mode|developer mode|"
+    r"no rules|without (?:any )?rules|you are dan|dan mode|developer mode|config(?:uration)? files?|"
+    r"(?:print|show|dump|read) (?:me )?(?:the )?contents|environment variables|"
     r"(?:disable|skip|bypass|turn off) (?:all |the |your )?(?:safety|checks|filters|rules|guard\w*)|"
     r"exfiltrat|upload (?:my|all) files|file ?system|access (?:the|my|your) (?:files|disk|folders?|drive)|"
     r"allowed to (?:access|run|execute|delete|read))\b|(?:^|\s)(?:/etc/|/usr/|~/|c:\\|\.\./)|https?://")
@@ -53,7 +54,7 @@ PRIVACY = re.compile(
     r"keep (?:a )?cop(?:y|ies)|(?:do|did|will|if|whether) you (?:store|keep|save|log|remember|send)|log about|"
     r"track(?:ing)? me|(?:used?|using) (?:it |them )?(?:to|for) train\w*|training data|train your|"
     r"(?:other|others|other people|anyone else|anybody else|strangers) (?:\w+ )?(?:can |could )?see|"
-    r"gps|who (?:else )?can (?:see|access|view|get)|"
+    r"gps|who (?:else )?can (?:see|access|view|get)|(?:do|will|did|would) you (?:share|sell|give|pass)|"
     r"others? (?:users? )?(?:can )?see|(?:delete|remove|wipe|erase|forget) (?:all )?(?:of )?"
     r"my (?:\w+ )?(?:data|history|runs|photos|pictures|images|files|stuff|last photo)|remove everything|safe with you|"
     r"my data|personal data)\b")

@@ -122,6 +122,8 @@ HINTS = PlannerHints(
         ArgCue(("shading",), r"\b(more|heavy|heavier|lots of|strong|stronger|dark|darker|deep|dense|denser)\s+shad",
                "value", 0.85),
         ArgCue(("shading",), r"\b(less|light|lighter|subtle|little|soft|softer)\s+shad", "value", 0.2),
+        ArgCue(("shading",), r"\bshad\w*\s+(?:soft|light|subtle|gentle)\b", "value", 0.2),  # "sombreado suave"
+        ArgCue(("shading",), r"\bshad\w*\s+(?:strong|heavy|dark|deep|dense)\b", "value", 0.85),
         ArgCue(("shading",), r"\b(darker|heavier|denser|moodier)\b", "value", 0.85),
         ArgCue(("shading",), r"\b(cleaner|clean lines|lighter|airier)\b", "value", 0.15),
         ArgCue(("shading",), r"\btwo[- ]thirds?\b", "value", 0.67, when="shad"),
@@ -139,7 +141,10 @@ HINTS = PlannerHints(
                 "mit bleistift=in pencil", "a matita=in pencil", "matita=pencil", "sombreado=shading",
                 "sombras=shading", "ombres=shading", "ombrage=shading", "schattierung=shading", "schatten=shading",
                 "ombreggiatura=shading", "fusain=charcoal", "carboncillo=charcoal", "kohle=charcoal",
-                "carboncino=charcoal", "tinta=ink", "encre=ink", "tinte=ink"),
+                "carboncino=charcoal", "tinta=ink", "encre=ink", "tinte=ink", "suave=soft", "doux=soft",
+                "douce=soft", "weich=soft", "morbido=soft", "ligero=light", "leger=light", "leicht=light",
+                "leggero=light", "fuerte=strong", "forte=strong", "stark=strong", "oscuro=dark", "fonce=dark",
+                "dunkel=dark", "scuro=dark"),
 )
 
 SPEC = ToolSpec(

@@ -21,7 +21,7 @@ NUMBER = r"(\d+(?:\.\d+)?)"
 HINTS = PlannerHints(
     rules=(
         Rule(50, all=(r"\b(pixel[- ]?art|sprites?|pixels|pixel grid|cell size|true (?:size|resolution)|"
-                      r"native (?:size|resolution)|real (?:size|resolution))\b|"
+                      r"native (?:size|resolution)|real (?:size|resolution)|pixel size)\b|"
                       r"\b(?:reconstruct|recover|rebuild|fix|clean)\w*\b.{0,15}\bpixels?\b",),
              none=(r"\b(look|style|like|into|as)\b.*\bpixel[- ]?art\b|\bpixel[- ]?art (look|style)\b",)),
         Rule(50, all=(r"\b(upscaled|enlarged|blown up|scaled up|resized|blurry|blurred|fix the (?:pixels|grid)|"

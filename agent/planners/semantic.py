@@ -23,7 +23,8 @@ UNSUPPORTED_PRIORITY = 20  # tool rules with a lower priority are tried before t
 DANGER = re.compile(
     r"\b(delete|erase|wipe|format|rm\s+-|sudo|shell|bash|terminal|execute|exec|eval|system prompt|curl|wget|"
     r"ignore (?:all |your |the |previous |my )*(?:instructions|tools|rules)|jailbreak|password|api key|admin|"
-    r"no rules|without (?:any )?rules|you are dan|dan mode|developer mode|config(?:uration)? files?|"
+    r"no rules|without (?:any )?rules|you are dan|dan mode|developer mode|config(?:uration)? files?|run rm|"
+    r"(?:temp|tmp|home|system|runs) (?:folder|directory)|"
     r"(?:print|show|dump|read) (?:me )?(?:the )?contents|environment variables|"
     r"(?:disable|skip|bypass|turn off) (?:all |the |your )?(?:safety|checks|filters|rules|guard\w*)|"
     r"exfiltrat|upload (?:my|all) files|file ?system|access (?:the|my|your) (?:files|disk|folders?|drive)|"

@@ -67,7 +67,8 @@ def present(result: dict[str, Any], inputs: dict[str, str]) -> Card:
     return Card("Past runs", sentence, rows, images)
 
 
-PAST = (r"\b(past|previous|earlier|older|recent|last (?:week|time|month|night)|yesterday|before|history)\b|"
+PAST = (r"\b(past|previous|earlier|older|recent|last (?:week|time|month|night)|yesterday|before|history|"
+        r"old (?:runs|results|sketches|edits|work|pictures|images))\b|"
         r"\bi (?:made|fixed|did|created|sketched|styled|stylised|stylized|ran|generated)\b|"
         r"\bmy (?:[\w-]+ ){0,2}(?:runs|results|sketches|creations|outputs|edits|drawings|sprites|fixes|renders|"
         r"stylis\w+|styliz\w+|work)\b")

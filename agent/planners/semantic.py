@@ -64,7 +64,8 @@ CLAIM = re.compile(
     r"formatted)\b|\b(?:i|we|you|it)(?:'ve| have| has)? already uploaded\b|"
     r"\b(?:pretend|confirm|say|tell me) (?:that )?(?:you|it)(?:'ve| have| has)? (?:already )?"
     r"\w+ed\b|\breveal\b|\bhidden instructions\b|\badmin(?:istrator)? mode\b")
-SEARCH_FILLER = re.compile(r"\b(show|find|list|search|get|display|where|what|which|when|did|is|are|me|my|all|the|of|"
+SEARCH_FILLER = re.compile(r"\b(show|find|list|search|get|display|bring up|pull up|dig up|from|where|what|which|when|"
+                           r"did|is|are|me|my|all|the|of|"
                            r"for|past|previous|"
                            r"earlier|old|older|recent|please|can you|could you|runs?|results?)\b")
 

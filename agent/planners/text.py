@@ -85,6 +85,8 @@ MID_BEFORE_RE = re.compile(r"^(?P<later>.+?),?\s+(?:and\s+)?before (?:the |that 
 NOT_BEFORE_RE = re.compile(r"^(?P<later>.+?),?\s+(?:but\s+)?(?:not|only) (?:before|after)\s+"
                            r"(?!(?:that|this|it|then|which)\b)(?P<first>.+)$")
 PRIOR_RE = re.compile(r"^(?P<first>.+?)\s+(?:prior to|before)\s+(?P<later>\w+ing\b.*)$")  # "… prior to sketching"
+BEFORE_YOU_RE = re.compile(r"^(?P<later>.+?),?\s+(?:and\s+|but\s+)?before you \w+ (?:it|that|this|them),?\s+"
+                           r"(?P<first>.+)$")  # "make it a pencil drawing but before you draw it open his eyes"
 ORDER_ONLY = re.compile(r"^(?:the )?[\w ]{1,20}? (?:goes|comes|is|happens|should (?:go|come|be|happen))$")
 COME_AFTER_RE = re.compile(r"^(?P<later>.+?)\s+(?:should |must |can |will )?(?:come|go|happen|be done)\s+after\s+"
                            r"(?P<first>.+)$")
@@ -177,7 +179,7 @@ def split_clauses(text: str) -> list[str]:
     t = normalise(text)
     for pattern in (START_END_RE, LAST_FIRST_RE, BEFORE_RE, AFTER_RE, BUT_FIRST_RE, NOT_BEFORE_RE, TRAILING_AFTER_RE,
                     ONCE_RE, BEFORE_THAT_RE, BEFOREHAND_RE, MID_BEFORE_RE, COME_AFTER_RE, COME_BEFORE_RE,
-                    PRIOR_RE):
+                    PRIOR_RE, BEFORE_YOU_RE):
         m = pattern.match(t)
         if m and ORDER_ONLY.match(m["first"]):  # "…, but the restore goes first": an order, not a step
             continue

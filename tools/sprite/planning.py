@@ -45,7 +45,7 @@ HINTS = PlannerHints(
                                rf"(?:about|around|roughly|approximately|~)?\s*{NUMBER}"),
         ArgCue(("cell_size",), rf"\b{NUMBER}\s*(?:px|pixel)\s*(?:cells?|blocks?|grid)\b"),
         ArgCue(("cell_size",), rf"\b(?:upscaled|scaled|blown up|enlarged)\s*(?:by|to)?\s*(?:x\s*)?{NUMBER}\s*x?\b"),
-        ArgCue(("cell_size",), rf"\b{NUMBER}\s*x\s*(?:upscale|upscaled|scale|enlarg)"),
+        ArgCue(("cell_size",), rf"\b{NUMBER}\s*x\s*(?:upscale|upscaled|scale|enlarg|too big|too large|bigger|larger)"),
         ArgCue(("cell_size",), rf"\b{NUMBER}\s*(?:px|pixels?)\s*(?:wide|across|big|large|in size)\b"),
         ArgCue(("offset_x", "offset_y"), rf"\boffsets?\s*(?:of|=|:)?\s*\(?{NUMBER}\s*[, ]\s*{NUMBER}"),
         ArgCue(("offset_x",), rf"\b(?:x\s*offset|offset\s*x|horizontal offset)\s*(?:of|=|:)?\s*{NUMBER}"),

@@ -9,7 +9,7 @@ from atelier.core.registry import ArgCue, PlannerHints, Rule
 
 EYES = r"\b(eyes?|blink\w*|eyelids?|shut)\b"
 ASKS = (r"^(who|which|what|are|is|did|does|do|has|have|how many|how|can you tell|tell me|check|detect|find|count|"
-        r"see if|any)\b|\?$|\b(closed|shut)\?*$")
+        r"see if|any)\b|\?$|\b(closed|shut)\?*$|\b(closed|shut)\b.*\b(anywhere|anyone|here|in (?:it|this|here))$")
 WANTS_FIX = r"\b(open|fix|unblink|remove)\b.*\b(eyes?|blink)"
 VOCABULARY = ("open", "eyes", "eye", "blink", "blinking", "blinked", "closed",
               # other languages' words for these (the planner translates them before reading)

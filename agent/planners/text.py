@@ -52,7 +52,8 @@ SPLIT_RE = re.compile(
     r"after which|and finally|finally|next|"
     r"once (?:that'?s|that is|it'?s|it is) done|when (?:that'?s|that is) done)\b,?)\s*"
 )
-BEFORE_RE = re.compile(r"^\s*before\s+(?!(?:anything|everything|all) else\b)(?P<later>.+?),\s*(?P<first>.+)$")
+BEFORE_RE = re.compile(r"^\s*(?:before|ahead of|prior to)\s+(?!(?:anything|everything|all) else\b)(?P<later>.+?),\s*"
+                       r"(?P<first>.+)$")
 AFTER_RE = re.compile(r"^\s*after\s+(?P<first>.+?),\s*(?P<later>.+)$")
 BUT_FIRST_RE = re.compile(r"^(?P<later>.+?),?\s+but\s+first\s+(?P<first>.+)$")
 BEFOREHAND_RE = re.compile(r"^(?P<later>.+?)(?:[,;—–]\s*(?:though|but|and|however)?|\s+(?:though|but|—|–))\s+"
@@ -62,14 +63,14 @@ BEFOREHAND_RE = re.compile(r"^(?P<later>.+?)(?:[,;—–]\s*(?:though|but|and|ho
 BEFORE_THAT_RE = re.compile(r"^(?P<later>.+?)[,;.]?\s+(?:but\s+)?(?:before that|prior to that|beforehand|"
                             r"before doing (?:that|so)),?\s+(?!(?:though|please|thanks|too|ok)$)(?P<first>.+)$")
 LAST_WORDS = re.compile(r"^(?:finish|end) (?:with|by)\b|^(?:lastly|last of all|and lastly)\b|"
-                        r"\bas a (?:final|last|finishing) (?:touch|step)\b|"
+                        r"\bas a (?:final|last|finishing) (?:touch|step)\b|\b(?:as )?the very last\b|"
                         r"\b(?:goes|comes|should (?:come|go|be)|is|at the very|as the) (?:last|the last step|final|"
                         r"end|final step)\b|\b(?:at the end|in the end|last of all|as the last step)\b|"
                         r"^(?:the )?(?:last|final) (?:step|thing|one)\b")
 FIRST_WORDS = re.compile(r"\b(?:goes|comes|should (?:come|go|be)|is) first\b|\b(?:first of all|to start with|"
                          r"as the first step)\b|^(?:the )?first (?:step|thing) (?:is|should be)\b|"
                          r"^(?:start|begin) (?:with|by)\b|^to (?:begin|start)(?: with)?\b|"
-                         r"\bthe main thing is\b|^first things first\b")
+                         r"\bthe main thing is\b|^first things first\b|\bfirst$")
 EARLIER_RE = re.compile(r"^(?:but |and )?(?:before (?:that|it|this|then|doing (?:that|so))|prior to (?:that|it|this)|"
                         r"ahead of (?:that|it|this))\s*,?\s+")  # a part that goes before the part said just before it
 EARLIER_END_RE = re.compile(r"\s+(?:before (?:you do(?: (?:that|it|so))?|doing (?:that|so|it)|that|it|then)|beforehand|"

@@ -106,6 +106,14 @@ NUMBER_WORD = r"(?:(?:a|one|two|three|four|five|six|seven|eight|nine) hundred(?:
               r"seven|eight|nine))?|zero|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|sixteen)"
 
 
+def _ratio(m: re.Match) -> str:
+    """"1/3" -> "0.33"; a split that adds up to 100 ("70/30") is its first share: "0.7"."""
+    a, b = int(m[1]), int(m[2])
+    if a + b == 100:
+        return f"{a / 100:g}"
+    return f"{round(a / b, 2):g}" if 0 < a < b else m.group(0)
+
+
 def numbers(text: str) -> str:
     """Numbers in words and users' units -> digits: "seed number seven" -> "seed 7", "eight times" -> "8 times",
     "two-thirds shading" -> "0.67 shading", "a 400 % upscale" -> "a 4x upscale"."""
@@ -124,6 +132,8 @@ def numbers(text: str) -> str:
     text = re.sub(r"\b(?:zero |oh |nought )?point (one|two|three|four|five|six|seven|eight|nine)\b",
                   lambda m: f"0.{NUMBERS[m[1]]}", text)  # "fidelity point seven"
     text = re.sub(r"(\d)\s*(?:per ?cent|pct)\b", r"\1%", text)
+    text = re.sub(rf"\bx\s*(\d+)(?=\s*{UNITS})", r"\1", text)  # "x3 variations"
+    text = re.sub(rf"\b(\d{{1,3}})\s*/\s*(\d{{1,3}})\b(?=\s+(?:\w+\s+)?{AMOUNTS})", _ratio, text)  # "1/3 shading"
     # a scale said in percent is a factor: "a 400 % upscale", "upscaled by 300%" -> "4x"
     text = re.sub(rf"\b(\d{{3,4}})\s*%(?=\s*(?:\w+\s+)?{SCALE_WORDS})", lambda m: f"{int(m[1]) / 100:g}x", text)
     text = re.sub(rf"\b({SCALE_WORDS}(?:\s+up)?(?:\s+by)?(?:\s+to)?)\s+(\d{{3,4}})\s*%",

@@ -40,6 +40,8 @@ HINTS = PlannerHints(
                                rf"(?:a factor of\s*)?{NUMBER}\s*(?:x|times)\b"),
         ArgCue(("cell_size",), rf"\b{NUMBER}\s*times\s*(?:bigger|larger|the size|upscal|enlarg|scaled)"),
         ArgCue(("cell_size",), rf"\b(?:by )?a factor of\s*{NUMBER}\b"),
+        ArgCue(("cell_size",), rf"\b(?:blown|blew|blow|scaled|upscaled)\s+(?:it|them|this|that)\s+up\s*(?:by|to)?\s*"
+                               rf"{NUMBER}\s*(?:x|times)\b"),
         ArgCue(("cell_size",), rf"\b(?:upscaled?|upscaling|scale|scaling) factor\s*(?:was|is|of|=|:)?\s*{NUMBER}"),
         ArgCue(("cell_size",), rf"\b(?:at|by|to)\s*{NUMBER}\s*x\b(?!\s*\d)"),
         ArgCue(("cell_size",), rf"\b(?:grid )?cells?\s*(?:are|is|were|was)\s*"

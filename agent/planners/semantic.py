@@ -53,7 +53,8 @@ PRIVACY = re.compile(
     r"(?:is|are|was|were) (?:it|this|they|my \w+) (?:stored|kept|saved)|online|shared? with|sell|"
     r"train(?:ed)? on|where (?:are|is|do you|does atelier) (?:\w+ ){0,3}(?:saved|stored|kept|save|store|keep)|"
     r"keep (?:a )?cop(?:y|ies)|(?:do|did|will|if|whether) you (?:store|keep|save|log|remember|send)|log about|"
-    r"track(?:ing)? me|(?:used?|using) (?:it |them )?(?:to|for) train\w*|training data|train your|"
+    r"track(?:ing)? me|(?:used?|using) (?:it |them )?(?:to|for) (?:ai |model |machine )?(?:learning |train\w*)|"
+    r"training data|train your|"
     r"(?:other|others|other people|anyone else|anybody else|strangers) (?:\w+ )?(?:can |could )?see|"
     r"gps|who (?:else )?can (?:see|access|view|get)|(?:do|will|did|would) you (?:share|sell|give|pass)|"
     r"others? (?:users? )?(?:can )?see|(?:delete|remove|wipe|erase|forget) (?:all )?(?:of )?"
@@ -64,8 +65,8 @@ CLAIM = re.compile(
     r"formatted)\b|\b(?:i|we|you|it)(?:'ve| have| has)? already uploaded\b|"
     r"\b(?:pretend|confirm|say|tell me) (?:that )?(?:you|it)(?:'ve| have| has)? (?:already )?"
     r"\w+ed\b|\breveal\b|\bhidden instructions\b|\badmin(?:istrator)? mode\b")
-SEARCH_FILLER = re.compile(r"\b(show|find|list|search|get|display|bring up|pull up|dig up|from|where|what|which|when|"
-                           r"did|is|are|me|my|all|the|of|"
+SEARCH_FILLER = re.compile(r"\b(show|find|list|search|get|display|bring up|pull up|dig up|look up|from|where|what|"
+                           r"which|when|did|is|are|me|my|all|the|of|"
                            r"for|past|previous|"
                            r"earlier|old|older|recent|please|can you|could you|runs?|results?)\b")
 

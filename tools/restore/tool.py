@@ -70,6 +70,8 @@ EXAMPLES = ("restore the face", "enhance the face", "fix up her face, it is blur
 HINTS = PlannerHints(rules=(Rule(40, all=(rf"\b{FIX}\b.*\b{FACE}\b|\b{FACE}\b.*\b{FIX}|\bcodeformer\b",)),),
                      args=(ArgCue(("fidelity",), r"\b(?:weight|w|fidelity)\s*(?:of|=|:|at|to)?\s*(0?\.\d+|1(?:\.0+)?|0)"
                                                  r"(?![\d.])", when=r"codeformer|fidelity"),
+                           ArgCue(("fidelity",), r"\b(?:fidelity|weight)\s*(?:of|at|=|:|to)?\s*(\d+(?:\.\d+)?\s*%)",
+                                  "fraction"),
                            ArgCue(("fidelity",), r"\bcodeformer\s*(?:at|with|=|:)?\s*(0?\.\d+|1\.0+)(?![\d.])"),
                            ArgCue(("fidelity",), r"(?<![\d.])(0?\.\d+|1\.0+)\s*(?:weight|fidelity)\b",
                                   when=r"codeformer|fidelity"),),

@@ -109,7 +109,8 @@ HINTS = PlannerHints(
                       r"\b(?:into|as) an? (?:pencil |graphite )?(?:sketch|drawing)\b|"
                       r"\bmake (?:it|this|that|them) (?:into )?an? (?:pencil |graphite )?(?:sketch|drawing)\b",)),
         Rule(62, all=(r"\b(charcoal|ink|pen)\s+(sketch\w*|drawing|draw)\b|"  # a medium, not a style
-                      r"\b(sketch\w*|drawing|draw)\b.{0,12}\b(?:in|with|using) (charcoal|ink|pen|graphite)\b",)),
+                      r"\b(sketch\w*|drawing|draw)\b.{0,12}\b(?:in|with|using) (charcoal|ink|pen|graphite)\b|"
+                      r"\b(?:make|turn|render|do) (?:it|this|that) (?:in |into )?(?:ink|charcoal|graphite|pencil)\b",)),
         Rule(61, all=(r"\bshading\b",)),  # shading is the sketch's own argument
         Rule(80, all=(SKETCH_WORDS,)),
     ),
@@ -137,7 +138,8 @@ HINTS = PlannerHints(
                 "boceto=sketch", "bosquejo=sketch", "esbozo=sketch", "dibujo=drawing", "dibujar=draw",
                 "croquis=sketch", "esquisse=sketch", "dessin=drawing", "dessiner=draw", "skizze=sketch",
                 "zeichnung=drawing", "zeichnen=draw", "schizzo=sketch", "disegno=drawing", "disegnare=draw",
-                "bozzetto=sketch", "au crayon=in pencil", "a lapiz=in pencil", "lapiz=pencil", "bleistift=pencil",
+                "bozzetto=sketch", "au crayon=in pencil", "au fusain=in charcoal",
+                "a lapiz=in pencil", "lapiz=pencil", "bleistift=pencil",
                 "mit bleistift=in pencil", "a matita=in pencil", "matita=pencil", "sombreado=shading",
                 "sombras=shading", "ombres=shading", "ombrage=shading", "schattierung=shading", "schatten=shading",
                 "ombreggiatura=shading", "fusain=charcoal", "carboncillo=charcoal", "kohle=charcoal",

@@ -351,7 +351,7 @@ def style_query(clause: str) -> str:
         r"redo|convert|transform|it|this|that|these|them|the|a|an|into|in|to|as|look|looks|looking|like|"
         r"style|styled|stylish|styli[sz]e|of|with|some|vibe|feel|aesthetic|version|sketch|photo|"
         r"image|picture|result|one|more|bit|little|kind|sort|now|also|same|which|what|would|suit|suits|fit|fits|"
-        r"go with|goes with|work for|works for|best|good|for|recommend|suggest|find|show|me)\b",
+        r"go with|goes with|work for|works for|best|good|for|recommend|suggest|find|show|me|styles|similar|close)\b",
         " ",
         clause,
     )

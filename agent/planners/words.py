@@ -41,7 +41,8 @@ GENERAL = (
     "ultima=last", "ultimo=last", "premiere=first", "deuxieme=second", "seconde=second", "troisieme=third",
     "derniere=last", "dernier=last", "erste=first", "ersten=first", "zweite=second", "zweiten=second",
     "dritte=third", "dritten=third", "letzte=last", "letzten=last", "seconda=second", "secondo=second",
-    "terza=third", "terzo=third", "quelqu'un=anyone", "jemand=anyone", "qualcuno=anyone",
+    "terza=third", "terzo=third", "la=the", "le=the", "les=the", "el=the", "los=the", "las=the", "il=the",
+    "gli=the", "der=the", "das=the", "dem=the", "quelqu'un=anyone", "jemand=anyone", "qualcuno=anyone",
     "que puedes hacer=what can you do", "qu'est-ce que tu peux faire=what can you do",
     "was kannst du=what can you do", "cosa puoi fare=what can you do", "estilo=style", "stil=style",
     "stile=style", "semilla=seed", "graine=seed",
@@ -131,6 +132,8 @@ def numbers(text: str) -> str:
         text = re.sub(rf"\b({AMOUNTS}(?:\s+(?:at|to|of|is|=|:|around|about))?)\s+{words}\b", rf"\1 {value:g}", text)
     text = re.sub(r"\b(?:zero |oh |nought )?point (one|two|three|four|five|six|seven|eight|nine)\b",
                   lambda m: f"0.{NUMBERS[m[1]]}", text)  # "fidelity point seven"
+    text = re.sub(rf"\b({SCALE_WORDS}(?:\s+up)?)\s+(twice|thrice)\b",
+                  lambda m: f"{m[1]} {2 if m[2] == 'twice' else 3} times", text)  # "upscaled twice"
     text = re.sub(r"(\d)\s*(?:per ?cent|pct)\b", r"\1%", text)
     text = re.sub(rf"\bx\s*(\d+)(?=\s*{UNITS})", r"\1", text)  # "x3 variations"
     text = re.sub(rf"\b(\d{{1,3}})\s*/\s*(\d{{1,3}})\b(?=\s+(?:\w+\s+)?{AMOUNTS})", _ratio, text)  # "1/3 shading"

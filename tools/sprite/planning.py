@@ -22,7 +22,8 @@ HINTS = PlannerHints(
     rules=(
         Rule(50, all=(r"\b(pixel[- ]?art|sprites?|pixels|pixel grid|cell size|true (?:size|resolution)|"
                       r"native (?:size|resolution)|real (?:size|resolution)|pixel size)\b|"
-                      r"\b(?:reconstruct|recover|rebuild|fix|clean)\w*\b.{0,15}\bpixels?\b",),
+                      r"\b(?:reconstruct|recover|rebuild|fix|clean)\w*\b.{0,15}\bpixels?\b|"
+                      r"\bpixels?\s+(?:fix|clean\w*|repair)\b",),
              none=(r"\b(look|style|like|into|as)\b.*\bpixel[- ]?art\b|\bpixel[- ]?art (look|style)\b",)),
         Rule(50, all=(r"\b(upscaled|enlarged|blown up|scaled up|resized|blurry|blurred|fix the (?:pixels|grid)|"
                       r"downscale|jpe?g|pixel grid|pixels)\b",),
@@ -40,8 +41,8 @@ HINTS = PlannerHints(
                                rf"(?:a factor of\s*)?{NUMBER}\s*(?:x|times)\b"),
         ArgCue(("cell_size",), rf"\b{NUMBER}\s*times\s*(?:bigger|larger|the size|upscal|enlarg|scaled)"),
         ArgCue(("cell_size",), rf"\b(?:by )?a factor of\s*{NUMBER}\b"),
-        ArgCue(("cell_size",), rf"\b(?:blown|blew|blow|scaled|upscaled)\s+(?:it|them|this|that)\s+up\s*(?:by|to)?\s*"
-                               rf"{NUMBER}\s*(?:x|times)\b"),
+        ArgCue(("cell_size",), rf"\b(?:blown|blew|blow|scaled|upscaled)\s+(?:it|them|this|that)(?:\s+up)?\s*"
+                               rf"(?:by|to)?\s*{NUMBER}\s*(?:x|times)\b"),
         ArgCue(("cell_size",), rf"\b(?:upscaled?|upscaling|scale|scaling) factor\s*(?:was|is|of|=|:)?\s*{NUMBER}"),
         ArgCue(("cell_size",), rf"\b(?:at|by|to)\s*{NUMBER}\s*x\b(?!\s*\d)"),
         ArgCue(("cell_size",), rf"\b(?:grid )?cells?\s*(?:are|is|were|was)\s*"

@@ -41,7 +41,8 @@ MAKE_PIXEL_ART = Rule(
     none=(r"\b(upscaled|enlarged|blown up|scaled up|resized|blurry|blurred|fix|clean|recover|grid|cell|true|"
           r"native|real|downscale|reconstruct|unscale|jpe?g|messy)\w*",))
 STYLIZE_HINTS = PlannerHints(
-    rules=(MAKE_PIXEL_ART, Rule(75, style=True),
+    rules=(MAKE_PIXEL_ART, Rule(19, all=(r"\badd (?:a|an|some)\b",), style=True),  # before the "add a …" edits
+           Rule(75, style=True),
            Rule(75, all=(r"\b(restyle|styli[sz]e|style transfer|in the style|style of|styled like|look like the|"
                          r"looks? like (?:the )?(?:first|second|third|last|other))\b",)),
            Rule(90, all=(TRANSFORM, r"\b(like|look|style|vibe|feel|aesthetic|as if|palette|colou?rs|mood|atmosphere|"

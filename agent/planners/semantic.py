@@ -56,7 +56,8 @@ PRIVACY = re.compile(
     r"track(?:ing)? me|(?:used?|using) (?:it |them )?(?:to|for) (?:ai |model |machine )?(?:learning |train\w*)|"
     r"training data|train your|"
     r"(?:other|others|other people|anyone else|anybody else|strangers) (?:\w+ )?(?:can |could )?see|"
-    r"gps|who (?:else )?can (?:see|access|view|get)|(?:do|will|did|would) you (?:share|sell|give|pass)|"
+    r"gps|who (?:else )?can (?:see|access|view|get)|where do (?:my|the|your) \w+ go|"
+    r"(?:do|will|did|would) you (?:share|sell|give|pass)|"
     r"others? (?:users? )?(?:can )?see|(?:delete|remove|wipe|erase|forget) (?:all )?(?:of )?"
     r"my (?:\w+ )?(?:data|history|runs|photos|pictures|images|files|stuff|last photo)|remove everything|safe with you|"
     r"my data|personal data)\b")

@@ -43,6 +43,7 @@ NUMBERED_RE = re.compile(rf"\b{NOUNS}\s*(?:#|no\.?|number)?\s*(\d)\b|(?:\bnumber
 LETTERED_RE = re.compile(r"\b(?:photo|image|picture|pic|shot)\s+([a-d])\b")
 SENT_LAST_RE = re.compile(r"\b(?:the )?(?:one|photo|image|picture|pic|shot) i (?:sent|attached|added|uploaded) "
                           r"(last|first|second)\b")
+SIDE_RE = re.compile(rf"\b(?:on )?the (left|right)(?:\s+{NOUNS}\b|(?=\s*(?:$|[,.;!?])))")
 IN_THE_MIDDLE_RE = re.compile(r"\bthe one in the middle\b")
 FANOUT_RE = re.compile(r"\b(each|every|all)\b(?:\s+(?:of\s+)?(?:these|those|them|the|my))?|\bboth\b")
 
@@ -231,6 +232,8 @@ def _mentions(clause: str, n_attachments: int) -> list[tuple[int, int, int]]:
         k = {"two": 2, "three": 3, "2": 2, "3": 3}[m[2]]
         for j in range(k):
             found.append((m.start(), m.end(), j if m[1] == "first" else n_attachments - k + j))
+    for m in SIDE_RE.finditer(masked):  # "the photo on the right", "the left one"
+        found.append((m.start(), m.end(), 0 if m[1] == "left" else n_attachments - 1))
     for m in IN_THE_MIDDLE_RE.finditer(masked):
         if n_attachments >= 3:
             found.append((m.start(), m.end(), (n_attachments - 1) // 2))

@@ -52,12 +52,19 @@ def new_nodes(state: AgentState, results: list[dict[str, Any]]) -> list[dict[str
     return nodes
 
 
+def planner_line(plan: dict[str, Any]) -> str:
+    """Which planner made the plan, and what code (not the model) filled in, so no model output passes as its
+    own work: "Planner: llm. Completed by code: step1 (open_eyes) ref = attachment:1, …"."""
+    filled = [n.removeprefix("completed by code: ") for n in plan.get("notes", []) if n.startswith("completed by code")]
+    return f"Planner: {plan['planner']}." + (f" Completed by code: {'; '.join(filled)}." if filled else "")
+
+
 def respond_node(state: AgentState) -> dict:
     plan = state["plan"]
     results = state.get("results", [])
     update: dict[str, Any] = {"awaiting": None}
     if not plan.get("steps"):  # words from code (a planner's reply code, a refusal, the catalogue), never model prose
-        answer = f"Planner: {plan['planner']}.\n" + (plan.get("answer") or "I'm not sure what to do with that.")
+        answer = planner_line(plan) + "\n" + (plan.get("answer") or "I'm not sure what to do with that.")
     else:
         lines = [describe_step(i, e) for i, e in enumerate(results, start=1)]
         not_run = [s["tool"] for s in plan["steps"][len(results):]]
@@ -70,7 +77,7 @@ def respond_node(state: AgentState) -> dict:
                 lines.append("Attach that photo in this conversation and I will carry on from this step.")
             if not_run:
                 lines.append("Not run because of that: " + ", ".join(not_run) + ".")
-        answer = f"Planner: {plan['planner']}.\n" + "\n".join(lines)
+        answer = planner_line(plan) + "\n" + "\n".join(lines)
         nodes = new_nodes(state, results)
         if nodes:
             update.update(nodes=nodes, current=nodes[-1]["id"], last_image=nodes[-1]["image"])
@@ -90,7 +97,7 @@ def route_after_respond(state: AgentState) -> str:
 
 
 def ask_node(state: AgentState) -> dict:
-    question = f"Planner: {state['plan']['planner']}.\n" + state["plan"]["ask"]
+    question = planner_line(state["plan"]) + "\n" + state["plan"]["ask"]
     reply = {"answer": question, "plan": state["plan"], "results": [], "attachments": state.get("attachments", []),
              "new_attachments": state.get("new_attachments", [])}
     return {"answer": question, "history": [{"request": state.get("request"), "request_id": state.get("request_id"),

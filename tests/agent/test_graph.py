@@ -141,3 +141,27 @@ def test_open_her_eyes_using_the_second_photo_then_sketch(atelier_home, tmp_path
         "right", "left"]
     assert reply.results[1]["inputs"]["image"] == "$step1.image" and reply.results[1]["ok"]
     assert "face 1 · the person's right and left eyes closed · opened (reference)" in reply.answer
+
+
+def test_the_answer_says_what_code_completed_in_a_model_plan(monkeypatch, tmp_path):
+    """A model plan that left out the reference photo the words name is completed by code, and the answer says
+    so beside the planner's name: a model's plan never passes code's work off as its own."""
+    from atelier.agent.planners import PlanRequest
+    from atelier.agent.planners.complete import complete_refs
+
+    text = "turn this into a pencil drawing; before that, open his eyes with my other shot"
+    model_plan = Plan(planner="llm", steps=[Step(id="step1", tool="open_eyes", inputs={"image": "attachment:0"}),
+                                            Step(id="step2", tool="sketchify", inputs={"image": "$step1.image"})])
+
+    class Model(Scripted):
+        def plan(self, request):
+            return complete_refs(self._plan, request)
+
+    monkeypatch.setitem(EXTRA_PLANNERS, "model", lambda: Model(model_plan))
+    assert complete_refs(model_plan, PlanRequest(text, 2)).steps[0].inputs["ref"] == "attachment:1"
+    reply = Session().ask(text, [SAMPLES / "astronaut_blink.png", SAMPLES / "astronaut.png"], planner="model")
+    first = reply.answer.splitlines()[0]
+    assert first.startswith("Planner: llm. Completed by code: step1 (open_eyes) ref = attachment:1")
+    assert reply.plan["steps"][0]["inputs"]["ref"] == "attachment:1" and reply.results[0]["ok"]
+    plain = Session().ask("make it a pencil sketch", [SAMPLES / "coffee.png"], planner="semantic")
+    assert plain.answer.splitlines()[0] == "Planner: semantic."

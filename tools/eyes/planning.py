@@ -11,6 +11,10 @@ EYES = r"\b(eyes?|blink\w*|eyelids?|shut)\b"
 ASKS = (r"^(who|which|what|are|is|did|does|do|has|have|how many|how|can you tell|tell me|check|detect|find|count|"
         r"see if|any)\b|\?$|\b(closed|shut)\?*$|\b(closed|shut)\b.*\b(anywhere|anyone|here|in (?:it|this|here))$")
 WANTS_FIX = r"\b(open|fix|unblink|remove)\b.*\b(eyes?|blink)"
+OPENS = (r"\bopen(?:ed|ing)?\b|\bunblink|\b(fix|remove|undo|get rid of|correct)\b.*"
+         r"\b(blink|closed|shut)|\b(fix|correct|repair)\b.{0,20}\beyes\b")
+# Both eye tools take a clip too; these rules come before the "no tool edits videos" check
+VIDEO = r"\b(videos?|clips?|footage|film|movie|recording|mp4)\b"
 VOCABULARY = ("open", "eyes", "eye", "blink", "blinking", "blinked", "closed",
               # other languages' words for these (the planner translates them before reading)
               "ojos=eyes", "ojo=eye", "yeux=eyes", "oeil=eye", "augen=eyes", "auge=eye", "occhi=eyes", "occhio=eye",
@@ -25,7 +29,8 @@ DETECT_EXAMPLES = (
     "which faces have closed eyes", "find the blinkers in this group shot",
 )
 DETECT_HINTS = PlannerHints(
-    rules=(Rule(30, all=(EYES, ASKS), none=(WANTS_FIX,)), Rule(30, all=(EYES, ASKS, r"^(are|is)\b"))),
+    rules=(Rule(30, all=(EYES, ASKS), none=(WANTS_FIX,)), Rule(30, all=(EYES, ASKS, r"^(are|is)\b")),
+           Rule(18, all=(EYES, ASKS, VIDEO), none=(WANTS_FIX,))),
     vocabulary=VOCABULARY,
 )
 OPEN_EXAMPLES = (
@@ -34,8 +39,7 @@ OPEN_EXAMPLES = (
     "fix the blinking", "open everyone's eyes", "make her look awake with open eyes",
 )
 OPEN_HINTS = PlannerHints(
-    rules=(Rule(31, all=(EYES, r"\bopen(?:ed|ing)?\b|\bunblink|\b(fix|remove|undo|get rid of|correct)\b.*"
-                               r"\b(blink|closed|shut)|\b(fix|correct|repair)\b.{0,20}\beyes\b")),
+    rules=(Rule(31, all=(EYES, OPENS)), Rule(19, all=(EYES, OPENS, VIDEO)),
            # eyes taken from one photo for another: "take the eyes from picture A for picture B"
            Rule(28, all=(r"\b(take|use|borrow|copy|transplant|steal|grab|put|paste)\b.*\beyes\b.*"
                          r"\b(from|of|on|onto|into|for)\b|\b(photo|picture|image|shot|pic) \w+'s eyes\b|"

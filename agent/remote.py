@@ -6,6 +6,7 @@ returns a ``Reply`` whose files are downloaded copies, so a chat can drive a GPU
 from __future__ import annotations
 
 import json
+import re
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack
@@ -190,11 +191,19 @@ def _is_url(value: Any, base: str) -> bool:
     return isinstance(value, str) and value.startswith(base + "/")
 
 
+SERVED = re.compile(r"(?:runs/[\w-]{1,80}/artifacts|attachments|scratch/[0-9a-f]{16})/[\w.-]{1,200}")
+
+
 def localize(value: Any, client: Client, folder: Path) -> Any:
-    """Every URL of the server in ``value`` replaced by a downloaded copy under ``folder`` (kept by path)."""
+    """Every file URL of the server in ``value`` (a run's artifact, a stored attachment, a scratch output)
+    replaced by a downloaded copy under ``folder``, kept by path; any other string, a request's own words
+    that happen to start with the server's address included, stays as it is, and nothing is written outside
+    ``folder``."""
     if _is_url(value, client.base):
-        rel = urlsplit(value).path.strip("/").replace("artifacts/", "")
-        dest = folder / rel
+        rel = urlsplit(value).path.strip("/")
+        dest = folder / rel.replace("artifacts/", "")
+        if not SERVED.fullmatch(rel) or ".." in rel.split("/") or not dest.resolve().is_relative_to(folder.resolve()):
+            return value
         if not dest.suffix:
             dest = dest.with_suffix(".png")  # stored attachments are PNGs named by their sha256
         return str(dest if dest.exists() else client.download(value, dest))

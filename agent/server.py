@@ -55,6 +55,7 @@ HOST = socket.gethostname()
 STATUS = {ErrorCode.INVALID_IMAGE: 400, ErrorCode.IMAGE_TOO_LARGE: 413, ErrorCode.INTERNAL: 500}
 SCRATCH_TTL_S = 15 * 60  # outputs of unrecorded calls wait this long to be downloaded
 SHA = re.compile(r"[0-9a-f]{64}")
+THREAD = re.compile(r"[A-Za-z0-9][\w.-]{0,79}")  # a conversation id: what `ask` makes (t-…) or a client's own
 
 
 def status_for(code: str) -> int:
@@ -133,7 +134,7 @@ class Atelier:
         self._session = None
         self._planners: dict[str, Any] = {}
         self._lock = threading.Lock()
-        self._thread_locks: dict[str, threading.Lock] = {}
+        self._thread_locks: dict[str, tuple[threading.Lock, int]] = {}  # id -> (lock, holders and waiters)
         self.scratch = settings.home / "scratch"
 
     @property
@@ -156,11 +157,21 @@ class Atelier:
 
     @contextmanager
     def thread_lock(self, thread_id: str) -> Iterator[None]:
-        """Turns of one conversation run one at a time; different conversations run side by side."""
+        """Turns of one conversation run one at a time; different conversations run side by side. A lock lives
+        only while someone holds or waits for it, so made-up ids cannot grow the table."""
         with self._lock:
-            lock = self._thread_locks.setdefault(thread_id, threading.Lock())
-        with lock:
-            yield
+            lock, users = self._thread_locks.get(thread_id, (threading.Lock(), 0))
+            self._thread_locks[thread_id] = (lock, users + 1)
+        try:
+            with lock:
+                yield
+        finally:
+            with self._lock:
+                lock, users = self._thread_locks[thread_id]
+                if users == 1:
+                    del self._thread_locks[thread_id]
+                else:
+                    self._thread_locks[thread_id] = (lock, users - 1)
 
     def warm_up(self) -> None:
         """Load what the first requests would otherwise wait for: backend probes, the planner and its models,
@@ -531,6 +542,9 @@ def create_app(settings: Settings | None = None, warm: bool = False) -> FastAPI:
         for key in ("thread_id", "planner"):
             if body.get(key) is not None and not isinstance(body[key], str):
                 raise ApiError(422, ErrorCode.BAD_ARGUMENT, f"'{key}' must be a string")
+        if body.get("thread_id") and not THREAD.fullmatch(body["thread_id"]):
+            raise ApiError(422, ErrorCode.BAD_ARGUMENT, f"{body['thread_id']!r} is not a conversation id (letters, "
+                           "digits, '.', '_' and '-', at most 80)")
         return text
 
     @app.post("/plan", dependencies=auth, openapi_extra=ASK_BODY,
@@ -609,11 +623,11 @@ def create_app(settings: Settings | None = None, warm: bool = False) -> FastAPI:
 
     # ------------------------------------------------ conversations: the chat's sidebar, history and re-runs
 
-    THREAD = re.compile(r"[\w.-]{1,80}")
-
-    def checked_thread(thread_id: str) -> str:
+    def checked_thread(thread_id: str, must_exist: bool = True) -> str:
         if not THREAD.fullmatch(thread_id):
             raise ApiError(422, ErrorCode.BAD_ARGUMENT, f"{thread_id!r} is not a conversation id")
+        if must_exist and not state.session.exists(thread_id):
+            raise ApiError(404, "NOT_FOUND", f"no conversation {thread_id}")
         return thread_id
 
     async def json_body(request: Request) -> dict[str, Any]:
@@ -660,11 +674,7 @@ def create_app(settings: Settings | None = None, warm: bool = False) -> FastAPI:
     @app.get("/threads/{thread_id}", dependencies=auth,
              summary="A conversation: its turns, the tree of results, the current branch and any pending question")
     def thread(thread_id: str, request: Request) -> dict[str, Any]:
-        thread_id = checked_thread(thread_id)
-        data = in_thread(thread_id, request, lambda s: None)
-        if not data["history"] and data["title"] is None:
-            raise ApiError(404, "NOT_FOUND", f"no conversation {thread_id}")
-        return data
+        return in_thread(checked_thread(thread_id), request, lambda s: None)
 
     @app.patch("/threads/{thread_id}", dependencies=auth, summary="Rename a conversation: `{title}`")
     async def rename_thread(thread_id: str, request: Request) -> dict[str, Any]:
@@ -677,7 +687,7 @@ def create_app(settings: Settings | None = None, warm: bool = False) -> FastAPI:
     @app.delete("/threads/{thread_id}", dependencies=auth,
                 summary="Forget a conversation and every run it made")
     def delete_thread(thread_id: str, request: Request) -> dict[str, Any]:
-        thread_id = checked_thread(thread_id)
+        thread_id = checked_thread(thread_id, must_exist=False)  # forgetting twice is no error
         return in_thread(thread_id, request, lambda s: {"deleted": thread_id, "runs": s.delete_thread(thread_id)},
                          view=False)
 

@@ -191,9 +191,10 @@ class Session:
         """(thread id, title) of every stored conversation, most recent first. A title is the name the user
         gave it, else the first request cut at a word; titles are kept unique with " (2)", " (3)" …"""
         conn = self.graph.checkpointer.conn
-        rows = conn.execute("SELECT thread_id, MAX(checkpoint_id) FROM checkpoints GROUP BY thread_id "
-                            "ORDER BY 2 DESC").fetchall()
-        names = dict(conn.execute("SELECT thread_id, title FROM thread_titles").fetchall())
+        with self._db():
+            rows = conn.execute("SELECT thread_id, MAX(checkpoint_id) FROM checkpoints GROUP BY thread_id "
+                                "ORDER BY 2 DESC").fetchall()
+            names = dict(conn.execute("SELECT thread_id, title FROM thread_titles").fetchall())
         out, seen = [], {}
         for (thread_id, _) in reversed(rows):  # the oldest keeps the plain title
             title = names.get(thread_id) or short_title(next(
@@ -202,11 +203,22 @@ class Session:
             out.append((thread_id, title if seen[title] == 1 else f"{title} ({seen[title]})"))
         return out[::-1]
 
+    def exists(self, thread_id: str) -> bool:
+        """Whether this conversation has been started (has checkpoints)."""
+        with self._db():
+            return self.graph.checkpointer.conn.execute(
+                "SELECT 1 FROM checkpoints WHERE thread_id = ? LIMIT 1", (thread_id,)).fetchone() is not None
+
+    def _db(self):
+        """The checkpointer's own lock: all conversations share one SQLite connection, and a commit must not
+        land on another thread's transaction (the server runs conversations side by side)."""
+        return self.graph.checkpointer.lock
+
     def rename(self, thread_id: str, title: str) -> None:
         title = " ".join(title.split())[:80]
         if not title:
             raise ValueError("a conversation needs a name")
-        with self.graph.checkpointer.conn as conn:
+        with self._db(), self.graph.checkpointer.conn as conn:
             conn.execute("INSERT OR REPLACE INTO thread_titles VALUES (?, ?)", (thread_id, title))
 
     def delete_thread(self, thread_id: str) -> int:
@@ -216,7 +228,7 @@ class Session:
         for run_id in runs:
             self.runs.delete(run_id)
         self.graph.checkpointer.delete_thread(thread_id)
-        with self.graph.checkpointer.conn as conn:
+        with self._db(), self.graph.checkpointer.conn as conn:
             conn.execute("DELETE FROM thread_titles WHERE thread_id = ?", (thread_id,))
         return len(runs)
 

@@ -130,6 +130,10 @@ def load_inputs(spec: ToolSpec, images: dict[str, str | os.PathLike[str]], setti
                 raise ToolError(ErrorCode.BAD_ARGUMENT, f"{spec.name} needs an input image for '{role.name}'")
             continue
         own = role.reader(Path(images[role.name]), settings.limits) if role.reader else None
+        if own is not None and min(own.pixels.shape[:2]) < role.min_size:  # a role's own reader, same floor
+            h, w = own.pixels.shape[:2]
+            raise ToolError(ErrorCode.INVALID_IMAGE, f"{images[role.name]}: {w}x{h} is too small (at least "
+                            f"{role.min_size}x{role.min_size} pixels needed)")
         loaded[role.name] = own or load_image(images[role.name], role.mode, settings.limits, role.min_size,
                                               max_pixels=role.max_pixels, downscale=role.downscale, who=spec.name)
     return loaded

@@ -354,11 +354,54 @@ def test_a_remote_chat_has_its_threads_history_reruns_and_undo(server, monkeypat
 
     remote.rename(thread, "  Astronaut   sketches ")
     assert dict(remote.threads())[thread] == "Astronaut sketches"
+    with httpx.Client(base_url=server["base"], headers={"Authorization": f"Bearer {TOKEN}"}) as c:
+        assert c.post(f"/threads/{thread}/adopt", json={"node_id": first["id"],
+                                                        "image": "/etc/passwd"}).status_code == 422
+        assert c.post(f"/threads/{thread}/adopt", json={"node_id": first["id"], "image": f"{server['base']}/runs/"
+                                                        "../../etc/passwd/artifacts/x"}).status_code == 422
     run_ids = [s["result"]["run_id"] for s in (reply.results + again["results"])]
     assert remote.delete_thread(thread) == 2
     assert thread not in dict(remote.threads()) and remote.nodes(thread) == []
     with httpx.Client(base_url=server["base"], headers={"Authorization": f"Bearer {TOKEN}"}) as c:
         assert all(c.get(f"/runs/{run_id}").status_code == 404 for run_id in run_ids)
         assert c.get("/threads").status_code == 200
-        assert c.post(f"/threads/{thread}/adopt", json={"node_id": "x", "image": "/etc/passwd"}).status_code == 422
+        for method, url, body in (("POST", f"/threads/{thread}/goto", {"node_id": None}),
+                                  ("PATCH", "/threads/ghost", {"title": "x"}), ("GET", "/threads/ghost", None)):
+            assert c.request(method, url, json=body).status_code == 404  # no conversation is made up
+        assert "ghost" not in [t["thread_id"] for t in c.get("/threads").json()]
+        assert c.get("/threads/..").status_code in (404, 422) and c.post("/threads/a b/undo").status_code == 422
         assert httpx.get(f"{server['base']}/threads").status_code == 401  # no token
+
+
+def test_conversation_locks_do_not_pile_up_and_downloads_stay_in_their_folder(tmp_path, settings):
+    """Made-up conversation ids leave no lock behind; a server string that points outside the remote folder
+    (or is just a request's words starting with the server's address) is never downloaded."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from atelier.agent.remote import localize
+    from atelier.agent.server import Atelier
+
+    state = Atelier(settings)
+
+    def hold(thread_id: str) -> None:
+        with state.thread_lock(thread_id):
+            time.sleep(0.001)
+
+    with ThreadPoolExecutor(8) as pool:
+        list(pool.map(hold, [f"ghost-{i % 50}" for i in range(500)]))
+    assert state._thread_locks == {}
+
+    class Recorder:  # stands in for the HTTP client: only where a download would be written matters here
+        base = "http://srv:1"
+        written: list[Path] = []
+
+        def download(self, url, dest):
+            self.written.append(Path(dest).resolve())
+            return dest
+
+    client, folder = Recorder(), tmp_path / "remote" / "srv_1"
+    good = "http://srv:1/runs/20261201-155603-sketchify-835c17/artifacts/image.png"
+    out = localize({"image": good, "evil": "http://srv:1/runs/../../../../tmp/evil.txt",
+                    "words": "http://srv:1/ is where I run it"}, client, folder)
+    assert out["evil"].endswith("evil.txt") and out["words"].startswith("http://srv:1/")  # left as they were
+    assert client.written == [(folder / "runs/20261201-155603-sketchify-835c17/image.png").resolve()]

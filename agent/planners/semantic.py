@@ -21,11 +21,14 @@ from atelier.core.registry import Rule
 
 UNSUPPORTED_PRIORITY = 20  # tool rules with a lower priority are tried before the "no tool does that" check
 DANGER = re.compile(
-    r"\b(delete|erase|wipe|format|rm\s+-|sudo|shell|bash|terminal|execute|exec|eval|system prompt|curl|wget|"
-    r"ignore (?:all |your |the |previous |my )*(?:instructions|tools|rules)|jailbreak|password|api key|admin|"
+    r"\b(delete|erase|wipe|format (?:the |my |your )?(?:disk|drive|hard ?drive|partition|computer|c:)|rm\s+-|sudo|shell|bash|terminal|execute|exec|eval|system prompt|curl|wget|"
+    r"ignore (?:all |your |the |previous |my )*(?:instructions|tools|rules)|jailbreak|password|api key|"
+    r"admin(?:istrator)? (?:mode|rights|access|privileges|password|panel)|as (?:an? )?admin(?:istrator)?|"
     r"no rules|without (?:any )?rules|you are dan|dan mode|developer mode|config(?:uration)? files?|run rm|"
+    r"(?:list|open|read|show|browse|access|delete|clear|empty|look in(?:to)?|go (?:in)?to|cd) (?:the |my |your )?"
     r"(?:temp|tmp|home|system|runs) (?:folder|directory)|"
-    r"(?:print|show|dump|read) (?:me )?(?:the )?contents|environment variables|"
+    r"(?:print|show|dump|read|cat) (?:me )?(?:the )?contents of (?:the |my |your |a |every )?(?:files?|folders?|"
+    r"director(?:y|ies)|disk|drive|config\w*|system|home|env\w*|database)|environment variables|"
     r"(?:disable|skip|bypass|turn off) (?:all |the |your )?(?:safety|checks|filters|rules|guard\w*)|"
     r"exfiltrat|upload (?:my|all) files|file ?system|access (?:the|my|your) (?:files|disk|folders?|drive)|"
     r"allowed to (?:access|run|execute|delete|read))\b|(?:^|\s)(?:/etc/|/usr/|~/|c:\\|\.\./)|https?://")

@@ -188,13 +188,13 @@ def encode_cached(texts: list[str]) -> np.ndarray:
     from atelier.core.config import load_settings
 
     texts = list(texts)
-    key = hashlib.sha256("\x1f".join([MiniLMEmbedder.name, str(MiniLMEmbedder.dim), *texts]).encode()).hexdigest()
+    key = hashlib.sha256(json.dumps([MiniLMEmbedder.name, MiniLMEmbedder.dim, texts]).encode()).hexdigest()
     path = load_settings().home / "cache" / f"{MiniLMEmbedder.name}-{key[:20]}.npy"
     try:
         vectors = np.load(path, allow_pickle=False)
         if vectors.shape == (len(texts), MiniLMEmbedder.dim) and vectors.dtype == np.float32:
             return vectors
-    except (OSError, ValueError):
+    except (OSError, ValueError, EOFError):  # missing, truncated (even to zero bytes) or not an array
         pass
     vectors = minilm().encode(texts)
     temporary = None

@@ -50,6 +50,8 @@ def test_cached_encoding_survives_damage(atelier_home: Path) -> None:
     assert np.allclose(again, minilm().encode(texts), atol=1e-6)
     assert np.array_equal(np.load(files[0]), again)  # the damaged file was replaced
     assert not list((atelier_home / "cache").glob("*.tmp"))
+    files[0].write_bytes(b"")  # truncated to nothing
+    assert np.allclose(encode_cached(texts), again, atol=1e-6)
     other = encode_cached(["something else"])
     assert other.shape == (1, 384) and len(list((atelier_home / "cache").glob("minilm-*.npy"))) == 2
 

@@ -123,3 +123,13 @@ def test_the_cli_takes_a_video_as_input(clip, tmp_path):
     assert [d["frame"] for d in result["outputs"]["edited_frames"]] == list(BLINK)
     videos = [p for p in result["artifacts"].values() if p.endswith(".mp4")]
     assert len(videos) == 1 and closed_frames(videos[0]) == []
+
+
+def test_a_tiny_video_is_refused_like_a_tiny_image(tmp_path):
+    """A role's own reader (the clip reader) is held to the role's minimum size, as an image would be."""
+    from atelier.tools.eyes.video import write_video
+
+    tiny = write_video([np.full((8, 8, 3), 20 * i, np.uint8) for i in range(5)], 10, tmp_path / "tiny.mp4")
+    for path in (tiny,):
+        res = run_tool("detect_closed_eyes", {"image": path}).result
+        assert res.error.code == ErrorCode.INVALID_IMAGE and "too small" in res.error.message

@@ -150,3 +150,17 @@ def test_ukiyo_e_accent_marks_only_the_most_vivid_warm_patches():
     img[30:60, 30:60] = (0.9, 0.2, 0.1)  # one vermilion robe
     mask = accent_mask(img, 100 / 512)
     assert mask[40:50, 40:50].mean() > 0.9 and mask[:20].mean() < 0.05
+
+
+def test_a_flat_grey_area_takes_one_palette_colour_not_bands():
+    """Every grey has the same hue: ranking them by position made a grey photo horizontal stripes of the
+    palette. Equal pixels now share one rank, and greys are ranked by lightness."""
+    from atelier.tools.style.renderers.common import hue_ranks
+
+    pal = np.array([[0.8, 0.2, 0.1], [0.1, 0.5, 0.8], [0.9, 0.8, 0.2], [0.2, 0.6, 0.3]], np.float32)
+    flat = np.full((64, 64, 3), 0.5, np.float32)
+    assert len(np.unique(hue_ranks(flat, pal))) == 1
+    ramp = np.repeat(np.linspace(0.05, 0.95, 64, dtype=np.float32)[None, :, None], 64, 0).repeat(3, 2)
+    ranks = hue_ranks(ramp, pal)
+    assert (ranks == ranks[:1]).all()  # each column (one grey) one colour, whatever its row
+    assert len(np.unique(ranks)) == 4  # the greys spread over the whole palette, as tones

@@ -73,6 +73,9 @@ def read_video(path: str | Path, max_frames: int = MAX_FRAMES, max_seconds: floa
             ok, bgr = cap.read()
             if not ok:
                 break
+            if bgr.shape[0] * bgr.shape[1] > max_pixels:  # the header said less
+                raise ToolError(ErrorCode.IMAGE_TOO_LARGE, f"{path.name} has {bgr.shape[1]}×{bgr.shape[0]} frames; "
+                                f"videos may have at most {max_pixels:,} pixels a frame (1080p)")
             frames.append(cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB))
             _check_length(path.name, len(frames), fps, bgr.shape[0] * bgr.shape[1], max_frames, max_seconds,
                           max_total)
@@ -113,6 +116,8 @@ def write_video(frames: list[np.ndarray], fps: float, path: str | Path) -> Path:
     path = Path(path)
     h, w = frames[0].shape[:2]
     writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"mp4v"), fps, (w, h))
+    if not writer.isOpened():
+        raise ToolError(ErrorCode.INTERNAL, f"OpenCV cannot write an MP4 of {w}×{h} at {path}")
     try:
         for frame in frames:
             writer.write(cv2.cvtColor(frame, cv2.COLOR_RGB2BGR))
@@ -208,7 +213,7 @@ def detect_clip(clip: VideoInput, landmarker, threshold: float, ctx) -> ToolOutp
 
 def open_clip(clip: VideoInput, landmarker, args, ctx) -> ToolOutput:
     """``open_eyes`` on a clip: each blinking frame opened from the clip's own open frames; the edited clip
-    (``video.mp4``) and the most changed frame before and after."""
+    (``video.mp4``) and the first edited frame before and after."""
     import tempfile
 
     from .best_take import BestTakeArgs

@@ -329,12 +329,18 @@ def hue_ranks(img: np.ndarray, palette: np.ndarray, weights: np.ndarray | None =
     happen to be nearest to it (a brown coffee cup and crimson glass).
     """
     lead = img.shape[:-1]
-    ang = hue_order(to_lab(img.reshape(-1, 1, 3)).reshape(-1, 3)[:, 1:]).ravel()
+    lab = to_lab(img.reshape(-1, 1, 3)).reshape(-1, 3)
+    ang = hue_order(lab[:, 1:]).ravel()
     pal_ang = hue_order(to_lab(palette[None])[0][:, 1:])
     w = np.ones(ang.size, np.float64) if weights is None else np.asarray(weights, np.float64).ravel()
-    order = np.argsort(ang, kind="stable")
-    cum = np.empty(ang.size, np.float64)
-    cum[order] = (np.cumsum(w[order]) - 0.5 * w[order]) / max(float(w.sum()), 1e-9)
+    # Equal hues (every grey has the same one) are ranked by lightness, and pixels equal in both share one
+    # rank (their group's middle): a grey sky or a pencil sketch takes the palette as tones, and a flat area
+    # one colour, never bands in the order the pixels happen to sit in the image.
+    keys, group = np.unique(np.stack([np.round(ang, 4), np.round(lab[:, 0], 1)], axis=1), axis=0,
+                            return_inverse=True)
+    group = group.ravel()
+    mass = np.bincount(group, weights=w, minlength=len(keys))  # np.unique sorts by hue, then lightness
+    cum = ((np.cumsum(mass) - 0.5 * mass) / max(float(w.sum()), 1e-9))[group]
     slot = np.minimum((cum * len(palette)).astype(np.int64), len(palette) - 1)
     return np.argsort(pal_ang, kind="stable")[slot].reshape(lead)
 

@@ -21,7 +21,8 @@ from atelier.core.registry import Rule
 
 UNSUPPORTED_PRIORITY = 20  # tool rules with a lower priority are tried before the "no tool does that" check
 DANGER = re.compile(
-    r"\b(delete|erase|wipe|format (?:the |my |your )?(?:disk|drive|hard ?drive|partition|computer|c:)|rm\s+-|sudo|shell|bash|terminal|execute|exec|eval|system prompt|curl|wget|"
+    r"\b(delete|erase|wipe|format (?:the |my |your )?(?:disk|drive|hard ?drive|partition|computer|c:)|rm\s+-|"
+    r"sudo|shell|bash|terminal|execute|exec|eval|system prompt|curl|wget|"
     r"ignore (?:all |your |the |previous |my )*(?:instructions|tools|rules)|jailbreak|password|api key|"
     r"admin(?:istrator)? (?:mode|rights|access|privileges|password|panel)|as (?:an? )?admin(?:istrator)?|"
     r"no rules|without (?:any )?rules|you are dan|dan mode|developer mode|config(?:uration)? files?|run rm|"

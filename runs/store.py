@@ -12,6 +12,7 @@ import re
 import secrets
 import shutil
 import sqlite3
+import time
 from collections.abc import Iterator
 from contextlib import closing, contextmanager
 from dataclasses import dataclass
@@ -87,6 +88,22 @@ def damaged(exc: sqlite3.Error) -> bool:
         or "no such table" in text)
 
 
+def wal_mode(db: sqlite3.Connection, patience_s: float = 60.0) -> None:
+    """Put the database in WAL mode (it stays so in the file), waiting out other processes: switching the
+    journal needs a moment alone with the file, and SQLite answers "database is locked" at once instead of
+    calling the busy handler when two processes open a fresh home together."""
+    deadline = time.monotonic() + patience_s
+    while True:
+        try:
+            if db.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
+                db.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) and "busy" not in str(exc) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.02)
+
+
 class RunStore:
     """Create, read and delete run records under one Atelier home.
 
@@ -121,7 +138,7 @@ class RunStore:
     def _connect(self) -> sqlite3.Connection:
         if not self.readonly:
             db = sqlite3.connect(self.db_path, timeout=60)
-            db.execute("PRAGMA journal_mode=WAL")
+            wal_mode(db)
             return db
         if not self.db_path.exists():
             raise _NoDatabase

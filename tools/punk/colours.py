@@ -41,10 +41,15 @@ def colour_name(rgb) -> str:
 
 
 def colour_names(rgbs) -> list[str]:
-    """``colour_name`` of many colours in one conversion (a punk's palette is named at once)."""
-    lab = _lab(np.asarray(rgbs).reshape(-1, 3))
-    d = ((lab[:, None, :] - _named_lab()[None]) ** 2).sum(axis=2)
-    return [_NAMES[int(i)] for i in d.argmin(axis=1)]
+    """``colour_name`` of many colours; each colour is named once per process (punks share a small palette,
+    so a batch of thousands converts a few hundred colours)."""
+    return [_named(tuple(int(c) for c in rgb)) for rgb in np.asarray(rgbs).reshape(-1, 3)]
+
+
+@functools.lru_cache(maxsize=65536)
+def _named(rgb: tuple[int, int, int]) -> str:
+    d = ((_named_lab() - _lab(np.array(rgb))[0]) ** 2).sum(axis=1)
+    return _NAMES[int(d.argmin())]
 
 
 def hex_of(rgb) -> str:

@@ -674,7 +674,9 @@ def create_app(settings: Settings | None = None, warm: bool = False) -> FastAPI:
     @app.get("/threads/{thread_id}", dependencies=auth,
              summary="A conversation: its turns, the tree of results, the current branch and any pending question")
     def thread(thread_id: str, request: Request) -> dict[str, Any]:
-        return in_thread(checked_thread(thread_id), request, lambda s: None)
+        thread_id = checked_thread(thread_id)
+        # no conversation lock: while a turn runs, the chat reads its last checkpoint instead of waiting for it
+        return Links(settings, str(request.base_url)).rewrite(thread_view(state.session, thread_id))
 
     @app.patch("/threads/{thread_id}", dependencies=auth, summary="Rename a conversation: `{title}`")
     async def rename_thread(thread_id: str, request: Request) -> dict[str, Any]:

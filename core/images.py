@@ -167,6 +167,16 @@ def _normalise(img: Image.Image, mode: ColourMode, notes: list[str]) -> tuple[np
     return np.array(Image.alpha_composite(white, rgba).convert("RGB"), dtype=np.uint8), True
 
 
+def check_min_size(pixels: np.ndarray, min_size: int, where: str | os.PathLike[str]) -> None:
+    """INVALID_IMAGE when either side is under ``min_size``: the floor a tool's image role sets, for every
+    way an input is read (an image file, a video's first frame)."""
+    h, w = pixels.shape[:2]
+    if min(h, w) < min_size:
+        raise ToolError(
+            ErrorCode.INVALID_IMAGE, f"{where}: {w}x{h} is too small (at least {min_size}x{min_size} pixels needed)"
+        )
+
+
 def load_image(
     path: str | os.PathLike[str],
     mode: ColourMode = "RGB",
@@ -231,11 +241,7 @@ def load_image(
         h, w = pixels.shape[:2]
         notes.append(f"{width}x{height} is over {who}'s budget of {budget:,} pixels: analysed on a downscaled "
                      f"{w}x{h} copy")
-    h, w = pixels.shape[:2]
-    if min(h, w) < min_size:
-        raise ToolError(
-            ErrorCode.INVALID_IMAGE, f"{p}: {w}x{h} is too small (at least {min_size}x{min_size} pixels needed)"
-        )
+    check_min_size(pixels, min_size, p)
     return LoadedImage(pixels=pixels, path=p, sha256=sha256_bytes(data), format=fmt, warnings=notes,
                        had_alpha=had_alpha)
 

@@ -18,7 +18,7 @@ from pydantic import ValidationError
 
 from .config import Settings, load_settings
 from .errors import REPAIR_ADVICE, DamagedState, ErrorCode, ToolError, looks_damaged
-from .images import LoadedImage, encode_png, load_image
+from .images import LoadedImage, check_min_size, encode_png, load_image
 from .outputs import write_outputs
 from .registry import ProgressFn, ToolContext, ToolOutput, ToolSpec, closest, get_tool
 from .result import ErrorInfo, ToolResult
@@ -130,10 +130,8 @@ def load_inputs(spec: ToolSpec, images: dict[str, str | os.PathLike[str]], setti
                 raise ToolError(ErrorCode.BAD_ARGUMENT, f"{spec.name} needs an input image for '{role.name}'")
             continue
         own = role.reader(Path(images[role.name]), settings.limits) if role.reader else None
-        if own is not None and min(own.pixels.shape[:2]) < role.min_size:  # a role's own reader, same floor
-            h, w = own.pixels.shape[:2]
-            raise ToolError(ErrorCode.INVALID_IMAGE, f"{images[role.name]}: {w}x{h} is too small (at least "
-                            f"{role.min_size}x{role.min_size} pixels needed)")
+        if own is not None:
+            check_min_size(own.pixels, role.min_size, images[role.name])
         loaded[role.name] = own or load_image(images[role.name], role.mode, settings.limits, role.min_size,
                                               max_pixels=role.max_pixels, downscale=role.downscale, who=spec.name)
     return loaded

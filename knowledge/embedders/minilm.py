@@ -86,8 +86,8 @@ class Bert:
     def __init__(self, weights: dict[str, np.ndarray], config: dict) -> None:
         # Own, aligned copies with linear weights stored (in, out): views into a file buffer may be unaligned,
         # and numpy then skips BLAS (a 10-50x slower matmul).
-        self.w = {k: np.ascontiguousarray(v.T if k.endswith("dense.weight") or k.endswith(("query.weight",
-                  "key.weight", "value.weight")) else v) for k, v in weights.items()}
+        linear = ("dense.weight", "query.weight", "key.weight", "value.weight")
+        self.w = {k: np.ascontiguousarray(v.T if k.endswith(linear) else v) for k, v in weights.items()}
         self.heads = int(config["num_attention_heads"])
         self.layers = int(config["num_hidden_layers"])
         self.eps = float(config["layer_norm_eps"])
@@ -110,13 +110,13 @@ class Bert:
         hidden = x.shape[-1]
         size = hidden // self.heads
         bias = np.where(mask[:, None, None, :] > 0, 0.0, -1e4).astype(np.float32)
+
+        def heads(t: np.ndarray, order: tuple[int, ...] = (0, 2, 1, 3)) -> np.ndarray:
+            # contiguous: numpy runs a stacked matmul through BLAS only on contiguous operands
+            return np.ascontiguousarray(t.reshape(n, length, self.heads, size).transpose(order))
+
         for i in range(self.layers):
             p = f"encoder.layer.{i}"
-
-            def heads(t: np.ndarray, order: tuple[int, ...] = (0, 2, 1, 3)) -> np.ndarray:
-                # contiguous: numpy runs a stacked matmul through BLAS only on contiguous operands
-                return np.ascontiguousarray(t.reshape(n, length, self.heads, size).transpose(order))
-
             q = heads(self._dense(x, f"{p}.attention.self.query"))
             k = heads(self._dense(x, f"{p}.attention.self.key"), (0, 2, 3, 1))
             v = heads(self._dense(x, f"{p}.attention.self.value"))

@@ -2,8 +2,8 @@
 face against the clean crop (PSNR, SSIM), with the measured noise and texture energy before and after.
 
 Faces: scikit-image's astronaut plus open-eye UTKFace crops (``--faces DIR``, fetched by ``fetch_cew.sh``;
-research use only, never committed). Restorers: today's classical, the previous classical (read from git at
-``--previous REV`` when given), CodeFormer when its weights are installed.
+research use only, never committed). Restorers: today's classical and earlier ones read from git
+(``--previous REV``, repeatable). Also counted: how many restored faces are bit-identical to their input.
 
     python evals/eyes/restore_eval.py --faces DATA/open --count 40 --report evals/reports/eyes_restore.md
 """
@@ -49,20 +49,25 @@ def degrade(rgb: np.ndarray, kind: str, rng: np.random.Generator) -> np.ndarray:
     raise ValueError(kind)
 
 
-def previous_restorer(rev: str):
-    """The classical restorer as it was at git ``rev`` (its own module text, run as it was)."""
+def previous_restorer(rev: str) -> ClassicalRestorer:
+    """The classical restorer as it was at git ``rev`` (its own module text, run as it was, given the face
+    mask and the JPEG grid offset when that version took them)."""
+    import inspect
+
     source = subprocess.run(["git", "-C", str(REPO), "show", f"{rev}:tools/restore/classical.py"], check=True,
                             capture_output=True, text=True).stdout
     space: dict = {}
     exec(compile(source, f"{rev}:tools/restore/classical.py", "exec"), space)  # noqa: S102 (our own history)
+    then = space["restore_classical"]
+    takes = inspect.signature(then).parameters
 
-    class Previous:
-        name = f"classical at {rev}"
+    class Previous(ClassicalRestorer):
+        def restore(self, crop, face, offset=(0, 0)):
+            if "mask" not in takes:
+                return then(crop, face.inter_ocular)
+            return then(crop, face.inter_ocular, mask=polygon_mask(crop.shape[:2], face.outline), offset=offset)
 
-        def restore(self, crop, face):
-            return space["restore_classical"](crop, face.inter_ocular)
-
-    return Previous()
+    return Previous(name=f"classical at {rev}")
 
 
 def scores(clean: np.ndarray, img: np.ndarray, inside: np.ndarray) -> tuple[float, float]:
@@ -79,7 +84,8 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--faces", type=Path, help="a folder of clean face crops (UTKFace open-eye crops)")
     ap.add_argument("--count", type=int, default=40)
-    ap.add_argument("--previous", default=None, help="git revision of the previous classical restorer")
+    ap.add_argument("--previous", action="append", default=[], help="git revision of an earlier classical restorer "
+                    "(repeatable)")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--report", type=Path)
     args = ap.parse_args(argv)
@@ -90,11 +96,12 @@ def main(argv: list[str] | None = None) -> int:
         random.Random(args.seed).shuffle(more)
         paths += more
     restorers = {"classical": ClassicalRestorer()}
-    if args.previous:
-        restorers[f"classical at {args.previous}"] = previous_restorer(args.previous)
+    for rev in args.previous:
+        restorers[f"classical at {rev}"] = previous_restorer(rev)
     kinds = ("clean", "noise10", "noise20", "jpeg30", "blur")
     table = {(k, r): [] for k in kinds for r in ("input", *restorers)}
     measures = {(k, r): [] for k in kinds for r in restorers}
+    same = dict.fromkeys(measures, 0)
     seconds = []
     rng = np.random.default_rng(args.seed)
     used = 0
@@ -114,12 +121,14 @@ def main(argv: list[str] | None = None) -> int:
             for name, restorer in restorers.items():
                 t0 = time.perf_counter()
                 out, _ = restore_face_region(bad, face, restorer)
-                seconds.append(time.perf_counter() - t0)
+                if name == "classical":
+                    seconds.append(time.perf_counter() - t0)
+                same[(kind, name)] += int(np.array_equal(out, bad))
                 table[(kind, name)].append(scores(clean, out, inside))
                 measures[(kind, name)].append((noise_sigma(bad, inside), noise_sigma(out, inside),
                                                texture_energy(bad, inside), texture_energy(out, inside)))
     lines = [f"# Restore eval ({date.today()}, `python evals/eyes/restore_eval.py --count {args.count}"
-             f"{' --previous ' + args.previous if args.previous else ''}`)", "",
+             f"{''.join(' --previous ' + rev for rev in args.previous)}`)", "",
              f"{used} faces (astronaut + UTKFace crops); PSNR (dB) / SSIM inside the face outline against the clean "
              "crop; noise = measured σ (grey levels), texture = high-frequency energy, mean before → after.", "",
              "| degradation | " + " | ".join(("input", *restorers)) + " |", "|---|" + "---|" * (1 + len(restorers))]
@@ -129,14 +138,15 @@ def main(argv: list[str] | None = None) -> int:
             v = np.array(table[(kind, r)])
             cells.append(f"{np.mean(v[:, 0]):.2f} / {np.mean(v[:, 1]):.4f}")
         lines.append(f"| {kind} | " + " | ".join(cells) + " |")
-    lines += ["", "| degradation | restorer | noise before → after | texture before → after |", "|---|---|---|---|"]
+    lines += ["", "| degradation | restorer | noise before → after | texture before → after | faces unchanged |",
+              "|---|---|---|---|---|"]
     for kind in kinds:
         for r in restorers:
             m = np.array(measures[(kind, r)])
             lines.append(f"| {kind} | {r} | {m[:, 0].mean():.2f} → {m[:, 1].mean():.2f} | "
-                         f"{m[:, 2].mean():.1f} → {m[:, 3].mean():.1f} |")
-    lines += ["", f"Seconds per face (median, this machine): {np.median(seconds):.3f}. CodeFormer: weights not "
-              "installed here, not scored."]
+                         f"{m[:, 2].mean():.1f} → {m[:, 3].mean():.1f} | {same[(kind, r)]} of {used} |")
+    lines += ["", f"Seconds per face, today's classical (median, this machine): {np.median(seconds):.3f}. CodeFormer: "
+              "weights not installed here, not scored."]
     return publish("\n".join(lines) + "\n", args.report)
 
 

@@ -130,13 +130,14 @@ class Rule:
 @dataclass(frozen=True)
 class ArgCue:
     """Where an argument's value is in the words: ``pattern``'s groups give the values of ``args`` (in order),
-    read as ``kind``: ``number``, ``int``, ``fraction`` ("65 %" or "0.65" -> 0.65) or ``value`` (the cue's
+    read as ``kind``: ``number``, ``int``, ``fraction`` ("65 %" or "0.65" -> 0.65), ``complement`` (a share of the
+    other part: "70 % lines" -> shading 0.3) or ``value`` (the cue's
     fixed ``value``, for words like "heavier shading"). ``when`` must also match the clause. The first cue
     that matches sets an argument."""
 
     args: tuple[str, ...]
     pattern: str
-    kind: Literal["number", "int", "fraction", "value"] = "number"
+    kind: Literal["number", "int", "fraction", "complement", "value"] = "number"
     value: Any = None
     when: str = ""
     minimum: float | None = None

@@ -12,7 +12,7 @@ import numpy as np
 
 from atelier.agent.catalogue import capabilities, catalogue, chains_image, read_lines
 from atelier.agent.plan import Plan, Step
-from atelier.agent.planners import PlanRequest
+from atelier.agent.planners import PlanRequest, intent
 from atelier.agent.planners import text as tx
 from atelier.agent.planners.compact import replies
 from atelier.agent.planners.guard import screen
@@ -140,21 +140,25 @@ def nearest(clauses: list[str]) -> list[tuple[str, float, float]]:
     return out
 
 
-def rule_tool(clause: str, request: str) -> str | None:
-    """High-precision keyword rules from the tools' specs; "answer" for edits no tool does; None when unsure."""
+def rule_tool(clause: str, request: str, n_attachments: int | None = None) -> str | None:
+    """High-precision keyword rules from the tools' specs; "answer" for edits no tool does; None when unsure.
+    With ``n_attachments`` known, a tool that combines several photos (further frame roles) is not chosen for
+    fewer than two: the next rule decides ("one photo where everyone's eyes are open" of a single photo)."""
     checked = False
     for priority, tool, rule in _rules():
+        if n_attachments is not None and n_attachments < 2 and frame_roles(tool):
+            continue
         if not checked and priority > UNSUPPORTED_PRIORITY:
             checked = True
-            if unsupported().search(clause):
+            if unsupported().search(clause) or intent.unsupported_edit(clause):
                 return "answer"
         if _matches(rule, clause, request):
             return tool
-    return "answer" if not checked and unsupported().search(clause) else None
+    return "answer" if not checked and (unsupported().search(clause) or intent.unsupported_edit(clause)) else None
 
 
 def classify(clauses: list[str], request: str, n_attachments: int) -> list[Clause]:
-    ruled = ["answer" if NEGATED.search(c) else rule_tool(c, request) for c in clauses]
+    ruled = ["answer" if NEGATED.search(c) else rule_tool(c, request, n_attachments) for c in clauses]
     todo = [c for c, r in zip(clauses, ruled, strict=True) if r is None]
     near = iter(nearest(todo)) if todo else iter(())
     out = []
@@ -163,7 +167,7 @@ def classify(clauses: list[str], request: str, n_attachments: int) -> list[Claus
             out.append(Clause(c, None if r == "answer" else r, 1.0))
             continue
         label, sim, margin = next(near)
-        tool = None if label == "answer" or sim < 0.35 else label
+        tool = None if label == "answer" or sim < 0.35 or intent.statement(c) else label
         out.append(Clause(c, tool, float(min(1.0, max(0.0, margin * 4 + (sim - 0.35))))))
     for cl in out:
         hints = catalogue()[cl.tool].hints if cl.tool else None
@@ -207,6 +211,14 @@ def _arg_kinds(tool: str) -> dict[str, tuple[str, tuple[str, ...]]]:
     return out
 
 
+@functools.cache
+def _unit_interval(tool: str, name: str) -> bool:
+    """An argument that lives in 0..1 (a share): "70 %" or "70" said for it means 0.7."""
+    prop = catalogue()[tool].args_model.model_json_schema().get("properties", {}).get(name, {})
+    options = [prop, *prop.get("anyOf", [])]
+    return any(o.get("maximum") == 1 or o.get("exclusiveMaximum") == 1 for o in options)
+
+
 def _order_by_words(parts: list[Clause]) -> list[Clause]:
     """"sketch + restore face, but the restore goes first": an ordering part that names a tool another part
     already asks for moves that part (first or last) instead of adding a step."""
@@ -230,6 +242,24 @@ def _choice_words(tool: str | None) -> frozenset[str]:
                      if c not in COMMON_CHOICES)
 
 
+ARG_FILLER = frozenset((
+    "please", "and", "with", "at", "of", "the", "a", "an", "to", "is", "it", "its", "on", "in",
+    "for", "also", "use", "using", "make", "set", "give", "me", "seed", "size", "px", "x", "percent", "per",
+    "cent", "pct", "variations", "variation", "top", "k"))
+
+
+def args_only(tool: str, clause: str) -> bool:
+    """A clause that only gives values of the tool's arguments ("offset 2,3 and cell 8", "3 variations please",
+    "charcoal"): it belongs to that tool's step, not a step of its own."""
+    spec = catalogue()[tool]
+    found = {**tx.cue_args(spec.hints.args, clause), **named_args(tool, clause)}
+    if not found and not re.search(r"\bseed\s*\d", clause):
+        return False
+    known = ARG_FILLER | _choice_words(tool) | {w for name in spec.args_model.model_fields for w in name.split("_")}
+    rest = [w for w in re.findall(r"[a-z]+", clause) if w not in known]
+    return len(rest) <= 1
+
+
 def named_args(tool: str, clause: str) -> dict[str, Any]:
     """Arguments said by name ("fidelity 0.5", "strength=0.8", "palette size 6") or by a distinctive choice word
     ("with codeformer", "in charcoal"), read from the tool's argument model; each kept only if valid."""
@@ -240,11 +270,20 @@ def named_args(tool: str, clause: str) -> dict[str, Any]:
     for name, (kind, choices) in _arg_kinds(tool).items():
         if kind:
             words = name.replace("_", r"[ _]?")
-            m = tx.rx(rf"\b{words}\s*(?:=|:|of|at|to|is)?\s*(\d+(?:\.\d+)?)\b").search(clause)
+            m = tx.rx(rf"\b{words}\s*(?:=|:|of|at|to|is)?\s*(?:about |around |roughly )?(\d+(?:\.\d+)?)(\s*%)?"
+                      rf"(?![\d.])").search(clause)
             if m is None and kind == "integer":  # "2 variations"
                 m = tx.rx(rf"\b(\d+)\s+{words}s?\b").search(clause)
+            if m is None and kind == "number":  # "70 % strength", "0.6 fidelity"
+                m = tx.rx(rf"(?<![\d.])(\d+(?:\.\d+)?)(\s*%)\s*(?:of\s+)?(?:the\s+)?{words}\b|"
+                          rf"(?<![\d.])(0?\.\d+)()\s+{words}\b").search(clause)
             if m:
-                found[name] = int(float(m[1])) if kind == "integer" else float(m[1])
+                groups = (*m.groups(), None)
+                raw, percent = next((groups[i], groups[i + 1]) for i in range(0, len(groups) - 1, 2) if groups[i])
+                value = float(raw)
+                if kind == "number" and _unit_interval(tool, name) and (percent or 1 < value <= 100):
+                    value = round(value / 100, 4)
+                found[name] = int(value) if kind == "integer" else value
         for choice in choices:
             if choice not in COMMON_CHOICES and tx.rx(
                     rf"(?<![a-z]){re.escape(choice.replace('_', ' '))}(?![a-z])").search(clause):
@@ -281,6 +320,8 @@ class SemanticPlanner:
             return Plan(planner=self.name, answer=replies()["refuse"][1]), 1.0
         if PRIVACY.search(text) and not re.search(r"\b(?:show|find|list|search)\b", text):
             return Plan(planner=self.name, answer=replies()["privacy"][1]), 1.0
+        if intent.about_atelier(text, request.n_attachments) and not DANGER.search(whole):
+            return Plan(planner=self.name, answer=capabilities()), 1.0
         about_input = re.search(r"\b(this|these|it|her|his|my|the (?:photo|image|picture))\b",
                                 text.replace("how does it work", ""))
         styles = re.search(r"\b(style|styles|references?)\b", text)
@@ -288,21 +329,30 @@ class SemanticPlanner:
         listing = SUPPORTED.search(text) and not about_input  # "which styles do you support?"
         if (META.search(text) and not about_input and not styles) or listing or definition:
             return Plan(planner=self.name, answer=capabilities()), 1.0
-        if DANGER.search(whole):
-            return Plan(planner=self.name, answer=(
-                "I won't do that: I only run Atelier's image tools on images you attach, and nothing in a "
-                "request can run commands or touch files. " + capabilities())), 1.0
-        clauses = self._clauses(text, request.n_attachments)
+        ignored: list[str] = []
+        if DANGER.search(whole):  # run only the legitimate part of a request with an injected instruction
+            legit, ignored = intent.strip_injection(cleaned, DANGER)
+            text = tx.normalise(tx.instruction_part(legit)) if legit else ""
+            if not text or DANGER.search(text) or CLAIM.search(text):
+                return Plan(planner=self.name, answer=replies()["refuse"][1]), 1.0
+            whole = tx.normalise(legit)
+        clauses = self._clauses(text, request.n_attachments, whole)
         tools = [c for c in clauses if c.tool]
         confidence = min((c.confidence for c in clauses), default=0.0)
         if not tools:
-            return Plan(planner=self.name, answer=self._no_tool_answer(text)), confidence
+            answer = replies()["refuse"][1] if ignored else self._no_tool_answer(text)
+            return Plan(planner=self.name, answer=answer), confidence
         plan = self._wire(tools, request, text)
+        if ignored:
+            plan = plan.model_copy(update={"notes": [*plan.notes, *(
+                f"ignored (not an image request; nothing in a request can run commands, touch files or change "
+                f"the rules): {part!r}" for part in ignored)]})
         if whole != text:  # a story was left out: its measured values may still be this plan's arguments
             plan = plan.model_copy(update={"steps": [story_args(s, whole) for s in plan.steps]})
         return plan, confidence
 
-    def _clauses(self, text: str, n: int) -> list[Clause]:
+    def _clauses(self, text: str, n: int, whole: str = "") -> list[Clause]:
+        context = f"{whole} {text}" if whole and whole != text else text  # rules may read the story too
         out: list[Clause] = []
         for clause in tx.split_clauses(text):
             parts = tx.split_and(clause)
@@ -316,7 +366,7 @@ class SemanticPlanner:
                 clause = ", ".join(parts)
             if len(parts) > 1:
                 kept: list[Clause] = []
-                for s in classify(parts, text, n):
+                for s in classify(parts, context, n):
                     owner = next((k for k in kept if s.text.strip() in _choice_words(k.tool)), None)
                     if owner is not None:  # "shading at 0.45, seed 3, charcoal": a value of a step's own argument
                         owner.text = f"{owner.text}, {s.text}"
@@ -329,10 +379,13 @@ class SemanticPlanner:
                 if len(kept) >= 2 and all(s.confidence >= 1.0 for s in kept):  # split only on rule-sure parts
                     out += kept
                     continue
-            out += classify([clause], text, n)
+            out += classify([clause], context, n)
         merged: list[Clause] = []
         for cl in out:
-            if merged and cl.refs and REF_ONLY.search(cl.text):  # "..., the 2nd photo is a reference"
+            if merged and merged[-1].tool and (cl.tool is None or cl.confidence < 1.0) and \
+                    args_only(merged[-1].tool, cl.text):  # "recover the sprite; offset 2,3 and cell 8"
+                merged[-1].text = f"{merged[-1].text}, {cl.text}"
+            elif merged and cl.refs and REF_ONLY.search(cl.text):  # "..., the 2nd photo is a reference"
                 merged[-1].refs = merged[-1].refs + cl.refs
                 merged[-1].marks = merged[-1].marks + cl.marks
             elif merged and cl.tool and cl.tool == merged[-1].tool and not catalogue()[cl.tool].hints.ref_from:

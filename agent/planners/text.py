@@ -290,6 +290,8 @@ NUMBER_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, 
 def _read(raw: str, kind: str) -> float | int:
     if kind == "fraction":
         return round(min(1.0, percent_or_fraction(raw)), 4)
+    if kind == "complement":  # "70 % lines" is 30 % of the other share
+        return round(max(0.0, 1.0 - min(1.0, percent_or_fraction(raw))), 4)
     if kind == "int":
         return NUMBER_WORDS.get(raw) or int(float(raw))
     return float(raw)
@@ -308,7 +310,8 @@ def cue_args(cues, clause: str) -> dict[str, Any]:
         if cue.kind == "value":
             values = [cue.value] * len(cue.args)
         else:
-            values = [_read(m.group(i + 1), cue.kind) for i in range(len(cue.args))]
+            groups = [g for g in m.groups() if g is not None] if len(cue.args) == 1 else list(m.groups())
+            values = [_read(g, cue.kind) for g in groups[:len(cue.args)]]
         if cue.minimum is not None and any(v < cue.minimum for v in values):
             continue
         args.update(zip(cue.args, values, strict=True))

@@ -48,7 +48,8 @@ GENERAL = (
     "stile=style", "semilla=seed", "graine=seed",
 )
 NUMBERS = {"zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
-           "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "sixteen": 16, "twenty": 20, "thirty": 30, "forty": 40,
+           "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15,
+           "sixteen": 16, "seventeen": 17, "eighteen": 18, "nineteen": 19, "twenty": 20, "thirty": 30, "forty": 40,
            "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90, "hundred": 100}
 FRACTIONS = {"two-thirds": 0.67, "two thirds": 0.67, "three-quarters": 0.75, "three quarters": 0.75,
              "a third": 0.33, "one third": 0.33, "a quarter": 0.25, "one quarter": 0.25, "a half": 0.5,
@@ -56,6 +57,7 @@ FRACTIONS = {"two-thirds": 0.67, "two thirds": 0.67, "three-quarters": 0.75, "th
 UNITS = (r"(?:times|x|px|pixels?|%|percent|per ?cent|variations?|versions?|variants?|options|takes|tries|copies|"
          r"colou?rs?|cells?|results?|outputs?)\b")
 AMOUNTS = r"(?:shading|shade|shadows?|strength|intensity|opacity|weight|fidelity|tone|style|effect|restyle)"
+NAMED = r"(?:cell size|cell|cells|grid|block size|palette size|colou?rs|variations|seed|fidelity|strength|top|k)"
 SCALE_WORDS = r"(?:upscal\w*|enlarg\w*|scal\w*|zoom\w*|blow[ -]?up|blown up|magnif\w*|bigger|larger|resiz\w*)"
 
 
@@ -104,7 +106,9 @@ def _number(words: str) -> int | None:
 
 NUMBER_WORD = r"(?:(?:a|one|two|three|four|five|six|seven|eight|nine) hundred(?: and)?[ -]?)?" \
               r"(?:(?:twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)(?:[ -](?:one|two|three|four|five|six|" \
-              r"seven|eight|nine))?|zero|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|sixteen)"
+              r"seven|eight|nine))?|zero|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|" \
+              r"thirteen|fourteen|" \
+              r"fifteen|sixteen|seventeen|eighteen|nineteen)"
 
 
 def _ratio(m: re.Match) -> str:
@@ -124,6 +128,17 @@ def numbers(text: str) -> str:
 
     text = re.sub(rf"(?<![\w-])(?P<n>{NUMBER_WORD})(?=\s*(?:-\s*)?{UNITS})", said, text)
     text = re.sub(rf"\bseed(?:\s+(?:number|no\.?|of|=|:|#))?\s+(?P<n>{NUMBER_WORD})\b", said, text)
+    # a number said next to the amount it sets: "zero shading", "cell size twelve", "weight of seven tenths"
+    text = re.sub(rf"(?<![\w-])(?P<n>{NUMBER_WORD})(?=\s+(?:{AMOUNTS}|{NAMED})\b)", said, text)
+    text = re.sub(rf"\b(?:{AMOUNTS}|{NAMED})(?:\s+(?:of|at|to|is|=|:|around|about))?\s+(?P<n>{NUMBER_WORD})\b"
+                  r"(?![- ](?:thirds?|quarters?|halves|half|tenths?))",
+                  said, text)
+    text = re.sub(r"\b(doubled|twice as (?:big|large))\b", "2x upscaled", text)  # "the sprite was doubled"
+    text = re.sub(r"\b(tripled|three times as (?:big|large))\b", "3x upscaled", text)
+    text = re.sub(r"\b(quadrupled|four times as (?:big|large))\b", "4x upscaled", text)
+    text = re.sub(r"\b(\d+)\s*(?:-\s*)?fold\b", r"\1x", text)  # "enlarged 4 fold"
+    text = re.sub(r"\b(\d+)\s+(?:versions|variants|options|alternatives|different takes|takes|tries)\b",
+                  r"\1 variations", text)  # "three versions" is the variations argument
     text = re.sub(r"\bseed\s+(?:number|no\.?|#)\s*(\d+)", r"seed \1", text)
     text = re.sub(rf"\b(?:number|no\.?|#|photo|image|picture|pic|shot)\s+(?P<n>{NUMBER_WORD})\b", said, text)
     for words, value in sorted(FRACTIONS.items(), key=lambda kv: -len(kv[0])):

@@ -165,8 +165,28 @@ EXAMPLES = (
     "best take from this burst", "merge the burst so all eyes are open", "pick the best eyes from these photos",
     "someone blinks in every shot, make one good group photo",
 )
+# several shots of one group, asked for as one result: read over the whole request, because the eye words and
+# the "make one good one" are often in different sentences ("in each one someone blinked. merge them")
+EYES_SAID = r"\b(eyes?|blink\w*|blinkers?|awake|eyelids?|shut|closed)\b"
+ONE_RESULT = (r"\b(merge|combine|composite|into one|a single|one (good |final |nice )?(group )?"
+              r"(photo|picture|shot|image|version|frame)|a (good |final )?(version|group shot|group photo)|good one|"
+              r"the base|take the good|"
+              r"the best (eyes|faces)|best faces|across (these|the|all)|"
+              r"(make|give me|create|build) (me )?one (where|in which|with)|"
+              r"one where)\b")
+GROUP = (r"\b(everyone|everybody|nobody|no one|somebody|someone|all eyes|every eye|we all|all of us|group|team|"
+         r"family|burst|in a row|apart|the others|the other (two|three|four|ones))\b")
+EACH_ONE = r"\b(?:in|on|for) (?:each|every|all) (?:of )?(?:these|those|them|the|my|two|three|four|five)\b"
+NAMED_REF = (r"\b(reference|ref|as a guide|'s eyes|eyes (from|of|in) (the |picture |photo |image )?(first|second|third|"
+             r"last|other|[a-d]\b|\d))\b|\b(photo|picture|image|pic|shot) [a-d]\b")
 HINTS = PlannerHints(
-    rules=(Rule(29, all=(rf"{EYES}|\bblink|best take|nobody|no one|everyone",
+    rules=(Rule(27, all=(rf"{EYES_SAID}|{ONE_RESULT}|\bfix\b",), request_all=(EYES_SAID, ONE_RESULT),
+                request_none=(NAMED_REF,)),
+           Rule(27, all=(rf"{EYES_SAID}|\bfix\b",), request_all=(EYES_SAID, GROUP), request_none=(NAMED_REF, EACH_ONE)),
+           Rule(27, all=(r"\b(merge|combine|composite)\b.*\b(them|these|those|the (two|three|four|five|shots|photos|"
+                         r"pictures|frames))\b|\b(them|these|those)\b.*\binto one\b",),
+                none=(r"\b(style|look|colou?rs|palette|vibe|feel)\b",)),
+           Rule(29, all=(rf"{EYES}|\bblink|best take|nobody|no one|everyone",
                          r"\b(burst|best take|these (photos|shots|pictures|frames)"
                          r"|(one|a single) (good )?(group )?(photo|picture|shot|image)"
                          r"|combine|merge|from (the|these|all|several) (photos|shots|frames))\b")),),

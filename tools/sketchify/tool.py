@@ -115,6 +115,13 @@ HINTS = PlannerHints(
         Rule(80, all=(SKETCH_WORDS,)),
     ),
     args=(
+        # a share said next to "shading" wins over one said next to another word ("lines 70 %, shading 30 %")
+        ArgCue(("shading",), r"(\d+(?:\.\d+)?\s*%|0?\.\d+|\b[01](?:\.0+)?(?=\s+shad))\s*(?:of\s+)?(?:the\s+)?"
+                             r"(?:ai\s+|learned\s+)?"
+                             r"shad\w*", "fraction"),
+        ArgCue(("shading",), r"\bshad\w*\s*(?:at|of|to|is|=|:|around|about)?\s*(?:about\s+|around\s+)?"
+                             r"(\d+(?:\.\d+)?\s*%|0?\.\d+|[01](?![\d.]))", "fraction"),
+        ArgCue(("shading",), r"(\d+(?:\.\d+)?)\s*%\s*(?:of\s+)?(?:the\s+)?lines?\b(?!.*\bshad)", "complement"),
         ArgCue(("shading",),
                r"(\d+(?:\.\d+)?\s*%|0?\.\d+)\s*(?:of\s+)?(?:ai\s+|learned\s+)?(?:shading|strength|shade|ai)?",
                "fraction", when=r"shad|strength|\bai\b|%"),

@@ -30,6 +30,8 @@ HINTS = PlannerHints(
              none=(r"\b(trait|attribute|describ|caption|accessor|wear|type|feature|what|tell|list|zombie|alien|ape|"
                    r"human|male|female|look like|detail)\w*",),
              request_all=(PUNK,), request_none=(NOT_STYLE_PUNK,)),
+        # every pixel became an N x N block: the pixel grid of upscaled art
+        Rule(44, all=(r"\bpixels?\b.*\b(\d+)\s*x\s*\1\b|\b(\d+)\s*x\s*\2\s*(?:px\s*)?(?:blocks?|squares?|cells?)\b",)),
         # a palette said for a sprite ("... and reduce it to 16 colours") is the sprite's, not a style's
         Rule(50, all=(r"\b\d+\s*colou?rs?\b|\bpalette\b",), request_all=(r"\b(pixel[- ]?art|sprites?|pixels)\b",),
              none=(r"\b(like|style|look)\b",)),
@@ -55,6 +57,9 @@ HINTS = PlannerHints(
         ArgCue(("offset_x",), rf"\b(?:x\s*offset|offset\s*x|horizontal offset)\s*(?:of|=|:)?\s*{NUMBER}"),
         ArgCue(("offset_y",), rf"\b(?:y\s*offset|offset\s*y|vertical offset)\s*(?:of|=|:)?\s*{NUMBER}"),
         ArgCue(("palette_size",), r"\b(\d+)\s*colou?rs?\b", "int", minimum=2),
+        ArgCue(("cell_size",),
+               r"\b(\d+)\s*x\s*(\d+)\s*(?:px\s*|pixels?\s*)?(?:blocks?|squares?|cells?|tiles?|chunks?)\b"),
+        ArgCue(("top_k",), r"\btop\s*(\d+)\b|\b(\d+)\s+(?:best\s+)?(?:candidates|guesses|grid options)\b", "int"),
     ),
     vocabulary=("pixel", "pixels", "sprite", "sprites", "fix", "clean", "recover", "reconstruct", "upscaled", "blurry",
                 # other languages' words (the planner translates them before reading)

@@ -1,0 +1,161 @@
+"""What kind of message this is, before any tool is chosen: a question about Atelier, an edit of an image part
+no tool touches, or a request with an injected instruction inside it.
+
+A tool is planned only for a request about an image; these detectors read the shape of the message (a question
+or an imperative, who it is about, which part of the image it names) rather than its exact words, so new
+phrasings of the same intent land in the same place. Pure functions of normalised text.
+"""
+
+from __future__ import annotations
+
+import re
+
+QUESTION = re.compile(
+    r"^(?:(?:so|ok|okay|and|but|hey|hi|hello|also|quick question|just curious|out of curiosity|btw|one more thing),?"
+    r"\s+)*(?:what|what's|whats|how|why|which|who|whom|where|when|can|could|would|will|do|does|did|is|are|am|should|"
+    r"may|might|have|has|tell me|explain|describe how)\b|\?$")
+ABOUT_ATELIER = re.compile(
+    r"\b(?:you|your|yourself|u|atelier|tools?|planners?|models?|app|program|software|settings?|options?|features?|"
+    r"formats?|files? types?|png|jpe?g|webp|gpu|cpu|offline|online|command line|cli|version|languages?|"
+    r"under the hood|work|works|working|made|built|free|cost|price|license|licence|limits?|how (?:big|large|long|"
+    r"fast|many|much)|thing|mean|means|meaning|difference|differ|better at)\b")
+GENERIC_OBJECT = re.compile(  # things in general, not the attachment: "photos", "a sprite", "faces"
+    r"\b(?:photos|pictures|images|pics|faces|sprites|portraits|punks|selfies|eyes in photos|any (?:photo|image|"
+    r"picture)|an? (?:photo|image|picture|sprite|face|portrait|punk|old photo|group photo)|old photos|"
+    r"other people'?s? \w+)\b")
+DEICTIC = re.compile(  # the attachment or a person in it: the request is about this image
+    r"\b(?:this|these|those|it|them|her|him|his|hers|their|here|attached|above|"
+    r"my (?!own\b)\w+|the (?:photo|image|picture|pic|sprite|punk|portrait|one|shot|attachment|upload|face|eyes|"
+    r"first|second|third|last|other|left|right|middle))\b")
+TOOL_VERB = re.compile(r"\b(?:sketch\w*|draw\w*|open\w*|fix\w*|restor\w*|styli[sz]\w*|restyl\w*|reconstruct\w*|"
+                       r"recover\w*|describ\w*|detect\w*|find|search\w*|clean\w*|repair\w*|enhanc\w*|turn|make|"
+                       r"combine|merge|do|handle|support|work on|process)\b")
+ASKS_FOR_WORK = re.compile(r"^(?:(?:so|ok|okay|and|but|hey|hi|hello|also|please),?\s+)*(?:can|could|would|will|"
+                           r"can't|won't|would you mind|do you mind|may i ask you to) (?:you|u)\b(?! (?:tell|explain))")
+PAST_RESULT = re.compile(r"^(?:why|how come)\b.*\b(?:did|does|is|was|were|came|come|looks?|turned)\b")
+
+
+STATEMENT = re.compile(r"^(?:(?:so|and|but|ok|okay|well|hi|hey),?\s+)*(?:here (?:is|are|'s)|these are|this is|"
+                       r"there (?:is|are)|i (?:took|have|had|got|snapped|shot)|we (?:took|have|had|got))\b")
+
+
+def statement(clause: str) -> bool:
+    """A clause that tells rather than asks ("here are two pictures of the family"): no tool from a nearest
+    example alone (a keyword rule can still choose one)."""
+    from atelier.agent.planners.text import REQUEST_RE
+
+    return bool(STATEMENT.search(clause)) and not REQUEST_RE.search(clause)
+
+
+def is_question(text: str) -> bool:
+    return bool(QUESTION.search(text))
+
+
+def about_atelier(text: str, n_attachments: int) -> bool:
+    """A question about Atelier itself or what it can do in general ("how big can images be?", "can you restore
+    faces?", "who made you?"), not a request about the attached image ("can you open her eyes?")."""
+    if not is_question(text):
+        return False
+    if PAST_RESULT.search(text) and n_attachments == 0 and re.search(r"\bmy (?:sketch|result|drawing|restyle)", text):
+        return True  # "why did my sketch come out so dark?" (about a past result: an answer, not a tool)
+    if DEICTIC.search(_without_you(text)):
+        return False
+    if re.search(r"^(?:what|what's|whats|how|why|where|who|which)\b", text) and re.search(
+            r"\b(?:you|your|yourself|atelier)\b", text) and not re.search(r"\bstyles?\b", text):
+        return True  # "who made you?", "what's your name", "how do you open eyes?"
+    if n_attachments == 0 and GENERIC_OBJECT.search(text):
+        return True  # "can you open eyes in photos?", "do you restore old photos?"
+    if n_attachments == 0 and re.search(r"^(?:can|could|do|does|will|would) (?:you|atelier|it) \w+\W*$", text):
+        return True  # "can you sketch?"
+    if ASKS_FOR_WORK.search(text):
+        return False  # "can you fix the pixels?": a request (without an image: ask for one)
+    return bool(ABOUT_ATELIER.search(text)) and not re.search(r"\bstyles?\b|^(?:please )?(?:show|find|list)\b", text)
+
+
+def _without_you(text: str) -> str:
+    """The question without "you"/"your X" phrases, so "your tools" is not read as a person in the image."""
+    text = re.sub(r"\b(?:is|would|will) it (?:be )?(?:possible|ok|okay|fine|safe|hard|easy)\b|\bhow does it work\b|"
+                  r"\bdoes it (?:work|run|need|cost)\b", " ", text)
+    return re.sub(r"\b(?:you|your|yourself)\b(?: \w+)?", " ", text)
+
+
+# parts of a picture, and edits, that no Atelier tool does: asked for, they get an honest answer
+OTHER_PARTS = re.compile(
+    r"\b(?:sky|skies|background|backdrop|teeth|tooth|hair|haircut|mouth|lips?|nose|ears?|beard|moustache|mustache|"
+    r"makeup|make-up|wrinkles?|freckles?|tattoos?|glasses|clothes|shirt|dress|car|cars|dog|cat|tree|trees|building|"
+    r"sun|clouds?|snow|rain|lighting|brightness|exposure|contrast|saturation|hue|white balance|canvas|border|frame|"
+    r"caption|text|words|letters|watermark|logo|sticker|red[- ]?eyes?|eye colou?r|pdf|collage|panorama|"
+    r"file ?size|resolution|aspect ratio)\b")
+EDIT_VERB = re.compile(
+    r"\b(?:make|change|turn|remove|erase|delete|add|put|replace|whiten|straighten|cut|adjust|increase|decrease|"
+    r"brighten|darken|lighten|boost|reduce|fix|give|colou?r|paint|swap|move|expand|extend|stitch|convert|compress|"
+    r"crop|blur|sharpen|get rid of|take out|clean up|edit|insert|draw on|write|open|close|closed|shut)\b")
+SUPPORTED_PARTS = re.compile(r"\b(?:eyes?|face|faces|portrait|sprite|pixels?|grid|punk|sketch\w*|drawing|pencil|"
+                             r"style|look|restor\w*|blink\w*)\b")
+UNSUPPORTED_EYE_EDITS = re.compile(
+    r"^(?:(?:please|can you|could you|now|and|also)\s+)*(?:close|closed|shut)\s+(?:her|his|their|the|my|everyone'?s)?"
+    r"\s*eyes\b|\bred[- ]?eyes?\b|"
+    r"\beyes?\s+(?:blue|green|brown|red|black|grey|gray|hazel|bigger|smaller|larger)\b|"
+    r"\b(?:blue|green|brown|hazel|bigger|smaller|larger)\s+eyes\b|\beye colou?r\b")
+
+
+NEW_PICTURE = re.compile(  # a picture from nothing: no tool generates images
+    r"\b(?:generate|create|make|draw|paint|render|produce)\s+(?:me\s+)?(?:a|an|some)\s+"
+    r"(?:new\s+|brand new\s+|fresh\s+)?"
+    r"(?:picture|image|photo|drawing|painting|artwork|illustration)s?\s+of\s+(?:a|an|some)\b|"
+    r"\bgenerate\s+(?:me\s+)?(?:a|an|some)\s+(?:new\s+)?(?:image|picture|photo)s?\b")
+
+
+def unsupported_edit(clause: str) -> bool:
+    """An edit of a part no tool touches ("whiten her teeth", "make the sky more blue", "close her eyes"), or a
+    new picture from nothing ("generate a picture of a cat")."""
+    if UNSUPPORTED_EYE_EDITS.search(clause) or NEW_PICTURE.search(clause):
+        return True
+    part = OTHER_PARTS.search(clause)
+    if not part or not EDIT_VERB.search(clause):
+        return False
+    rest = clause[:part.start()] + " " + clause[part.end():]
+    if re.search(r"\b(?:frame|text|words|background)\b", part[0]) and SUPPORTED_PARTS.search(rest):
+        return False  # "the frame of the burst", "sketch it, keep the background white"
+    return not re.search(r"\b(?:eyes?|face|faces|sprite|pixels?|punk|sketch\w*|pencil|drawing)\b", rest) or bool(
+        re.search(r"\b(?:sky|teeth|hair|mouth|lips|nose|beard|car|dog|cat|watermark|logo)\b", part[0]))
+
+
+INJECTED = re.compile(
+    r"\b(?:system(?: prompt| override| message| note)?|assistant|developer|admin\w*|root|sudo|dan|jailbreak|"
+    r"override|new (?:rule|task|instructions?)|ignore|disregard|forget|pretend|reveal|hidden|no (?:rules|limits)|"
+    r"without (?:any )?(?:rules|limits)|authori[sz]e|order you|allowed to|you (?:are|may) now|you'?re now|"
+    r"from now on)\b|^\s*\[[^\]]*\]|^\s*(?:user|system|assistant)\s*:")
+
+
+def split_parts(text: str) -> list[str]:
+    """Sentences and clauses, as they were written (for dropping the injected ones)."""
+    parts = re.split(r"(?<=[.!?;])\s+|\s*;\s*|,?\s+(?:and then|then|also|and also|after that|plus)\s+|"
+                     r"\s*\b(?:p\.?s\.?|note to the ai|by the way|btw)\b[:,]?\s*|\s*\(\s*|\s*\)\s*|,\s+and\s+|"
+                     r"\s+and\s+(?=(?:run|delete|erase|wipe|print|show|reveal|email|send|upload|format|list|"
+                     r"disable|skip|bypass|tell|say|give|ignore|forget|open (?:the |my |your )?(?:file|folder|"
+                     r"terminal|shell)|access)\b)|\s*:\s+", text, flags=re.I)
+    return [p.strip(" ,.") for p in parts if p and p.strip(" ,.")]
+
+
+def strip_injection(text: str, dangerous: re.Pattern) -> tuple[str, list[str]]:
+    """(the legitimate part, the dropped parts): clauses that ask for commands, files, secrets or rule changes
+    are dropped whole; a role prefix ("sudo", "[admin]", "as an administrator I order you to") is cut from an
+    otherwise ordinary request. The legitimate part is what is left, in the order written."""
+    kept, dropped = [], []
+    for part in split_parts(text):
+        low = part.lower()
+        if dangerous.search(low):
+            trimmed = re.sub(r"^(?:sudo|\[[^\]]*\])\s+|^as (?:an? |the )?(?:admin\w*|developer|root)\b[^,]*?"
+                             r"\b(?:order|tell|ask|want|authori[sz]e) you to\s+", "", low)
+            trimmed = re.sub(r"\s+(?:with|and)\s+(?:no (?:rules|limits)|without (?:any )?(?:rules|limits))$", "",
+                             trimmed)
+            if trimmed != low and not dangerous.search(trimmed) and not INJECTED.search(trimmed):
+                kept.append(trimmed)
+            else:
+                dropped.append(part)
+        elif INJECTED.search(low) and not re.search(r"\b(?:sketch|open|restor|styli|fix|draw|turn|make)\w*\b", low):
+            dropped.append(part)
+        else:
+            kept.append(part)
+    return ". ".join(kept), dropped

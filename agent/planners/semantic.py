@@ -40,6 +40,10 @@ DEFINITION = re.compile(r"^what(?:'s| is| are) (?:a|an) \w+(?: \w+)?$|^what does
 SUPPORTED = re.compile(r"\b(?:(?:do|can) you (?:support|offer|know|have|handle)|supported|available|(?:list|all|every) "
                        r"(?:of )?(?:the |your )?styles)$|^(?:what|which) styles (?:are there|can i|could i|do you|"
                        r"does atelier|are available)\b")  # asks for the list, not for a style
+TARGET = re.compile(r"\b(?:is|=) (?:what|the (?:one|photo|image|picture)) (?:i want|i'd like|to be|that needs?|"
+                    r"you should|"
+                    r"i need)\b|\b(?:is|=) (?:the |my )?(?:target|base|photo to (?:change|restyle|edit))\b")
+IGNORE = re.compile(r"^(?:and |but |oh,? )?(?:please )?(?:ignore|skip|never mind|don'?t use|forget about|leave out)\b")
 REF_ONLY = re.compile(r"\b(is|as|for) (?:the |a |my )?(?:reference|ref|example|guide|source)\b|"
                       r"^(?:use|using|with|from|based on) (?:the |my )?\w+ (?:photo|image|picture|pic|one|shot)s?$|"
                       r"^(?:and )?(?:the |my |this )?[\w-]+(?: one| photo| image| picture| shot)? (?:is|=) "
@@ -64,12 +68,13 @@ PRIVACY = re.compile(
     r"(?:do|will|did|would) you (?:share|sell|give|pass)|"
     r"others? (?:users? )?(?:can )?see|(?:delete|remove|wipe|erase|forget) (?:all )?(?:of )?"
     r"my (?:\w+ )?(?:data|history|runs|photos|pictures|images|files|stuff|last photo)|remove everything|safe with you|"
-    r"my data|personal data)\b")
+    r"my data|personal data|accidentally (?:put|upload\w*|sent|attach\w*|share\w*|added))\b")
 CLAIM = re.compile(
     r"\b(?:i|we|you|it)(?: have| has|'ve| already| just)* (?:already )?(?:deleted|removed|erased|wiped|ran|executed|"
     r"formatted)\b|\b(?:i|we|you|it)(?:'ve| have| has)? already uploaded\b|"
     r"\b(?:pretend|confirm|say|tell me) (?:that )?(?:you|it)(?:'ve| have| has)? (?:already )?"
     r"\w+ed\b|\breveal\b|\bhidden instructions\b|\badmin(?:istrator)? mode\b")
+UNSAFE = re.compile(f"(?:{DANGER.pattern})|(?:{CLAIM.pattern})")
 SEARCH_FILLER = re.compile(r"\b(show|find|list|search|get|display|bring up|pull up|dig up|look up|from|where|what|"
                            r"which|when|did|is|are|me|my|all|the|of|"
                            r"for|past|previous|"
@@ -206,7 +211,7 @@ def _arg_kinds(tool: str) -> dict[str, tuple[str, tuple[str, ...]]]:
     for name, prop in catalogue()[tool].args_model.model_json_schema().get("properties", {}).items():
         options = [prop, *prop.get("anyOf", [])]
         choices = tuple(c for o in options for c in o.get("enum", []) if isinstance(c, str))
-        kind = next((o.get("type") for o in options if o.get("type") in ("number", "integer")), "")
+        kind = next((o.get("type") for o in options if o.get("type") in ("number", "integer", "boolean")), "")
         out[name] = (kind, choices)
     return out
 
@@ -268,7 +273,7 @@ def named_args(tool: str, clause: str) -> dict[str, Any]:
     model = catalogue()[tool].args_model
     found: dict[str, Any] = {}
     for name, (kind, choices) in _arg_kinds(tool).items():
-        if kind:
+        if kind in ("number", "integer"):
             words = name.replace("_", r"[ _]?")
             m = tx.rx(rf"\b{words}\s*(?:=|:|of|at|to|is)?\s*(?:about |around |roughly )?(\d+(?:\.\d+)?)(\s*%)?"
                       rf"(?![\d.])").search(clause)
@@ -277,6 +282,10 @@ def named_args(tool: str, clause: str) -> dict[str, Any]:
             if m is None and kind == "number":  # "70 % strength", "0.6 fidelity"
                 m = tx.rx(rf"(?<![\d.])(\d+(?:\.\d+)?)(\s*%)\s*(?:of\s+)?(?:the\s+)?{words}\b|"
                           rf"(?<![\d.])(0?\.\d+)()\s+{words}\b").search(clause)
+            if m is None:  # "feather the blends by 50 px", "a 40 px feather"
+                m = tx.rx(rf"\b{words}\w*\s+(?:the\s+)?(?:\w+\s+)?(?:by|of|at|to)\s+(\d+(?:\.\d+)?)()\s*(?:px|"
+                          rf"pixels?)?\b|"
+                          rf"(?<![\d.])(\d+(?:\.\d+)?)()\s*(?:px|pixels?)\s+{words}\b").search(clause)
             if m:
                 groups = (*m.groups(), None)
                 raw, percent = next((groups[i], groups[i + 1]) for i in range(0, len(groups) - 1, 2) if groups[i])
@@ -284,6 +293,14 @@ def named_args(tool: str, clause: str) -> dict[str, Any]:
                 if kind == "number" and _unit_interval(tool, name) and (percent or 1 < value <= 100):
                     value = round(value / 100, 4)
                 found[name] = int(value) if kind == "integer" else value
+        if kind == "boolean":  # "with dithering", "without aligning them"
+            stem = re.sub(r"e$", "", name.split("_")[0])
+            off = rf"\b(?:no|without|don'?t|do not|skip(?:ping)?|turn off|disable|not)\s+(?:the\s+|any\s+)?{stem}\w*"
+            on = rf"\b(?:with|use|using|turn on|enable|and)\s+(?:the\s+)?{stem}\w*|\b{stem}\w*\s+on\b"
+            if tx.rx(off).search(clause):
+                found[name] = False
+            elif tx.rx(on).search(clause):
+                found[name] = True
         for choice in choices:
             if choice not in COMMON_CHOICES and tx.rx(
                     rf"(?<![a-z]){re.escape(choice.replace('_', ' '))}(?![a-z])").search(clause):
@@ -316,10 +333,15 @@ class SemanticPlanner:
         follow = follow_up(request, text, self.name) if request.thread else None
         if follow is not None:
             return follow, 1.0
-        if CLAIM.search(text):
-            return Plan(planner=self.name, answer=replies()["refuse"][1]), 1.0
+        privacy_notes: list[str] = []
         if PRIVACY.search(text) and not re.search(r"\b(?:show|find|list|search)\b", text):
-            return Plan(planner=self.name, answer=replies()["privacy"][1]), 1.0
+            work = [p for p in re.split(r",?\s+but\s+|[,;]\s+", text)
+                    if not PRIVACY.search(p) and not NEGATED.search(p) and rule_tool(p, p, request.n_attachments)
+                    not in (None, "answer")]
+            if not work:
+                return Plan(planner=self.name, answer=replies()["privacy"][1]), 1.0
+            privacy_notes = [replies()["privacy"][1]]  # "sketch this, but don't keep a copy": the sketch runs
+            text = ", ".join(work)
         if intent.about_atelier(text, request.n_attachments) and not DANGER.search(whole):
             return Plan(planner=self.name, answer=capabilities()), 1.0
         about_input = re.search(r"\b(this|these|it|her|his|my|the (?:photo|image|picture))\b",
@@ -330,9 +352,9 @@ class SemanticPlanner:
         if (META.search(text) and not about_input and not styles) or listing or definition:
             return Plan(planner=self.name, answer=capabilities()), 1.0
         ignored: list[str] = []
-        if DANGER.search(whole):  # run only the legitimate part of a request with an injected instruction
-            legit, ignored = intent.strip_injection(cleaned, DANGER)
-            text = tx.normalise(tx.instruction_part(legit)) if legit else ""
+        if DANGER.search(whole) or CLAIM.search(whole):  # run only the legitimate part of an injected request
+            legit, ignored = intent.strip_injection(cleaned, UNSAFE)
+            text = tx.normalise(tx.instruction_part(legit)) if intent.TOOL_VERB.search(legit.lower()) else ""
             if not text or DANGER.search(text) or CLAIM.search(text):
                 return Plan(planner=self.name, answer=replies()["refuse"][1]), 1.0
             whole = tx.normalise(legit)
@@ -343,6 +365,8 @@ class SemanticPlanner:
             answer = replies()["refuse"][1] if ignored else self._no_tool_answer(text)
             return Plan(planner=self.name, answer=answer), confidence
         plan = self._wire(tools, request, text)
+        if privacy_notes:
+            plan = plan.model_copy(update={"notes": [*plan.notes, *privacy_notes]})
         if ignored:
             plan = plan.model_copy(update={"notes": [*plan.notes, *(
                 f"ignored (not an image request; nothing in a request can run commands, touch files or change "
@@ -381,8 +405,21 @@ class SemanticPlanner:
                     continue
             out += classify([clause], context, n)
         merged: list[Clause] = []
+        pending: list[Clause] = []  # "the punk is the last one, … what is it?": bindings said before the step
         for cl in out:
-            if merged and merged[-1].tool and (cl.tool is None or cl.confidence < 1.0) and \
+            if IGNORE.search(cl.text) and cl.refs:
+                continue  # "ignore photo 2"
+            if not merged and cl.refs and (cl.tool is None or cl.confidence < 1.0) and (
+                    REF_ONLY.search(cl.text) or TARGET.search(cl.text) or cl.tool is None):
+                pending.append(cl)
+                continue
+            if pending and cl.tool:
+                for p in pending:
+                    cl.refs, cl.marks = p.refs + cl.refs, p.marks + cl.marks
+                pending = []
+            if merged and cl.refs and TARGET.search(cl.text):
+                merged[-1].refs = merged[-1].refs + cl.refs
+            elif merged and merged[-1].tool and (cl.tool is None or cl.confidence < 1.0) and \
                     args_only(merged[-1].tool, cl.text):  # "recover the sprite; offset 2,3 and cell 8"
                 merged[-1].text = f"{merged[-1].text}, {cl.text}"
             elif merged and cl.refs and REF_ONLY.search(cl.text):  # "..., the 2nd photo is a reference"
@@ -395,6 +432,8 @@ class SemanticPlanner:
                                     prev.style or cl.style, prev.refs + cl.refs, prev.marks + cl.marks)
             else:
                 merged.append(cl)
+        if pending:  # bindings with no step after them: they were the steps ("open the eyes in the second
+            merged = [p for p in pending if p.tool] + merged  # photo using the first as reference")
         return merged
 
     def _no_tool_answer(self, text: str) -> str:
@@ -407,6 +446,13 @@ class SemanticPlanner:
 
     def _wire(self, clauses: list[Clause], request: PlanRequest, text: str) -> Plan:
         n = request.n_attachments
+        several = next((c.tool for c in clauses if frame_roles(c.tool)), None)
+        if several and n == 1:  # a tool that combines shots, given one: ask for the others
+            return Plan(planner=self.name, ask=f"{catalogue()[several].summary} Please attach the other shots too "
+                        "(at least two photos of the same group).")
+        ref_fan = self._ref_fanout(clauses, n, text)
+        if ref_fan:
+            return Plan(planner=self.name, steps=ref_fan)
         fan = (n > 1 and tx.wants_fanout(text) and len(clauses) == 1 and not frame_roles(clauses[0].tool)
                and not clauses[0].refs)
         named = list(dict.fromkeys(clauses[0].refs)) if len(clauses) == 1 else []
@@ -419,8 +465,25 @@ class SemanticPlanner:
             steps = []
             for i in range(n):
                 steps += self._steps_for(clauses, request, start=len(steps), image=f"attachment:{i}", fan=True)
-            return Plan(planner=self.name, steps=steps)
+            return Plan(planner=self.name, steps=share_lookups(steps))
         return Plan(planner=self.name, steps=self._steps_for(clauses, request, start=0, image=None))
+
+    def _ref_fanout(self, clauses: list[Clause], n: int, text: str) -> list[Step]:
+        """"apply the style of the last image to the other three": one step per target attachment, each with
+        the named reference."""
+        if len(clauses) != 1 or n < 3 or not clauses[0].marks:
+            return []
+        cl = clauses[0]
+        if catalogue()[cl.tool].role("ref") is None or not (tx.wants_fanout(text) or OTHERS.search(text)):
+            return []
+        ref = cl.marks[-1]
+        targets = [i for i in dict.fromkeys(cl.refs) if i not in cl.marks] or [i for i in range(n) if i != ref]
+        if len(targets) < 2:
+            return []
+        args = _args_for(cl.tool, cl)
+        return [Step(id=f"step{k}", tool=cl.tool, args=dict(args), inputs={"image": f"attachment:{i}",
+                                                                          "ref": f"attachment:{ref}"})
+                for k, i in enumerate(targets, start=1)]
 
     def _steps_for(self, clauses: list[Clause], request: PlanRequest, start: int, image: str | None,
                    fan: bool = False) -> list[Step]:
@@ -438,6 +501,7 @@ class SemanticPlanner:
             tool = clause.tool
             spec = catalogue()[tool]
             takes_ref = spec.role("ref") is not None
+            claimed = {m for c in clauses if c is not clause for m in c.marks}  # another step's reference
             named = bool(spec.hints.ref_from) and ((clause.style is not None and not clause.marks)
                                                     or not (clause.marks or n >= 2))
             marks = clause.marks if takes_ref and not named else []
@@ -454,13 +518,20 @@ class SemanticPlanner:
             if current and current.startswith("attachment:"):
                 started.add(current)
             inputs: dict[str, str] = {"image": current} if current and spec.needs_image else {}
+            if current and not spec.needs_image and spec.role("image") and THIS_IMAGE.search(clause.text):
+                inputs = {"image": current}  # "find every run where I used this picture"
+            if takes_ref and n == 1 and request.has_last_image and LIKE_ATTACHED.search(clause.text):
+                add(tool, _args_for(tool, clause), {"image": "$last.image", "ref": "attachment:0"})
+                continue  # in a thread, "style it like this pic": the last result, after the new attachment
             if takes_ref and named:
                 found = add(spec.hints.ref_from, {"query": clause.style[1] if clause.style
                                                   else tx.style_query(clause.text)}, {})
                 inputs = {"image": current} if current else {}
                 inputs["ref"] = f"${found.id}.image"
-            elif takes_ref and (marks or len(plain) > 1 or (n >= 2 and not fan and (n == 2 or not plain))):
-                others = [i for i in range(n) if f"attachment:{i}" != current]
+            elif takes_ref and (marks or len(plain) > 1 or (n >= 2 and not fan and (n == 2 or not plain)
+                                                            and any(f"attachment:{i}" != current and i not in claimed
+                                                                    for i in range(n)))):
+                others = [i for i in range(n) if f"attachment:{i}" != current and (marks or i not in claimed)]
                 ref = marks[-1] if marks else plain[-1] if len(plain) > 1 else (others[-1] if others else 0)
                 base = current if current and current != f"attachment:{ref}" else \
                     f"attachment:{next((i for i in range(n) if i != ref), 0)}"
@@ -472,6 +543,35 @@ class SemanticPlanner:
             if chains_image(spec):
                 current = f"${step.id}.image"
         return steps
+
+
+THIS_IMAGE = re.compile(r"\b(?:this|the attached|these) (?:photo|picture|image|pic|shot|one|sprite|punk)s?\b")
+LIKE_ATTACHED = re.compile(r"\b(?:like|as|after) (?:this|the attached|the new) (?:one|photo|image|picture|pic|painting|"
+                           r"poster)\b")
+OTHERS = re.compile(r"\bthe others?\b|\bthe other (?:two|three|four|five|\d|ones|photos|images|pictures)\b|"
+                    r"\b(?:two|three|four|five|\d) (?:photos|pictures|images|pics|shots)\b|"
+                    r"\bthe (?:first|last) (?:two|three|four|\d)\b")
+
+
+def share_lookups(steps: list[Step]) -> list[Step]:
+    """One lookup for a fan-out: identical steps that take no input (the same style retrieved for each photo)
+    run once, and every later step reads the first one's output."""
+    kept: list[Step] = []
+    alias: dict[str, str] = {}
+    for s in steps:
+        twin = next((k for k in kept if not s.inputs and not k.inputs and k.tool == s.tool and k.args == s.args), None)
+        if twin is not None:
+            alias[s.id] = twin.id
+            continue
+        kept.append(s.model_copy(update={"inputs": {r: _alias(v, alias) for r, v in s.inputs.items()}}))
+    ids = {s.id: f"step{k}" for k, s in enumerate(kept, start=1)}
+    return [s.model_copy(update={"id": ids[s.id], "inputs": {r: _alias(v, ids) for r, v in s.inputs.items()}})
+            for s in kept]
+
+
+def _alias(value: str, ids: dict[str, str]) -> str:
+    m = re.fullmatch(r"\$(step\d+)(\..+)", value)
+    return f"${ids.get(m[1], m[1])}{m[2]}" if m else value
 
 
 def story_args(step: Step, story: str) -> Step:

@@ -44,8 +44,13 @@ LETTERED_RE = re.compile(r"\b(?:photo|image|picture|pic|shot)\s+([a-d])\b")
 SENT_LAST_RE = re.compile(r"\b(?:the )?(?:one|photo|image|picture|pic|shot) i (?:sent|attached|added|uploaded) "
                           r"(last|first|second)\b")
 SIDE_RE = re.compile(rf"\b(?:on )?the (left|right)(?:\s+{NOUNS}\b|(?=\s*(?:$|[,.;!?])))")
+BEFORE_LAST_RE = re.compile(r"\b(?:the )?(?:second[- ]to[- ]last|second[- ]last|penultimate|next[- ]to[- ]last|"
+                            r"one before (?:the )?last)(?: one| photo| image| picture| pic| shot)?\b|"
+                            r"\bthe one (?:right |just |directly )?before (?:it|that|the last(?: one)?)\b")
 IN_THE_MIDDLE_RE = re.compile(r"\bthe one in the middle\b")
-FANOUT_RE = re.compile(r"\b(each|every|all)\b(?:\s+(?:of\s+)?(?:these|those|them|the|my))?|\bboth\b")
+FANOUT_RE = re.compile(r"\b(each|every|all)\b(?:\s+(?:of\s+)?(?:these|those|them|the|my))?|\bboth\b|\bthe (?:lot|"
+                       r"rest)\b|"
+                       r"\b(?:these|those) (?:photos|pictures|images|pics|shots|punks|sprites|portraits|selfies)\b")
 
 SPLIT_RE = re.compile(
     r"\s*(?:;|\.\s+|\s*(?:→|->|=>|>>)\s*|"  # arrows: "open eyes → sketch"
@@ -71,7 +76,9 @@ LAST_WORDS = re.compile(r"^(?:finish|end) (?:with|by)\b|^(?:lastly|last of all|a
 FIRST_WORDS = re.compile(r"\b(?:goes|comes|should (?:come|go|be)|is) first\b|\b(?:first of all|to start with|"
                          r"as the first step)\b|^(?:the )?first (?:step|thing) (?:is|should be)\b|"
                          r"^(?:start|begin) (?:with|by)\b|^to (?:begin|start)(?: with)?\b|"
-                         r"\bthe main thing is\b|^first things first\b|\bfirst$")
+                         r"\bthe main thing is\b|^first things first\b|\bfirst$|\bbefore (?:anything|everything|"
+                         r"all) else\b|"
+                         r"\bat the (?:very )?(?:start|beginning)\b|^(?:the )?first step\b")
 EARLIER_RE = re.compile(r"^(?:but |and )?(?:before (?:that|it|this|then|doing (?:that|so))|prior to (?:that|it|this)|"
                         r"ahead of (?:that|it|this))\s*,?\s+")  # a part that goes before the part said just before it
 EARLIER_END_RE = re.compile(r"\s+(?:before (?:you do(?: (?:that|it|so))?|doing (?:that|so|it)|that|it|then)|beforehand|"
@@ -81,7 +88,10 @@ FIRST_RE = re.compile(r"^\s*(?:first(?:ly)?|before (?:anything|everything|all) e
 TRAILING_AFTER_RE = re.compile(r"^(?P<later>.+?)\s+after\s+(?P<first>(?:you\s+)?\w+ing\b.+|"
                                r"(?:you|we|i)(?:'ve| have)?\s+\w+\b.+)$")
 ONCE_RE = re.compile(r"^(?P<later>.+?),?\s+(?:(?:but|and)\s+)?(?:only\s+)?(?:once|when|after)\s+"
-                     r"(?P<first>.+?(?:\b(?:has|have|is|are|was|were|gets|got)|'ve|'s)\s+(?:been\s+)?\w+(?:ed|en)\b.*)$")
+                     r"(?!(?:that|it|this|which)(?:'s| is| has been| was) (?:done|finished|over)\b)"
+                     r"(?P<first>.+?(?:\b(?:has|have|is|are|was|were|gets|got)|'ve|'s)\s+(?:been\s+)?(?:\w+(?:ed|en)|"
+                     r"built|rebuilt|done|"
+    r"made|drawn|cut|set|put|run|redone|sketched|fixed|opened)\b.*)$")
 MID_BEFORE_RE = re.compile(r"^(?P<later>.+?),?\s+(?:and\s+)?before (?:the |that |this |it |you )?[\w ]{0,20}?,\s*"
                            r"(?P<first>.+)$")  # "sketch it, and before the sketch, unblink her"
 NOT_BEFORE_RE = re.compile(r"^(?P<later>.+?),?\s+(?:but\s+)?(?:not|only) (?:before|after)\s+"
@@ -176,12 +186,26 @@ def normalise(text: str) -> str:
     return fix_typos(re.sub(r"\s+", " ", text).strip(" .!?"))
 
 
+NOT_ATTACHMENT = (r"(?!(?:first|second|third|fourth|last|other|1st|2nd|3rd|4th|middle|one|photo|image|picture|pic|"
+                  r"shot|original|reference|ref|example|painting|artwork|poster)\b)")
+AFTER_NOUN_RE = re.compile(r"^(?P<later>.+?)\s+(?:only\s+)?after\s+(?P<first>(?:the|a|an|my|her|"
+                           rf"his)\s+{NOT_ATTACHMENT}[\w-]+(?:\s+[\w-]+)?)"
+                           r"(?:,?\s+(?:not before|and not before|not the other way round))?$")
+BEFORE_NOUN_RE = re.compile(r"^(?P<first>.+?)\s+(?:only\s+)?before\s+"
+                            rf"(?P<later>(?:the|a|an)\s+{NOT_ATTACHMENT}[\w-]+(?:\s+[\w-]+)?)"
+                            r"(?:,?\s+(?:not after|and not after|not the other way round))?$")
+ORDER_LABEL_RE = re.compile(r"\b(before that|after that|last step|first step|final step|next step|next|then|lastly|"
+                            r"finally|"
+                            r"at the (?:very )?(?:start|end|beginning)|to (?:start|finish)|before it|after it)\s*:\s*")
+CORRECTION_RE = re.compile(r"\b[\w-]+\s*(?:\.\.\.|…|,|-|—)\s*(?:i mean|sorry|or rather|i meant|no wait)\s+")
+
+
 def split_clauses(text: str) -> list[str]:
     """Clauses in the order the work must happen, whatever the wording order."""
-    t = normalise(text)
+    t = ORDER_LABEL_RE.sub(lambda m: f"{m[1]}, ", CORRECTION_RE.sub("", normalise(text)))
     for pattern in (START_END_RE, LAST_FIRST_RE, BEFORE_RE, AFTER_RE, BUT_FIRST_RE, NOT_BEFORE_RE, TRAILING_AFTER_RE,
                     ONCE_RE, BEFORE_THAT_RE, BEFOREHAND_RE, MID_BEFORE_RE, COME_AFTER_RE, COME_BEFORE_RE,
-                    PRIOR_RE, BEFORE_YOU_RE):
+                    PRIOR_RE, BEFORE_YOU_RE, AFTER_NOUN_RE, BEFORE_NOUN_RE):
         m = pattern.match(t)
         if m and ORDER_ONLY.match(m["first"]):  # "…, but the restore goes first": an order, not a step
             continue
@@ -237,6 +261,9 @@ def _mentions(clause: str, n_attachments: int) -> list[tuple[int, int, int]]:
     for m in IN_THE_MIDDLE_RE.finditer(masked):
         if n_attachments >= 3:
             found.append((m.start(), m.end(), (n_attachments - 1) // 2))
+    for m in BEFORE_LAST_RE.finditer(masked):  # "the second-to-last one", "the one right before it"
+        if n_attachments >= 2:
+            found.append((m.start(), m.end(), n_attachments - 2))
     for m in NUMBERED_RE.finditer(masked):
         found.append((m.start(), m.end(), int(m[1] or m[2]) - 1))
     for m in LETTERED_RE.finditer(masked):
@@ -254,8 +281,15 @@ REF_BEFORE = re.compile(
     rf"{REF_VERB}(?:\s+(?:the|my|this|that))?(?:\s+[\w-]+){{1,3}}\s*\(\s*(?:the\s+)?$|"
     r"\b(?:use|take|borrow|using|taking|borrowing)\s+(?:the\s+)?eyes (?:in|from|of)\s+(?:the\s+)?$|"
     rf"(?:{REF_VERB}|\b(?:reference|ref|source|guide|painting|artwork|example|model)\b[^,;]*\b(?:is|=))"
-    r"\s+(?:the\s+|my\s+|that\s+)?$")  # "of the sunset photo (the second one)", "from picture A"
-REF_AFTER = re.compile(r"^(?:'s|s')?\s*(?:(?:eyes|style|look|colou?rs|palette|vibe|feel)\b|as (?:the |a |my )?"
+    r"\s+(?:the\s+|my\s+|that\s+)?$|"
+    r"\b(?:like|as|after)\s+(?:the|my|this|that)\s+[\w-]+\s+(?:in|of|from|on)\s+(?:the\s+)?$|"
+    r"\b(?:style|look|palette|vibe|feel|mood|colou?rs|aesthetic|artwork|painting|poster|drawing|illustration)\s+"
+    r"(?:in|of|from)\s+(?:the\s+|my\s+)?$|"
+    r"\b(?:painting|artwork|poster|reference|style|drawing|illustration|print|sketchbook page|page)"
+    r"\s*\(\s*(?:the\s+)?$")
+# "of the sunset photo (the second one)", "from picture A", "like the artwork in the second", "painting (second image)"
+REF_AFTER = re.compile(r"^(?:'s|s')?\s*(?:(?:eyes|style|look|colou?rs|palette|vibe|feel)\b|(?:is|=|:) (?:the |a |my )?"
+                       r"(?:vibe|look|mood|feel|palette|aesthetic|style reference|inspiration)\b|as (?:the |a |my )?"
                        r"(?:reference|ref|guide|source|style|example|model)\b|(?:is|as) (?:the |a |my |our )?"
                        r"(?:reference|ref|style|guide|source|painting|artwork|drawing|illustration|poster|print)\b|"
                        r"for (?:the )?(?:eyes|style|look)\b|"
@@ -386,7 +420,8 @@ REQUEST_RE = re.compile(
     r"(?:asked|wants|want|told|needs|begged) (?:me|you|us) to|is it possible to|how about|"
     r"wants? (?:it|this|his|her|my|the|our|their)\b[^.]{0,30}\bto (?:look|be|become|have|get))\b|\?\s*$")
 IMPERATIVE_RE = re.compile(
-    r"^(?:(?:ok(?:ay)?|so|now|and|then|also|just|only|first|next|finally|oh|hey|hi|no),?\s+)*"
+    r"^(?:(?:ok(?:ay)?|so|now|and|then|also|just|only|first|next|finally|lastly|oh|hey|hi|no|last step:?|first step:?|"
+    r"final step:?|before that:?|after that:?|at the (?:very )?(?:start|end|beginning):?|to (?:start|finish):?),?\s+)*"
     r"(?:make|turn|open|fix|sketch|draw|restore|clean|find|show|give|apply|restyle|paint|render|convert|do|detect|"
     r"check|tell|describe|reconstruct|recover|combine|merge|pick|use|take|change|remove|enhance|repair|list|search|"
     r"get|style|colou?r|unblink|put|transform|try|redo|add|crop|rotate|translate|write|sharpen|denoise|pencil|"
@@ -402,6 +437,34 @@ STORY_START = re.compile(  # a sentence that starts with its subject: a statemen
     r"^(?:(?:so|and|but|also|oh|okay|ok|well|honestly|basically|anyway),?\s+)*(?:i|i'm|i've|im|we|we're|we've|our|"
     r"my|he|she|they|he's|she's|they're|his|her|their|there|this|that|these|those|the|a|an|one|some|last|yesterday|"
     r"today|people|everyone|everybody|nobody|someone|somebody|[a-z]+'s|[a-z]+ (?:was|were|is|are|has|had|did))\b")
+
+
+POINTS_BACK = re.compile(r"\b(?:it|that|this|them|those|the original|something about|what (?:is|are) (?:it|they))\b")
+DESCRIBES = re.compile(  # a short sentence about the attachment itself: what it is, what is wrong with it
+    r"^(?:(?:so|and|but|oh|ok|well),?\s+)?(?:this|the|my|our|her|his|their|these)\s+(?:\w+\s+){0,2}?"
+    r"(?:sprite|punk|pixel art|photo|picture|image|pic|shot|portrait|selfie|faces?|eyes|drawing|scan)s?\s+"
+    r"(?:is|are|was|were|got|has|have|looks?)\b")
+ORDER_SENTENCE = re.compile(r"\b(?:goes|comes|should (?:come|go|be)|is) (?:last|first|the final|the last)\b|"
+                            r"\b(?:final|last|finishing) (?:touch|step)\b|^(?:last|first|final) step\b|"
+                            r"^(?:and )?(?:before|after) (?:that|it|this|the \w+)\b|\bat the (?:very )?(?:start|end)\b")
+BINDS = re.compile(  # which attachment is which: "the punk is the last one", "second image = the vibe"
+    r"^(?:(?:and|so|oh),?\s+)?(?:the |my |this )?[\w-]+(?: [\w-]+)?(?: one| photo| image| picture| pic| shot)?\s+"
+    r"(?:is|=|are)\s+(?:the |my )?(?:first|second|third|fourth|last|other|1st|2nd|3rd|4th|middle|\d)\b|"
+    r"^(?:(?:the )?(?:first|second|third|fourth|last|1st|2nd|3rd|4th)(?: one| photo| image| picture| pic| shot)?|"
+    r"(?:photo|image|picture|pic|attachment) ?#?\d)\s*(?:is\b|has\b|=|:)|"
+    r"\b(?:the )?(?:reference|ref|style) is (?:the )?(?:first|second|third|last|other)\b|"
+    r"^ignore (?:the )?(?:photo|image|picture|pic|attachment|first|second|third|last)")
+
+
+def describes(sentence: str) -> bool:
+    s = sentence.strip().lower()
+    return bool(DESCRIBES.search(s)) and len(s.split()) <= 14
+
+
+def binds(sentence: str) -> bool:
+    """A sentence that says which attachment is which, or the order of the steps: part of the instruction."""
+    s = sentence.strip().lower()
+    return len(s.split()) <= 16 and bool(BINDS.search(s) or ORDER_SENTENCE.search(s))
 
 
 def is_request(sentence: str) -> bool:
@@ -428,7 +491,7 @@ def instruction_part(text: str) -> str:
     if len(sentences) < 2:
         return text
     if any(is_request(x) for x in sentences):  # the requests, and short fragments such as "40 % shading."
-        keep = [is_request(x) for x in sentences]
+        keep = [is_request(x) or binds(x) for x in sentences]
         direct = [k and not weak_request(x) for x, k in zip(sentences, keep, strict=True)]
         if any(direct):  # "we want a framed drawing of her. … can you fix her eyes?": the direct ask wins
             keep = direct
@@ -439,7 +502,10 @@ def instruction_part(text: str) -> str:
         for i in range(1, len(sentences)):  # "... to look like a Renaissance painting. Can we do that?"
             if keep[i] and ANAPHORA_RE.search(sentences[i].lower()):
                 keep[i - 1] = True
+            elif (keep[i] and not keep[i - 1] and describes(sentences[i - 1])
+                  and POINTS_BACK.search(sentences[i].lower())):
+                keep[i - 1] = True  # "This sprite was upscaled 400 %. Get me the original back."
         return " ".join(x for x, k in zip(sentences, keep, strict=True) if k)
-    about = [x for x in sentences if ATTACHED_RE.search(x.lower())]
+    about = [x for x in sentences if ATTACHED_RE.search(x.lower()) or binds(x)]
     kept = [x for x in (about or sentences) if not NARRATIVE_RE.search(x.strip().lower())]
     return " ".join(kept or about or sentences)

@@ -14,10 +14,12 @@ from atelier.agent.plan import Plan, Step
 from atelier.agent.planners import PlanRequest
 from atelier.agent.planners import text as tx
 
-UNDO = re.compile(r"^(?:no,? |nope,? |ok,? |hmm,? )?(?:undo|revert|take (?:that|it) back|go back|back to how it was|"
+UNDO = re.compile(r"^(?:(?:actually|no|nope|ok|okay|hmm|wait|oh|ugh|please),? )*(?:undo|revert|take (?:that|it) back|"
+                  r"go back|back to how it was|"
                   r"cancel (?:that|the last)|put it back|i (?:preferred|liked) it (?:better )?before|deshacer|annuler|"
                   r"rückgängig|step back)\b(?! to)(?: (?:that|this|it|the last (?:step|change|edit|one)|please|one "
-                  r"step|the change))*$")
+                  r"step|the change))*(?:[,;.]? .*\b(?:better|before|previous|prefer\w*|worse|hate it|"
+                  r"don'?t like)\b.*)?$")
 BACK_TO = re.compile(r"\b(?:go(?:ing)? back to|return to|revert to|back to|switch back to) (?P<what>.+?)"
                      r"(?: again| please| version| one| instead| and keep (?:that|it))*$|"
                      r"\bi liked (?P<what2>.+?) better\b")
@@ -28,6 +30,9 @@ OTHER = re.compile(r"\b(?:the other (?:photo|one|image|picture|pic|shot)|(?:the 
 THIS_ONE = re.compile(r"\b(?:this one|this (?:new )?(?:photo|image|picture|pic)|the new one)\b.*|"
                       r"\b(?:same|as well|too)\b")
 WORDS = re.compile(r"[a-z]+")
+LIKE_THIS = re.compile(r"\b(?:like|as|after) (?:this|the|my) (?:new )?(?:one|photo|image|picture|pic|painting|"
+                       r"poster)\b|"
+                       r"\b(?:style|look|palette|vibe|reference|ref)\b")  # the new attachment is a reference
 
 
 def _images(turn: dict[str, Any]) -> list[str]:
@@ -73,8 +78,14 @@ def follow_up(request: PlanRequest, text: str, planner: str) -> Plan | None:
     if UNDO.search(text):
         return Plan(planner=planner, revert="$last")
     m = BACK_TO.search(text)
-    if m and len(text.split()) <= 9:
-        what = m["what"] or m["what2"]
+    if m and len(text.split()) <= 14:
+        what = re.sub(r"^(?:how it (?:looked|was)|the way it (?:looked|was))(?: (?:right|just))? "
+                      r"(?:after|when|before) ", "",
+                      m["what"] or m["what2"])
+        if re.search(r"^(?:the )?(?:previous|last|earlier)(?: one| version| result)?$|^(?:it )?before$", what):
+            return Plan(planner=planner, revert="$last")
+        if re.search(r"^(?:the )?(?:first|1st|very first)(?: one| version| result| edit| step)?$", what):
+            return Plan(planner=planner, revert="turn:1")
         k = _which_turn(what, turns)
         if k is not None:
             return Plan(planner=planner, revert=f"turn:{k}")
@@ -104,7 +115,7 @@ def follow_up(request: PlanRequest, text: str, planner: str) -> Plan | None:
             steps = [s.model_copy(update={"inputs": {r: swap.get(v, v) for r, v in s.inputs.items()}})
                      for s in _steps(last["steps"])]
             return Plan(planner=planner, steps=steps, notes=["the previous turn on the other attachment"])
-    if n >= 1 and THIS_ONE.search(text) and len(text.split()) <= 8:
+    if n >= 1 and THIS_ONE.search(text) and len(text.split()) <= 8 and not LIKE_THIS.search(text):
         steps = [s.model_copy(update={"inputs": {r: ("attachment:0" if v == "$last.image" or v.startswith(
             "attachment:") else v) for r, v in s.inputs.items()}}) for s in _steps(last["steps"])]
         return Plan(planner=planner, steps=steps, notes=["the previous turn on the new attachment"])

@@ -180,7 +180,8 @@ EACH_ONE = r"\b(?:in|on|for) (?:each|every|all) (?:of )?(?:these|those|them|the|
 NAMED_REF = (r"\b(reference|ref|as a guide|'s eyes|eyes (from|of|in) (the |picture |photo |image )?(first|second|third|"
              r"last|other|[a-d]\b|\d))\b|\b(photo|picture|image|pic|shot) [a-d]\b")
 HINTS = PlannerHints(
-    rules=(Rule(27, all=(rf"{EYES_SAID}|{ONE_RESULT}|\bfix\b",), request_all=(EYES_SAID, ONE_RESULT),
+    rules=(Rule(27, all=(r"\bbest[- ]take\b",)),
+           Rule(27, all=(rf"{EYES_SAID}|{ONE_RESULT}|\bfix\b",), request_all=(EYES_SAID, ONE_RESULT),
                 request_none=(NAMED_REF,)),
            Rule(27, all=(rf"{EYES_SAID}|\bfix\b",), request_all=(EYES_SAID, GROUP), request_none=(NAMED_REF, EACH_ONE)),
            Rule(27, all=(r"\b(merge|combine|composite)\b.*\b(them|these|those|the (two|three|four|five|shots|photos|"

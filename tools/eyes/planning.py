@@ -28,8 +28,13 @@ DETECT_EXAMPLES = (
     "detect closed eyes", "how many people have their eyes shut", "is anyone blinking",
     "which faces have closed eyes", "find the blinkers in this group shot",
 )
+# "her eyes are shut in this one": said, not asked, about the attachment: a fix is wanted
+CLOSED_SAID = (r"^(?:(?:oh|ugh|so|but|and|hmm|sadly|unfortunately),?\s+)*(?:her|his|their|my|our|the|everyone'?s|"
+               r"[a-z]+'s)\s+(?:\w+\s+)?eyes\s+(?:are|were|got|look|came out)\s+(?:\w+\s+)?(?:closed|shut|"
+               r"half[- ]?closed)\b|"
+               r"^(?:she|he|they|i|we|someone|somebody) (?:blinked|closed (?:her|his|their|my|our) eyes)\b")
 DETECT_HINTS = PlannerHints(
-    rules=(Rule(30, all=(EYES, ASKS), none=(WANTS_FIX,)), Rule(30, all=(EYES, ASKS, r"^(are|is)\b")),
+    rules=(Rule(30, all=(EYES, ASKS), none=(WANTS_FIX, CLOSED_SAID)), Rule(30, all=(EYES, ASKS, r"^(are|is)\b")),
            Rule(18, all=(EYES, ASKS, VIDEO), none=(WANTS_FIX,))),
     vocabulary=VOCABULARY,
 )
@@ -39,14 +44,19 @@ OPEN_EXAMPLES = (
     "fix the blinking", "open everyone's eyes", "make her look awake with open eyes",
 )
 OPEN_HINTS = PlannerHints(
-    rules=(Rule(31, all=(EYES, OPENS)), Rule(19, all=(EYES, OPENS, VIDEO)),
+    rules=(Rule(31, all=(EYES, OPENS)), Rule(19, all=(EYES, OPENS, VIDEO)), Rule(31, all=(CLOSED_SAID,)),
+           # "check for anyone with their eyes closed and fix them": open_eyes finds them itself
+           Rule(29, all=(EYES, r"\b(check|find|look for|detect|see)\b.*\b(fix|open|correct|repair)\b"),
+                none=(r"\b(video|clip|footage)\b",)),
+           Rule(28, all=(r"\beyes (?:from|of|in) .{1,30}\b(?:onto|on|to|into|for)\b",)),
            # eyes taken from one photo for another: "take the eyes from picture A for picture B"
            Rule(28, all=(r"\b(take|use|borrow|copy|transplant|steal|grab|put|paste)\b.*\beyes\b.*"
                          r"\b(from|of|on|onto|into|for)\b|\b(photo|picture|image|shot|pic) \w+'s eyes\b|"
                          r"\b(use|take|borrow)\b.{0,25}\bfor (the|her|his|their) eyes\b|"
                          r"\b(use|take|borrow)\b.{0,10}\bthe eyes (in|from|of)\b",),
                 none=(r"\b(best|everyone|everybody|all|burst|these (photos|shots|pictures|frames))\b",))),
-    args=(ArgCue(("variations",), r"\b(\d+|two|three|four|five|six|seven|eight)\s*(?:variations|variants|versions|"
+    args=(ArgCue(("eyes",), r"\bboth (?:of (?:her|his|their|the) )?eyes\b|\b(?:redo|fix|open) both\b", "value", "both"),
+          ArgCue(("variations",), r"\b(\d+|two|three|four|five|six|seven|eight)\s*(?:variations|variants|versions|"
                                    r"options|takes|tries)\b", "int"),),
     vocabulary=VOCABULARY,
 )

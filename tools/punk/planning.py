@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from atelier.core.cards import Card, CardImage, Table
-from atelier.core.registry import PlannerHints, Rule
+from atelier.core.registry import ArgCue, PlannerHints, Rule
 
 SLOTS = ("type", "skin_tone", "hair", "headwear", "eyewear", "earring", "beard", "mouth", "neck", "background")
 EXAMPLES = (
@@ -17,6 +17,7 @@ HINTS = PlannerHints(
     rules=(Rule(55, all=(r"\b(trait|attribute|describ|caption|accessor|wear|type|feature|what|tell|list|zombie|"
                          r"alien|ape|human|male|female|look like|detail)\w*",),
                 request_all=(r"\b(crypto)?punks?\b",), request_none=(r"\b(cyber|steam)punk",)),),
+    args=(ArgCue(("palette_size",), r"\b(\d+)\s+(?:\w+\s+)?colou?rs?\b", "int", minimum=2),),
     vocabulary=("punk", "punks", "describe", "traits", "attributes", "accessories", "caption"),
 )
 

@@ -10,7 +10,7 @@ from atelier.core.backends import Backend
 from atelier.core.cards import Card, CardImage, Row
 from atelier.core.errors import ErrorCode, ToolError
 from atelier.core.images import LoadedImage
-from atelier.core.registry import ImageRole, PlannerHints, Rule, ToolContext, ToolOutput, ToolSpec
+from atelier.core.registry import ArgCue, ImageRole, PlannerHints, Rule, ToolContext, ToolOutput, ToolSpec
 
 
 class SearchRunsArgs(BaseModel):
@@ -73,7 +73,15 @@ PAST = (r"\b(past|previous|earlier|older|recent|last (?:week|time|month|night)|y
         r"\bmy (?:[\w-]+ ){0,2}(?:runs|results|sketches|creations|outputs|edits|drawings|sprites|fixes|renders|"
         r"stylis\w+|styliz\w+|work)\b")
 LOOKUP = (r"\b(show|find|list|search|get|display|where|look up|bring up|pull up|dig up|see|view|what|which)\b")
-HINTS = PlannerHints(rules=(Rule(10, all=(PAST, LOOKUP), none=(r"\b(this|these|attached|here|it)\b",)),),
+EVER = (r"\b(?:did|have) (?:i|we) (?:ever |already )?(?:make|made|do|done|create|created|try|tried|run|ran|use|used|"
+        r"sketch|sketched|styli[sz]e|styli[sz]ed|restyle|restyled)\b")
+HINTS = PlannerHints(rules=(Rule(10, all=(PAST, LOOKUP), none=(r"\b(this|these|attached|here|it)\b",)),
+                            Rule(10, all=(EVER,)),
+                            Rule(10, all=(r"\b(?:every|all|any|the) runs? (?:where|that|with|in which)\b|"
+                                          r"\bruns? (?:where|in which) i (?:used|uploaded|attached)\b",))),
+                     args=(ArgCue(("k",), r"\b(?:last|latest|top|first)\s+(\d+)\b|\b(\d+)\s+(?:\w+\s+)?(?:runs|"
+                                          r"results)\b",
+                                  "int"),),
                      text_arg=("query", "query"), vocabulary=("show", "find", "previous", "past", "history", "search"))
 EXAMPLES = ("show my cyberpunk sketches", "find my past runs", "what did I make yesterday",
             "show me my previous results", "find the sprites I fixed before", "list my old sketches",

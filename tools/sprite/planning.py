@@ -37,6 +37,17 @@ HINTS = PlannerHints(
              none=(r"\b(like|style|look)\b",)),
     ),
     args=(
+        # a stretched sprite: a different scale across and down
+        ArgCue(("cell_size_x",), rf"\b{NUMBER}\s*(?:x|times|px)?\s*(?:\w+\s+){{0,3}}?"
+                                 r"(?:horizontal\w*|across|wide|in x)\b",
+               when=r"vertical|down|tall|\bin y\b"),
+        ArgCue(("cell_size_y",), rf"\b{NUMBER}\s*(?:x|times|px)?\s*(?:\w+\s+){{0,3}}?(?:vertical\w*|tall|in y)\b",
+               when=r"horizontal|across|wide|\bin x\b"),
+        # where the grid starts: "3 px in from the left and 5 px down from the top"
+        ArgCue(("offset_x",), rf"\b{NUMBER}\s*(?:px|pixels?)\s*(?:in\s+|over\s+|across\s+)?from the left\b|"
+                              rf"\b{NUMBER}\s*(?:px|pixels?)\s*(?:to the )?right\b"),
+        ArgCue(("offset_y",), rf"\b{NUMBER}\s*(?:px|pixels?)\s*(?:down\s+)?from the top\b|"
+                              rf"\b{NUMBER}\s*(?:px|pixels?)\s*down\b"),
         ArgCue(("cell_size",), rf"\b(?:cell|pixel|block|grid)s?\s*(?:size)?\s*(?:of|is|=|:|should be|must be|was|are)?"
                                rf"\s*{NUMBER}"),
         ArgCue(("cell_size",), rf"\b(?:upscaled|scaled up|blown up|enlarged|magnified|scaled)\s*(?:by\s*)?"

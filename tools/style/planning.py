@@ -26,6 +26,8 @@ RETRIEVE_EXAMPLES = (
     "what style would fit a sunny beach", "look up styles like art deco",
 )
 RETRIEVE_HINTS = PlannerHints(rules=(Rule(70, all=(LOOKUP,), none=(TRANSFORM,), style=True),),
+                              args=(ArgCue(("k",), r"\btop\s+(\d+)\b|\b(\d+)\s+(?:\w+\s+)?(?:matches|references|refs|"
+                                                   r"styles|suggestions|options|results)\b", "int"),),
                               text_arg=("query", "style"), vocabulary=VOCABULARY)
 STYLIZE_EXAMPLES = (
     "make it cyberpunk", "make this sketch look like a watercolor", "restyle it as an oil painting",
@@ -43,13 +45,24 @@ MAKE_PIXEL_ART = Rule(
 STYLIZE_HINTS = PlannerHints(
     rules=(MAKE_PIXEL_ART, Rule(19, all=(r"\badd (?:a|an|some)\b",), style=True),  # before the "add a …" edits
            Rule(75, style=True),
+           Rule(74, all=(r"\b(?:same|similar) (?:palette|style|look|colou?rs|vibe|feel|mood|aesthetic) (?:as|like)\b|"
+                         r"\b(?:in|with) (?:that|this|the same) (?:style|look|vibe|aesthetic)\b|"
+                         r"\b(?:take|borrow|use|steal|copy) the (?:look|style|vibe|mood|palette|feel|colou?rs) "
+                         r"of\b|"
+                         r"\b(?:vibe|look|style|mood|aesthetic|palette|inspiration) (?:is|=|:) (?:the )?"
+                         r"(?:first|second|"
+                         r"third|last|other)\b|\b(?:first|second|third|last|\d)(?: one| image| photo| picture| pic)? "
+                         r"(?:is|=|:) (?:the |my )?(?:vibe|look|style|mood|aesthetic|palette|reference|ref|"
+                         r"inspiration)\b|"
+                         r"\b(?:the )?(?:style )?(?:reference|ref) is (?:the )?(?:first|second|third|last|other)\b",)),
            Rule(75, all=(r"\b(restyle|styli[sz]e|style transfer|in the style|style of|styled like|look like the|"
                          r"looks? like (?:the )?(?:first|second|third|last|other))\b",)),
            Rule(90, all=(TRANSFORM, r"\b(like|look|style|vibe|feel|aesthetic|as if|palette|colou?rs|mood|atmosphere|"
                                     r"manner|spirit)\b"),
                 none=(r"\b(better|sharper|clearer|cleaner|nicer)\b",))),
     args=(ArgCue(("strength",), r"(\d+(?:\.\d+)?\s*%|0?\.\d+)\s*(?:style\s*)?(?:strength|intensity|stylis|styliz)?",
-                 "fraction", when=r"strength|intensity|%|stylis|styliz"),),
+                 "fraction", when=r"strength|intensity|%|stylis|styliz"),
+          ArgCue(("palette_size",), r"\b(\d+)[- ](?:\w+[- ])?colou?rs?\b", "int", minimum=2),),
     ref_from="retrieve_style",
     vocabulary=VOCABULARY,
 )

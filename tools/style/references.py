@@ -48,8 +48,8 @@ def pencil(rgb: np.ndarray, sigma: float = 6.0) -> np.ndarray:
 
 def render_reference(family: str, params: dict, palette_hex: tuple[str, ...], photo: np.ndarray,
                      seed: int) -> np.ndarray:
-    """The family and parameters on a square crop of ``photo`` (or of a sketch) with the card's palette."""
-    img = square(photo)
+    """The family and parameters on ``photo`` (or a sketch) with the card's palette."""
+    img = photo
     return apply(family, img, hex_palette(list(palette_hex)), params, seed=seed, line_art=is_line_art(img))
 
 
@@ -62,15 +62,39 @@ def random_crop(rgb: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     return crop[:, ::-1] if rng.random() < 0.5 else crop
 
 
+def busiest_window(rgb: np.ndarray, side: int) -> tuple[int, int]:
+    """Top-left corner of the ``side``-px window (of the four quadrants and the centre) with the most
+    going on (spread of grey plus chroma): the part of a photo that is not an empty sky."""
+    h, w = rgb.shape[:2]
+    spots = [(0, 0), (0, w - side), (h - side, 0), (h - side, w - side), ((h - side) // 2, (w - side) // 2)]
+    lab = cv2.cvtColor(rgb, cv2.COLOR_RGB2LAB).astype(np.float32)
+
+    def busy(y: int, x: int) -> float:
+        win = lab[y:y + side, x:x + side]
+        return float(win[..., 0].std() + np.hypot(win[..., 1] - 128, win[..., 2] - 128).mean())
+
+    return max(spots, key=lambda yx: busy(*yx))
+
+
+def render_tile(family: str, params: dict, palette_hex: tuple[str, ...], photo: np.ndarray, seed: int) -> np.ndarray:
+    """One quarter of a reference: the style rendered at ``2 * SIZE`` px, its busiest half-side window kept
+    and shrunk to ``SIZE / 2`` px. The marks (lines, dots, facets, washes) scale with the rendered side, so a
+    tile cut this way shows them at the size they have, relative to the whole picture, in a full
+    ``SIZE``-px render: a tile shrunk from a whole render would show them at half that size, and a
+    descriptor that measures texture would see a different technique."""
+    img = square(photo, 2 * SIZE)
+    out = render_reference(family, params, palette_hex, img, seed)
+    y, x = busiest_window(img, SIZE)
+    return cv2.resize(out[y:y + SIZE, x:x + SIZE], (SIZE // 2, SIZE // 2), interpolation=cv2.INTER_AREA)
+
+
 def render_collage(family: str, params: dict, palette_hex: tuple[str, ...], photos: list[np.ndarray],
                    seed: int) -> np.ndarray:
     """A card's reference: the style on four crops (one of each of ``photos``: photos and their sketches),
-    each rendered at ``SIZE`` px and tiled 2 x 2 into one ``SIZE``-px image."""
+    each a ``render_tile``, tiled 2 x 2 into one ``SIZE``-px image."""
     rng = np.random.default_rng(seed)
     picks = rng.permutation(len(photos))[:4]
-    half = SIZE // 2
-    tiles = [cv2.resize(render_reference(family, params, palette_hex, random_crop(photos[int(i)], rng),
-                                         seed + k), (half, half), interpolation=cv2.INTER_AREA)
+    tiles = [render_tile(family, params, palette_hex, random_crop(photos[int(i)], rng), seed + k)
              for k, i in enumerate(picks)]
     return np.vstack([np.hstack(tiles[:2]), np.hstack(tiles[2:])])
 

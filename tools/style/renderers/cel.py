@@ -9,7 +9,6 @@ import numpy as np
 
 from .common import (
     from_lab,
-    hue_ranks,
     luminance,
     most_saturated,
     multiply_ink,
@@ -36,6 +35,25 @@ def flat_regions(img: np.ndarray, k: int, seed: int, side: int = 160) -> np.ndar
     lab = to_lab(img).reshape(-1, 3)
     d = ((lab[:, None, :] - centres[None]) ** 2).sum(-1)
     return d.argmin(1).reshape(h, w).astype(np.int32)
+
+
+def nearest_hue(colours: np.ndarray, palette: np.ndarray, min_chroma: float = 12.0) -> tuple[np.ndarray, np.ndarray]:
+    """For each colour, the palette colour nearest in hue (angle in Lab's a-b plane, chromatic palette
+    colours only) and how strongly it may pull (0 for a grey, 1 from ``2 * min_chroma`` chroma), so a
+    colourist's palette recolours the regions coherently: a skin stays a warm tone, a sky a cool one.
+
+    >>> pal = np.array([[0.9, 0.2, 0.2], [0.2, 0.3, 0.9]], np.float32)
+    >>> nearest_hue(np.array([[0.8, 0.5, 0.4], [0.5, 0.5, 0.5]], np.float32), pal)[0].tolist()[0]
+    0
+    """
+    lab, pal = to_lab(colours[None])[0], to_lab(palette[None])[0]
+    pal_chroma = np.hypot(pal[:, 1], pal[:, 2])
+    usable = pal_chroma >= min_chroma if (pal_chroma >= min_chroma).any() else np.ones(len(pal), bool)
+    angle = np.arctan2(lab[:, 2], lab[:, 1])[:, None] - np.arctan2(pal[:, 2], pal[:, 1])[None]
+    gap = np.abs(np.angle(np.exp(1j * angle)))
+    gap[:, ~usable] = np.inf
+    weight = np.clip(np.hypot(lab[:, 1], lab[:, 2]) / (2 * min_chroma), 0, 1)
+    return gap.argmin(1), weight.astype(np.float32)
 
 
 def cel_tones(lightness: np.ndarray, base: np.ndarray, levels: int) -> np.ndarray:
@@ -77,7 +95,7 @@ def render(rgb: np.ndarray, palette: np.ndarray, seed: int = 0, line_art: bool =
     levels : hard tones per region (2: base and shadow, 3: plus a highlight).
     regions : number of flat colour regions.
     chroma : saturation boost of the flat colours.
-    tint : pull of each region's hue towards the palette colour at its hue rank.
+    tint : pull of each region's colour towards the palette colour nearest its hue.
     outline, outline_sigma : opacity and width of the outlines.
     """
     s = side_scale(rgb.shape)
@@ -86,11 +104,14 @@ def render(rgb: np.ndarray, palette: np.ndarray, seed: int = 0, line_art: bool =
         return to_uint8(sketch_cels(rgb, palette, seed))
     abstract = smooth(img, 2.0, max_side=400)
     labels = flat_regions(abstract, regions, seed)
+    labels = cv2.medianBlur(labels.astype(np.uint8), max(3, int(round(3 * s)) | 1)).astype(np.int32)
     n = int(labels.max()) + 1
     count = np.maximum(np.bincount(labels.ravel(), minlength=n), 1)
     means = np.stack([np.bincount(labels.ravel(), abstract[..., c].ravel(), n) / count for c in range(3)], 1)
     means = means.astype(np.float32)
-    means = means * (1 - tint) + palette[hue_ranks(means, palette, count)] * tint
+    inks = palette[1:-1] if len(palette) > 2 else palette  # the darkest and lightest are ink and paper
+    index, weight = nearest_hue(means, inks)
+    means = means * (1 - tint * weight[:, None]) + inks[index] * (tint * weight[:, None])
     lab_means = to_lab(means[None])[0]
     lab_means[:, 1:] *= chroma
     lab = to_lab(abstract)

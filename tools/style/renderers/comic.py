@@ -7,6 +7,7 @@
 
 from __future__ import annotations
 
+import cv2
 import numpy as np
 
 from .common import (
@@ -16,6 +17,7 @@ from .common import (
     luminance,
     most_saturated,
     multiply_ink,
+    nearest_colour,
     saturate,
     side_scale,
     smooth,
@@ -64,7 +66,8 @@ def flat_tones(img: np.ndarray, levels: int) -> np.ndarray:
 
 def render(rgb: np.ndarray, palette: np.ndarray, seed: int = 0, line_art: bool = False, mode: str = "comic",
            levels: int = 4, dot_cell: float = 7.0, dot_strength: float = 0.8, ink: float = 1.0,
-           ink_sigma: float = 1.1, saturation: float = 1.2) -> np.ndarray:
+           ink_sigma: float = 1.1, saturation: float = 1.2, tint: float = 0.35, spot_black: float = 0.16
+           ) -> np.ndarray:
     """Ink ``rgb`` (uint8) as a comic panel or a pop-art print.
 
     Parameters
@@ -74,6 +77,8 @@ def render(rgb: np.ndarray, palette: np.ndarray, seed: int = 0, line_art: bool =
     dot_cell : halftone cell size in px (at 512 px).
     dot_strength : opacity of the dots.
     ink, ink_sigma : opacity and thickness of the black outlines.
+    tint : (comic) pull of the flat colours towards the nearest palette ink.
+    spot_black : (comic) luma below which shadows are filled solid black.
     """
     s = side_scale(rgb.shape)
     img = to_float(rgb)
@@ -108,9 +113,27 @@ def render(rgb: np.ndarray, palette: np.ndarray, seed: int = 0, line_art: bool =
             1 - ink_b[..., None] * (1 - b))
         return to_uint8(out)
     else:
+        flat = smooth(img, 2.5, max_side=360)
+        lum = luminance(flat)
         base = saturate(flat_tones(flat, levels), saturation)
-        shadow = np.clip((0.55 - lum) / 0.55, 0, 1)
-        out = multiply_ink(base, halftone(shadow * 0.7, cell), base.min(axis=(0, 1)) * 0.2, dot_strength * 0.7)
+        base = base * (1 - tint) + palette[nearest_colour(base, palette[1:-1], 0.3) + 1] * tint
+        dots = halftone(midtones(lum) * 0.45, cell)[..., None] * dot_strength
+        out = base * (1 - 0.55 * dots)  # each dot the fill's own colour, printed darker
     lines = xdog(lum, ink_sigma * s, tau=0.975, phi=50)
-    lines = np.maximum(lines, (lum < 0.12).astype(np.float32))
+    lines = bold(lines, spot_black, lum, s) if mode == "comic" else np.maximum(lines, (lum < 0.12).astype(np.float32))
     return to_uint8(multiply_ink(out, lines, palette[0] * 0.25, ink))
+
+
+def midtones(lum: np.ndarray, centre: float = 0.55, width: float = 0.22) -> np.ndarray:
+    """Where a colourist lays Ben-Day dots: the mid-tones (1 at ``centre``), not the lights or the blacks."""
+    return np.exp(-(((lum - centre) / width) ** 2)).astype(np.float32)
+
+
+def bold(lines: np.ndarray, spot_black: float, lum: np.ndarray, s: float) -> np.ndarray:
+    """An inker's lines: the XDoG ink thresholded hard and thickened to a brush line (about 2 px at 512 px),
+    with the deepest shadows filled solid ("spot blacks")."""
+    ink = (lines > 0.35).astype(np.uint8)
+    size = max(2, int(round(2 * s)))
+    ink = cv2.dilate(ink, np.ones((size, size), np.uint8)).astype(np.float32)
+    spots = (cv2.GaussianBlur(lum, (0, 0), 1.5 * s) < spot_black).astype(np.float32)
+    return cv2.GaussianBlur(np.maximum(ink, spots), (0, 0), 0.5 * max(s, 1.0))

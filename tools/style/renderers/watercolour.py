@@ -45,6 +45,19 @@ def edge_darkening(img: np.ndarray, width: float) -> np.ndarray:
     return np.clip(diff / max(float(np.percentile(diff, 99)), 1e-3), 0, 1).astype(np.float32)
 
 
+def vignette_wash(shape: tuple[int, int], seed: int, margin: float) -> np.ndarray:
+    """Coverage of a painted sheet: 1 inside, falling to bare paper towards a ragged border (``margin`` is
+    the share of the short side left unpainted at the edges), the way a watercolour is rarely taken to the
+    edge of the paper."""
+    h, w = shape
+    if margin <= 0:
+        return np.ones(shape, np.float32)
+    y, x = np.mgrid[0:h, 0:w].astype(np.float32)
+    edge = np.minimum(np.minimum(x, w - 1 - x), np.minimum(y, h - 1 - y)) / max(min(h, w), 1)
+    ragged = edge + (fbm(shape, seed + 11, 0.25 * min(h, w), 3) - 0.5) * margin
+    return np.clip((ragged - 0.25 * margin) / (0.5 * margin), 0, 1).astype(np.float32)
+
+
 def pigment(colour: np.ndarray, density: np.ndarray) -> np.ndarray:
     """Subtractive layer on white: ``colour ** density`` (density 1 = the colour, > 1 darker and richer)."""
     return np.power(np.clip(colour, 1e-3, 1.0), density[..., None]).astype(np.float32)
@@ -77,8 +90,9 @@ def washes(rgb: np.ndarray, palette: np.ndarray, seed: int) -> tuple[np.ndarray,
 
 
 def render(rgb: np.ndarray, palette: np.ndarray, seed: int = 0, line_art: bool = False, tint: float = 0.35,
-           dilution: float = 0.62, edge: float = 1.2, turbulence: float = 0.35, granulation: float = 0.25,
-           wobble_px: float = 2.5, white: float = 0.88, pencil: float = 0.35) -> np.ndarray:
+           dilution: float = 0.55, edge: float = 1.8, turbulence: float = 0.4, granulation: float = 0.45,
+           wobble_px: float = 3.0, white: float = 0.8, pencil: float = 0.2, abstraction: int = 160,
+           margin: float = 0.12) -> np.ndarray:
     """Paint ``rgb`` (uint8) as a watercolour with colours pulled towards the palette.
 
     Parameters
@@ -91,6 +105,8 @@ def render(rgb: np.ndarray, palette: np.ndarray, seed: int = 0, line_art: bool =
     wobble_px : wash edge displacement in px (at 512 px).
     white : luma above which the paper is left bare.
     pencil : visibility of the under-drawing lines (line art keeps its strokes at full strength).
+    abstraction : side in px of the copy the washes are flattened on (smaller: broader washes, less detail).
+    margin : share of the short side left as bare paper round a photo's edges (0: painted to the edge).
 
     Examples
     --------
@@ -104,9 +120,9 @@ def render(rgb: np.ndarray, palette: np.ndarray, seed: int = 0, line_art: bool =
     if line_art:
         colour, coverage = washes(rgb, palette, seed)
     else:
-        flat = smooth(img, 2.0, max_side=320)
+        flat = smooth(img, 3.0, max_side=abstraction)
         colour = saturate(flat * (1 - tint) + gradient_map(luminance(flat), palette) * tint, 1.2)
-        coverage = np.ones(shape, np.float32)
+        coverage = vignette_wash(shape, seed, margin)
     colour = wobble(colour, seed, wobble_px * s, 40 * s)
     lum = luminance(colour)
     coverage = wobble(coverage, seed + 9, wobble_px * 2 * s, 30 * s)
@@ -121,5 +137,5 @@ def render(rgb: np.ndarray, palette: np.ndarray, seed: int = 0, line_art: bool =
     out = np.clip(out * paper, 0, 1)
     if line_art:
         return to_uint8(multiply_ink(out, strokes(rgb), palette[0] * 0.6))
-    lines = xdog(luminance(img), 0.8 * s, tau=0.98, phi=30)
+    lines = xdog(luminance(smooth(img, 1.5, max_side=320)), 0.8 * s, tau=0.98, phi=30)
     return to_uint8(multiply_ink(out, lines, palette[0] * 0.8, pencil))

@@ -34,7 +34,7 @@ from .common import (
 # On sketches the drawing's strokes go back over the blocks a little darker than drawn (the key block)
 RELAY_GAMMA = 1.0
 BLOCK_SOFT = 3.0
-BLOCK_LIGHT = 0.4
+BLOCK_LIGHT = 0.3
 
 
 def woodgrain(shape: tuple[int, int], seed: int, scale: float) -> np.ndarray:

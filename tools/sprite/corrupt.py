@@ -40,6 +40,8 @@ class Truth:
     integer: bool
     jitter_x: float = 0.0  # mean shift of the visible column boundaries under row jitter, in pixels
     jitter_y: float = 0.0  # the same for row boundaries
+    border_x: tuple[tuple[int, int], tuple[int, int]] = ((0, 0), (0, 0))  # (visible px, width) of the cut
+    border_y: tuple[tuple[int, int], tuple[int, int]] = ((0, 0), (0, 0))  # cells at both ends; (0, 0) = none
 
 
 def blob_sprite(rng: np.random.Generator, size: int) -> np.ndarray:
@@ -107,6 +109,21 @@ def visible(edges: np.ndarray, lo: int, hi: int) -> tuple[np.ndarray, float]:
     return np.flatnonzero(inside), float(a[a >= lo][0] - lo)
 
 
+def border_cells(edges: np.ndarray, lo: int, hi: int) -> tuple[tuple[int, int], tuple[int, int]]:
+    """(visible px, full width) of the cells cut by ``lo`` and by ``hi``; ``(0, 0)`` where no cell is cut.
+
+    >>> border_cells(np.array([0, 5, 10, 15, 20]), 2, 17)
+    ((3, 5), (2, 5))
+    """
+    def cut(at: int, leading: bool) -> tuple[int, int]:
+        i = int(np.searchsorted(edges, at, side="right")) - 1
+        if i < 0 or i >= len(edges) - 1 or edges[i] == at:
+            return 0, 0
+        a, b = int(edges[i]), int(edges[i + 1])
+        return (b - at, b - a) if leading else (at - a, b - a)
+    return cut(lo, True), cut(hi, False)
+
+
 def _crops(rng: np.random.Generator, scale: float, partial: bool) -> tuple[int, int]:
     """Pixels cut at the two ends of an axis: under one cell, or a clearly partial cell when ``partial``."""
     if not partial:
@@ -156,12 +173,17 @@ def _smear(img: np.ndarray, rng: np.random.Generator, scale: float) -> np.ndarra
     return cv2.blur(img, (kx, ky))
 
 
-def make_case(sprite: np.ndarray, kind: str, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray, Truth]:
-    """One corrupted upscale of ``sprite`` (RGBA or RGB) with its truth sprite (RGB) and grid."""
+def make_case(sprite: np.ndarray, kind: str, rng: np.random.Generator,
+              scale: float | None = None) -> tuple[np.ndarray, np.ndarray, Truth]:
+    """One corrupted upscale of ``sprite`` (RGBA or RGB) with its truth sprite (RGB) and grid; ``scale``
+    fixes the upscale factor instead of drawing it (the ranker's training asks for more sub-2 px cells)."""
     import cv2
 
     h, w = sprite.shape[:2]
-    scale, integer = _scale(rng, kind, max(h, w))
+    if scale is None:
+        scale, integer = _scale(rng, kind, max(h, w))
+    else:
+        scale, integer = min(scale, MAX_SIDE / max(h, w)), abs(scale - round(scale)) < 1e-9
     sx = sy = scale
     if kind == "non_square":
         ratio = rng.uniform(1.15, 1.6)
@@ -206,7 +228,8 @@ def make_case(sprite: np.ndarray, kind: str, rng: np.random.Generator) -> tuple[
         img = _jpeg(img, int(rng.integers(70, 96)))
     jitter = (float(dx[rows].mean()), float(dy[cols].mean())) if dx is not None else (0.0, 0.0)
     truth = Truth(kind, float(xe[-1] / w), float(ye[-1] / h), off_x, off_y, len(cols), len(rows),
-                  integer and kind != "uneven", *jitter)
+                  integer and kind != "uneven", *jitter, border_cells(xe, x0, int(xe[-1]) - x1),
+                  border_cells(ye, y0, int(ye[-1]) - y1))
     return img, truth_sprite, truth
 
 

@@ -20,7 +20,7 @@ import numpy as np
 
 MIN_CELL = 2.0  # the shortest period a once-per-pixel spectrum shows
 MIN_SMALL = 1.3  # the smallest cell proposed at all (via divisors and aliases)
-BORDER_SLACK = 0.1  # px a border cell may fall short of half the mean cell and still count
+BORDER_SLACK = 0.0  # px a border cell may fall short of half the mean cell and still count
 
 
 @dataclass(frozen=True)
@@ -81,6 +81,21 @@ def boundary_impulses(profile: np.ndarray, k: float = 4.0, floor: float = 0.02) 
     return np.where(peak & (p > thr), p, 0.0)
 
 
+def dense_impulses(profile: np.ndarray, k: float = 4.0, floor: float = 0.02) -> np.ndarray:
+    """The profile where it stands out of its noise (as in :func:`boundary_impulses`), without peak picking.
+
+    On grids under 2-2.5 px, boundaries on neighbouring pixels are common (a 1.5 px grid has widths 2, 1,
+    2, 1), and peak picking keeps only one of each pair.
+
+    >>> dense_impulses(np.array([0, 0, 5, 6, 0, 0, 0, 0.0])).tolist()
+    [0.0, 0.0, 5.0, 6.0, 0.0, 0.0, 0.0, 0.0]
+    """
+    if profile.size < 3:
+        return profile.copy()
+    mad = 1.4826 * float(np.median(np.abs(profile - np.median(profile))))
+    return np.where(profile > max(k * mad, floor * float(profile.max())), profile, 0.0)
+
+
 def comb(profile: np.ndarray, cell: float) -> complex:
     """Normalised Fourier coefficient of the profile at period ``cell`` (boundary coordinates)."""
     total = float(profile.sum())
@@ -109,7 +124,9 @@ def spectrum_peaks(profile: np.ndarray, max_cell: float) -> tuple[np.ndarray, np
 
 def period_candidates(profile: np.ndarray, max_cell: float | None = None, near_top: float = 0.75) -> list[AxisGrid]:
     """The fundamental — the longest period whose comb holds nearly as much of the boundary energy as the
-    best comb (refined) — and its close relatives: divisors by 2-4 and multiples by 2-3."""
+    best comb (refined) —, its close relatives (divisors by 2-4, multiples by 2-3), and the three strongest
+    spectral peaks outside that family: boundaries in two far-apart groups (29 px cells at both sides of
+    a 233 px gap) make a long period the "fundamental" whose divisors miss the real cell."""
     n = profile.size
     max_cell = max_cell or max(MIN_CELL, (n + 1) / 3.0)
     if n < 4 or float(profile.sum()) <= 0:
@@ -118,8 +135,11 @@ def period_candidates(profile: np.ndarray, max_cell: float | None = None, near_t
     if periods.size == 0:
         return []
     head, _ = _refine(profile, float(periods[conc >= near_top * conc.max()].max()))
-    cells = [head] + [head / m for m in (2, 3, 4) if head / m >= MIN_SMALL] + \
-        [head * m for m in (2, 3) if head * m <= max_cell] + small_cell_aliases(head)
+    family = [head] + [head / m for m in (2, 3, 4) if head / m >= MIN_SMALL] + \
+        [head * m for m in (2, 3) if head * m <= max_cell]
+    strongest = [float(c) for c in periods[np.argsort(-conc)[:3]]
+                 if all(abs(c - f) > 0.03 * f for f in family)]  # a comb the head's family misses
+    cells = family + small_cell_aliases(head) + strongest
     out = []
     for cell in cells:
         cell, z = _refine(profile, cell) if cell != head else (cell, comb(profile, cell))
@@ -182,23 +202,24 @@ def grid_lines(n: int, cell: float, offset: float) -> np.ndarray:
     """Cell boundaries in ``[0, n]``: the comb's lines, rounded to pixels, plus the image borders where the
     border cell counts.
 
-    A border cell counts when at least half a cell of it is visible, judged on the comb's fractional line
-    position: on a 1.72 px grid a line at 0.55 px rounds to 1, and a 1 px sliver is not half a cell.
+    A border cell counts when at least half of it is visible, half of its own integer width: the comb
+    predicts where its hidden line falls (rounded like the visible ones), so on a 16.5 px grid whose widths
+    alternate 16 and 17, 8 visible pixels keep a 16 px cell and drop a 17 px one.
 
     >>> grid_lines(20, 4, 1).tolist(), grid_lines(20, 4, 3).tolist()
     ([1, 5, 9, 13, 17, 20], [0, 3, 7, 11, 15, 19])
-    >>> grid_lines(12, 1.72, 0.55).tolist()
-    [1, 2, 4, 6, 7, 9, 11, 12]
+    >>> grid_lines(12, 1.72, 0.55).tolist(), grid_lines(12, 1.72, 0.45).tolist()
+    ([0, 1, 2, 4, 6, 7, 9, 11, 12], [0, 2, 4, 6, 7, 9, 11, 12])
     """
     k = np.arange(int(np.floor(-offset / cell)) - 1, int(np.ceil((n - offset) / cell)) + 2)
-    frac = offset + cell * k
-    frac = frac[(frac > 0) & (frac < n)]
-    if frac.size == 0:
+    pos = np.round(offset + cell * k).astype(np.int64)
+    inner = pos[(pos > 0) & (pos < n)]
+    if inner.size == 0:
         return np.array([0, n], dtype=np.int64)
-    keep = cell / 2 - BORDER_SLACK
-    head = [0] if frac[0] >= keep else []
-    tail = [n] if n - frac[-1] >= keep else []
-    return np.unique(np.r_[head, np.clip(np.round(frac), 0, n), tail]).astype(np.int64)
+    before, after = pos[pos <= 0], pos[pos >= n]
+    head = [0] if before.size and 2 * inner[0] >= inner[0] - before[-1] else []
+    tail = [n] if after.size and 2 * (n - inner[-1]) >= after[0] - inner[-1] else []
+    return np.unique(np.r_[head, inner, tail]).astype(np.int64)
 
 
 def _trim_borders(lines: np.ndarray, cell: float) -> np.ndarray:
@@ -336,7 +357,7 @@ def line_steps(inner: np.ndarray, cell: float) -> np.ndarray:
 
 
 def fit_lines(lines: np.ndarray, n: int, cell: float, supported: np.ndarray | None = None,
-              sharp_first: bool = True) -> tuple[float, float]:
+              sharp_first: bool = True, slope: float | None = None) -> tuple[float, float]:
     """Cell size and offset of a set of tracked lines, from the lines that sit on a real boundary.
 
     The cell is the least-squares slope (the mean cell of an uneven grid) over the ``supported`` inner
@@ -344,7 +365,8 @@ def fit_lines(lines: np.ndarray, n: int, cell: float, supported: np.ndarray | No
     to); lines placed where no boundary was seen only extend the comb and carry no evidence. The offset is
     the fit's intercept — every line votes, so per-row jitter of single lines averages out — unless
     ``sharp_first``: edges are crisp single-pixel boundaries, so the first supported line is exact where
-    a straight fit through a drifting (uneven) grid is not.
+    a straight fit through a drifting (uneven) grid is not. A given ``slope`` (a cell both axes share)
+    replaces the fitted one, and the intercept is refitted under it.
     """
     inner = lines[(lines > 0) & (lines < n)].astype(np.float64)
     if inner.size < 3:
@@ -356,17 +378,32 @@ def fit_lines(lines: np.ndarray, n: int, cell: float, supported: np.ndarray | No
         if mask.sum() >= 3 and np.ptp(idx[mask]) >= 2:
             use = mask.copy()
     evidence = use.copy()
-    slope, intercept = _line_fit(idx[use], inner[use])
-    resid = np.abs(inner - intercept - slope * idx)
-    keep = use & (resid <= max(1.5, 0.12 * slope))
+    fitted, intercept = _line_fit(idx[use], inner[use])
+    resid = np.abs(inner - intercept - fitted * idx)
+    keep = use & (resid <= max(1.5, 0.12 * fitted))
     if keep.sum() >= 3 and np.ptp(idx[keep]) >= 2 and keep.sum() < use.sum():
         use = keep
-        slope, intercept = _line_fit(idx[use], inner[use])
+        fitted, intercept = _line_fit(idx[use], inner[use])
+    if slope is None:
+        slope = fitted
+    else:
+        intercept = float(np.mean(inner[use] - slope * idx[use]))
     if sharp_first:
         a = int(np.flatnonzero(evidence)[0])
         intercept = inner[a] - idx[a] * slope
     offset = float(intercept % slope)
     return slope, 0.0 if offset > slope - 1e-6 else offset
+
+
+def slope_precision(lines: np.ndarray, n: int, cell: float, supported: np.ndarray) -> float:
+    """How well a set of lines pins its cell: the spread of the supported lines' numbers, sum (k - mean)^2
+    (the inverse variance of a least-squares slope, up to the lines' own noise)."""
+    inside = (lines > 0) & (lines < n)
+    inner = lines[inside].astype(np.float64)
+    if inner.size < 2:
+        return 0.0
+    k = line_steps(inner, cell)[supported[inside]]
+    return float(((k - k.mean()) ** 2).sum()) if k.size else 0.0
 
 
 def line_support(impulses: np.ndarray, lines: np.ndarray, reach: int = 1) -> np.ndarray:
@@ -489,7 +526,10 @@ def reconcile(axis: list[AxisGrid], other: list[AxisGrid], agree: float = 0.8) -
 def square_candidate(profile: np.ndarray, axis: list[AxisGrid], other: list[AxisGrid]) -> list[AxisGrid]:
     """Add the other axis's best cell to this axis when no candidate is near it, refined on this axis's own
     boundaries. Pixels are square more often than not, and when only part of an axis has boundaries (a
-    sprite with a flat side) its spectrum can miss the fundamental that the other axis shows clearly."""
+    sprite with a flat side) its spectrum can miss the fundamental that the other axis shows clearly. It
+    goes second, right after this axis's own best: the square-pixel hypothesis is the next likeliest one.
+    A refinement that wanders off the target (to this axis's own wrong peak) is not kept: then the target
+    cell stands, with this axis's phase."""
     if not axis or not other or float(profile.sum()) <= 0:
         return axis
     target = other[0].cell
@@ -497,7 +537,9 @@ def square_candidate(profile: np.ndarray, axis: list[AxisGrid], other: list[Axis
         return axis
     cell, z = _refine(profile, target)
     cell, offset = regress_comb(profile, cell, _offset(z, cell))
-    return axis + [AxisGrid(cell, offset, abs(comb(profile, cell)))]
+    if abs(cell - target) > 0.015 * target:
+        cell, offset = target, _offset(comb(profile, target), target)
+    return axis[:1] + [AxisGrid(cell, offset, abs(comb(profile, cell)))] + axis[1:]
 
 
 def estimate_grid(img: np.ndarray, top_k: int = 5,

@@ -22,7 +22,18 @@ from pathlib import Path
 
 import numpy as np
 
-from .grid import GridCandidate, edge_sharpness, fit_lines, line_support, refine_small, settle_borders, track_lines
+from .grid import (
+    GridCandidate,
+    dense_impulses,
+    edge_sharpness,
+    fit_lines,
+    grid_lines,
+    line_support,
+    refine_small,
+    settle_borders,
+    slope_precision,
+    track_lines,
+)
 from .synth import cell_colours
 
 FEATURES = ("diff", "diff_rel", "mad", "log_cells_rel", "conc", "heur_inv_rank", "heur_top", "heur_score_rel",
@@ -30,6 +41,7 @@ FEATURES = ("diff", "diff_rel", "mad", "log_cells_rel", "conc", "heur_inv_rank",
             "log_colours", "log_colours_rel", "finer_gain", "coarser_loss", "finer_gain_rel")
 WEIGHTS = Path(__file__).with_name("weights") / "ranker.npz"
 SAMPLE = 64
+SUB2 = 2.5  # cells under this are tracked and measured on dense impulses (no peak picking)
 SHARP = 0.6  # median edge sharpness above which the first tracked line gives the offset (crisp edges)
 
 
@@ -82,24 +94,84 @@ def sample_diff(img: np.ndarray, sprite: np.ndarray, xlines: np.ndarray, ylines:
     return float((d > tolerance).mean()), float(d.mean() / 255.0)
 
 
+def border_lines(tracked: np.ndarray, n: int, cell: float, offset: float, straight: tuple[float, float],
+                 sharp: bool) -> np.ndarray:
+    """The final lines of a grid of 4 px and more: the comb's, with its prediction of the border cells'
+    integer widths, wherever the grid is regular; the tracked ones, borders settled, on uneven grids.
+
+    Soft edges (blur, smear, row jitter) place single tracked lines a pixel or two off, so the fitted comb
+    (cell, offset) gives the lines. On crisp edges the straight least-squares comb (``straight``) is used
+    when it reproduces every tracked line — a regular grid, whose phase then pins the hidden widths —;
+    otherwise the grid drifts (or the fit is a pixel off somewhere) and the tracked lines stand.
+    """
+    if not sharp:
+        return grid_lines(n, cell, offset)
+    comb = grid_lines(n, *straight)
+    inner, comb_inner = tracked[(tracked > 0) & (tracked < n)], comb[(comb > 0) & (comb < n)]
+    if inner.size == comb_inner.size and np.array_equal(inner, comb_inner):
+        return comb
+    return settle_borders(tracked, n, cell)
+
+
+@dataclass
+class AxisFit:
+    """One axis of a candidate after tracking: its lines (final), fitted cell and offset, and what a shared
+    cell for both axes needs (the tracked lines, which of them sit on a boundary, how crisp they are)."""
+
+    lines: np.ndarray
+    cell: float
+    offset: float
+    support: float
+    coverage: float
+    tracked: np.ndarray
+    supported: np.ndarray
+    sharp: bool
+
+
 def axis_lines(impulses: np.ndarray, raw: np.ndarray, cell: float, offset: float, n: int,
-               cache: dict | None = None) -> tuple[np.ndarray, float, float, float, float]:
+               cache: dict | None = None) -> AxisFit:
     """Tracked lines of one axis, its fitted (cell, offset) and (support, coverage); memoised in ``cache``."""
     key = (round(cell, 4), round(offset, 3), n, id(impulses))
     if cache is not None and key in cache:
         return cache[key]
+    if cell < SUB2:  # neighbouring pixels can both be boundaries here, which peak picking merges
+        impulses = dense_impulses(raw)
     if cell < 4:
         cell, offset = refine_small(impulses, cell, offset)
     lines = track_lines(impulses, cell, offset, n, raw)
     reach = 1 if cell >= 4 else 0
-    fitted, off = fit_lines(lines, n, cell, line_support(impulses, lines, reach),
-                            sharp_first=edge_sharpness(raw, lines, cell) >= SHARP)
+    sharp = edge_sharpness(raw, lines, cell) >= SHARP
+    support = line_support(impulses, lines, reach)
+    fitted, off = fit_lines(lines, n, cell, support, sharp_first=sharp)
+    final = lines
     if cell >= 4:
-        lines = settle_borders(lines, n, fitted)
-    out = (lines, fitted, off, *_alignment(impulses, lines, fitted))
+        final = border_lines(lines, n, fitted, off, fit_lines(lines, n, cell, support, sharp_first=False), sharp)
+    out = AxisFit(final, fitted, off, *_alignment(impulses, final, fitted), lines, support, sharp)
     if cache is not None:
         cache[key] = out
     return out
+
+
+def shared_cell(x: AxisFit, y: AxisFit, nx: int, ny: int, close: float = 0.015) -> tuple[AxisFit, AxisFit]:
+    """Both axes refitted under one cell when their cells agree within ``close`` and both edges are soft.
+
+    Under row jitter and smear single lines scatter by a pixel or two, and a cell 0.5 % off moves the
+    first line by a pixel after 15 cells. Pixels are square unless the axes clearly disagree, so the two
+    slopes are pooled (weighted by how well each axis pins its own) and each axis keeps its own offset.
+    """
+    if x.sharp or y.sharp or x.cell < 4 or y.cell < 4 or abs(np.log(x.cell / y.cell)) > close:
+        return x, y
+    wx = slope_precision(x.tracked, nx, x.cell, x.supported)
+    wy = slope_precision(y.tracked, ny, y.cell, y.supported)
+    if wx + wy <= 0:
+        return x, y
+    cell = (wx * x.cell + wy * y.cell) / (wx + wy)
+
+    def refit(a: AxisFit, n: int) -> AxisFit:
+        _, off = fit_lines(a.tracked, n, a.cell, a.supported, sharp_first=False, slope=cell)
+        lines = grid_lines(n, cell, off)
+        return AxisFit(lines, cell, off, a.support, a.coverage, a.tracked, a.supported, a.sharp)
+    return refit(x, nx), refit(y, ny)
 
 
 def evaluate(img: np.ndarray, cand: GridCandidate, raw: tuple[np.ndarray, np.ndarray],
@@ -107,14 +179,15 @@ def evaluate(img: np.ndarray, cand: GridCandidate, raw: tuple[np.ndarray, np.nda
     """Track a candidate's lines, fit its grid, and measure it (see the module docstring)."""
     h, w = img.shape[:2]
     (rx, ry), (px, py) = raw, impulses
-    xl, cx, ox, sx, cvx = axis_lines(px, rx, cand.cell_x, cand.offset_x, w, cache)
-    yl, cy, oy, sy, cvy = axis_lines(py, ry, cand.cell_y, cand.offset_y, h, cache)
-    grid = GridCandidate(cx, cy, ox, oy, cand.score)
+    ax, ay = shared_cell(axis_lines(px, rx, cand.cell_x, cand.offset_x, w, cache),
+                         axis_lines(py, ry, cand.cell_y, cand.offset_y, h, cache), w, h)
+    xl, yl = ax.lines, ay.lines
+    grid = GridCandidate(ax.cell, ay.cell, ax.offset, ay.offset, cand.score)
     sprite = cell_colours(img, xl, yl, max_samples=3)
     diff, mad = sample_diff(img, sprite, xl, yl)
     raw_feats = {"diff": diff, "mad": mad, "cells": float(sprite.shape[0] * sprite.shape[1]),
-                 "support_x": sx, "support_y": sy, "coverage_x": cvx, "coverage_y": cvy,
-                 "colours": float(count_colours(sprite))}
+                 "support_x": ax.support, "support_y": ay.support, "coverage_x": ax.coverage,
+                 "coverage_y": ay.coverage, "colours": float(count_colours(sprite))}
     return Evaluated(grid, xl, yl, raw_feats)
 
 

@@ -50,12 +50,15 @@ def _group(img: np.ndarray, cell_x: float, cell_y: float, integer: bool,
 def synthetic_groups(sprites: list[np.ndarray], n: int, seed: int) -> list[tuple[np.ndarray, int, float]]:
     rng = np.random.default_rng(seed)
     groups = []
-    kinds = KINDS + ("small_scale", "small_scale")  # sub-3 px cells are the hardest to rank: thrice their share
+    kinds = KINDS + ("small_scale", "small_scale", "sub2")  # sub-3 px cells are the hardest to rank
     for i in range(n):
         kind = kinds[i % len(kinds)]
         sprite = sprites[int(rng.integers(len(sprites)))] if sprites and rng.random() < 0.8 else \
             blob_sprite(rng, int(rng.choice([12, 16, 24, 32])))
-        img, truth_sprite, truth = make_case(sprite, kind, rng)
+        if kind == "sub2":  # 1.4-2 px cells: rare among the eval's scales, and where the 2x harmonic wins most
+            img, truth_sprite, truth = make_case(sprite, "small_scale", rng, float(np.round(rng.uniform(1.4, 2.0), 2)))
+        else:
+            img, truth_sprite, truth = make_case(sprite, kind, rng)
         if not identifiable(truth_sprite):
             continue
         g = _group(img, truth.cell_x, truth.cell_y, truth.integer)

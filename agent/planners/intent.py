@@ -42,9 +42,23 @@ STATEMENT = re.compile(r"^(?:(?:so|and|but|ok|okay|well|hi|hey),?\s+)*(?:here (?
 def statement(clause: str) -> bool:
     """A clause that tells rather than asks ("here are two pictures of the family"): no tool from a nearest
     example alone (a keyword rule can still choose one)."""
-    from atelier.agent.planners.text import REQUEST_RE
+    from atelier.agent.planners.text import REQUEST_RE, is_request
 
-    return bool(STATEMENT.search(clause)) and not REQUEST_RE.search(clause)
+    return bool(STATEMENT.search(clause)) and not REQUEST_RE.search(clause) and not any(
+        is_request(p) for p in re.split(r",\s*|\s+and\s+|\s*[—–:]\s*|\s+-\s+", clause)[1:])
+
+
+def told(clause: str) -> bool:
+    """A clause that starts with its subject and asks nothing ("the second picture is from a few seconds later"):
+    no tool from a nearest example alone."""
+    from atelier.agent.planners.text import IMPERATIVE_RE, REQUEST_RE, STORY_START
+
+    return bool(STORY_START.search(clause)) and not REQUEST_RE.search(clause) and not IMPERATIVE_RE.search(clause) \
+        and bool(re.search(r"\b(?:is|are|was|were|has|have|had)\b", clause)) and not re.search(r"\d", clause) \
+        and not re.search(r"\b(?:the one|what) (?:to|i want|i'd like|that needs?)\b|\bto be \w+ed\b", clause)
+
+
+STYLE_ASK = re.compile(r"\b(?:styles?|references?|refs|looks?)\b")  # asks for styles: the style tools answer
 
 
 def is_question(text: str) -> bool:
@@ -63,7 +77,7 @@ def about_atelier(text: str, n_attachments: int) -> bool:
     if DEICTIC.search(_without_you(text)):
         return False
     if re.search(r"^(?:what|what's|whats|how|why|where|who|which)\b", text) and re.search(
-            r"\b(?:you|your|yourself|atelier)\b", text) and not re.search(r"\bstyles?\b", text):
+            r"\b(?:you|your|yourself|atelier)\b", text) and not STYLE_ASK.search(text):
         return True  # "who made you?", "what's your name", "how do you open eyes?"
     if n_attachments == 0 and GENERIC_OBJECT.search(text):
         return True  # "can you open eyes in photos?", "do you restore old photos?"
@@ -71,7 +85,8 @@ def about_atelier(text: str, n_attachments: int) -> bool:
         return True  # "can you sketch?"
     if ASKS_FOR_WORK.search(text):
         return False  # "can you fix the pixels?": a request (without an image: ask for one)
-    return bool(ABOUT_ATELIER.search(text)) and not re.search(r"\bstyles?\b|^(?:please )?(?:show|find|list)\b", text)
+    return bool(ABOUT_ATELIER.search(text)) and not STYLE_ASK.search(text) and not re.search(
+        r"^(?:please )?(?:show|find|list)\b", text)
 
 
 def _without_you(text: str) -> str:

@@ -43,6 +43,8 @@ SUPPORTED = re.compile(r"\b(?:(?:do|can) you (?:support|offer|know|have|handle)|
 TARGET = re.compile(r"\b(?:is|=) (?:what|the (?:one|photo|image|picture)) (?:i want|i'd like|to be|that needs?|"
                     r"you should|"
                     r"i need)\b|\b(?:is|=) (?:the |my )?(?:target|base|photo to (?:change|restyle|edit))\b")
+CONTEXT_ONLY = re.compile(r"\b(?:is|are) (?:just|only) (?:for (?:context|reference|comparison)|(?:some )?screenshots?|"
+                          r"an? (?:example|screenshot))\b|\bjust for context\b")
 IGNORE = re.compile(r"^(?:and |but |oh,? )?(?:please )?(?:ignore|skip|never mind|don'?t use|forget about|leave out)\b")
 REF_ONLY = re.compile(r"\b(is|as|for) (?:the |a |my )?(?:reference|ref|example|guide|source)\b|"
                       r"^(?:use|using|with|from|based on) (?:the |my )?\w+ (?:photo|image|picture|pic|one|shot)s?$|"
@@ -51,7 +53,9 @@ REF_ONLY = re.compile(r"\b(is|as|for) (?:the |a |my )?(?:reference|ref|example|g
 ATTACHMENT_ONLY = re.compile(  # a part that only says which attachment: "only the second image", "just photo 2"
     r"^(?:(?:only|just|for|on|in|with|use|using|take)\s+)?(?:the\s+|my\s+)?(?:first|second|third|fourth|fifth|last|"
     r"middle|other|latest|1st|2nd|3rd|4th|5th)\s+(?:one|photo|image|picture|pic|shot|attachment|upload|file)s?"
-    r"(?:\s+only)?$|^(?:only |just )?(?:photo|image|picture|pic)\s*#?\d$")
+    r"(?:\s+only)?$|^(?:only |just )?(?:photo|image|picture|pic)\s*#?\d$|"
+    r"^(?:for |on |to |with )?(?:each|every|all)(?: single)?(?: one)?(?: of)?(?: these| those| them| the| my)?"
+    r"(?: photos?| images?| pictures?| pics?| shots?| ones?| attachments?)?$")
 NEGATED = re.compile(r"^(?:(?:no|nope|ok|okay|thanks|no thanks|actually|wait|please|but|and|so),?\s+)*"
                      r"(?:don'?t|do not|dont|no need to|never|please don'?t|stop|you don'?t need to|"
                      r"there'?s no need to)\b")  # "no, please don't open the eyes": a clause that asks for no tool
@@ -149,6 +153,12 @@ def rule_tool(clause: str, request: str, n_attachments: int | None = None) -> st
     """High-precision keyword rules from the tools' specs; "answer" for edits no tool does; None when unsure.
     With ``n_attachments`` known, a tool that combines several photos (further frame roles) is not chosen for
     fewer than two: the next rule decides ("one photo where everyone's eyes are open" of a single photo)."""
+    hit = rule_hit(clause, request, n_attachments)
+    return hit[1] if hit else None
+
+
+def rule_hit(clause: str, request: str, n_attachments: int | None = None) -> tuple[int, str] | None:
+    """(priority, tool) of the first rule that matches, or (UNSUPPORTED_PRIORITY, "answer")."""
     checked = False
     for priority, tool, rule in _rules():
         if n_attachments is not None and n_attachments < 2 and frame_roles(tool):
@@ -156,14 +166,19 @@ def rule_tool(clause: str, request: str, n_attachments: int | None = None) -> st
         if not checked and priority > UNSUPPORTED_PRIORITY:
             checked = True
             if unsupported().search(clause) or intent.unsupported_edit(clause):
-                return "answer"
+                return UNSUPPORTED_PRIORITY, "answer"
         if _matches(rule, clause, request):
-            return tool
-    return "answer" if not checked and (unsupported().search(clause) or intent.unsupported_edit(clause)) else None
+            return priority, tool
+    if not checked and (unsupported().search(clause) or intent.unsupported_edit(clause)):
+        return UNSUPPORTED_PRIORITY, "answer"
+    return None
 
 
-def classify(clauses: list[str], request: str, n_attachments: int) -> list[Clause]:
-    ruled = ["answer" if NEGATED.search(c) else rule_tool(c, request, n_attachments) for c in clauses]
+def classify(clauses: list[str], request: str, n_attachments: int, parts: bool = False) -> list[Clause]:
+    """Each clause's tool (None: no tool); ``parts``: the clauses are parts of one sentence, where a part that
+    only tells ("the second picture is from a few seconds later") gets no tool from a nearest example."""
+    ruled = ["answer" if NEGATED.search(c) or ATTACHMENT_ONLY.search(c) or intent.statement(c)
+             else rule_tool(c, request, n_attachments) for c in clauses]
     todo = [c for c, r in zip(clauses, ruled, strict=True) if r is None]
     near = iter(nearest(todo)) if todo else iter(())
     out = []
@@ -172,7 +187,7 @@ def classify(clauses: list[str], request: str, n_attachments: int) -> list[Claus
             out.append(Clause(c, None if r == "answer" else r, 1.0))
             continue
         label, sim, margin = next(near)
-        tool = None if label == "answer" or sim < 0.35 or intent.statement(c) else label
+        tool = None if label == "answer" or sim < 0.35 or intent.statement(c) or (parts and intent.told(c)) else label
         out.append(Clause(c, tool, float(min(1.0, max(0.0, margin * 4 + (sim - 0.35))))))
     for cl in out:
         hints = catalogue()[cl.tool].hints if cl.tool else None
@@ -250,7 +265,7 @@ def _choice_words(tool: str | None) -> frozenset[str]:
 ARG_FILLER = frozenset((
     "please", "and", "with", "at", "of", "the", "a", "an", "to", "is", "it", "its", "on", "in",
     "for", "also", "use", "using", "make", "set", "give", "me", "seed", "size", "px", "x", "percent", "per",
-    "cent", "pct", "variations", "variation", "top", "k"))
+    "cent", "pct", "variations", "variation", "top", "k", "by", "about", "around", "only", "just", "same", "so"))
 
 
 def args_only(tool: str, clause: str) -> bool:
@@ -354,8 +369,9 @@ class SemanticPlanner:
         ignored: list[str] = []
         if DANGER.search(whole) or CLAIM.search(whole):  # run only the legitimate part of an injected request
             legit, ignored = intent.strip_injection(cleaned, UNSAFE)
-            text = tx.normalise(tx.instruction_part(legit)) if intent.TOOL_VERB.search(legit.lower()) else ""
-            if not text or DANGER.search(text) or CLAIM.search(text):
+            asks = intent.TOOL_VERB.search(legit.lower()) or tx.find_style(tx.normalise(legit))
+            text = tx.normalise(tx.instruction_part(legit)) if asks else ""
+            if not text or DANGER.search(text) or CLAIM.search(text) or request.n_attachments == 0:
                 return Plan(planner=self.name, answer=replies()["refuse"][1]), 1.0
             whole = tx.normalise(legit)
         clauses = self._clauses(text, request.n_attachments, whole)
@@ -388,10 +404,15 @@ class SemanticPlanner:
             if len(parts) > 1 and any(NEGATED.search(p) for p in parts):  # "don't restore it, just sketch it"
                 parts = [p for p in parts if not NEGATED.search(p)] or parts[:1]
                 clause = ", ".join(parts)
+            whole_hit = rule_hit(clause, context, n) if len(parts) > 1 else None
+            part_hits = [rule_hit(p, context, n) for p in parts] if whole_hit else []
+            if whole_hit and whole_hit[1] != "answer" and all(h is None or h[0] > whole_hit[0] for h in part_hits):
+                parts = [clause]  # "check for anyone with closed eyes and fix them": one rule reads the whole
             if len(parts) > 1:
                 kept: list[Clause] = []
-                for s in classify(parts, context, n):
-                    owner = next((k for k in kept if s.text.strip() in _choice_words(k.tool)), None)
+                for s in classify(parts, context, n, parts=True):
+                    owner = next((k for k in kept if s.text.strip() in _choice_words(k.tool)
+                                  or (k.tool != s.tool and args_only(k.tool, s.text))), None)
                     if owner is not None:  # "shading at 0.45, seed 3, charcoal": a value of a step's own argument
                         owner.text = f"{owner.text}, {s.text}"
                     elif s.tool and kept and kept[-1].tool == s.tool:  # "upscaled, fix the pixels": one step
@@ -399,42 +420,18 @@ class SemanticPlanner:
                                           kept[-1].style or s.style, kept[-1].refs + s.refs, kept[-1].marks + s.marks)
                     elif s.tool:
                         kept.append(s)
+                for k in list(kept):  # "lines only, zero shading": a part that only sets a later step's value
+                    owner = next((o for o in kept if o is not k and o.tool != k.tool and args_only(o.tool, k.text)
+                                  and not args_only(k.tool, o.text)), None)
+                    if owner is not None and not _supported_rule_free(k, context, n):
+                        owner.text = f"{owner.text}, {k.text}"
+                        kept.remove(k)
                 kept = _order_by_words(kept)
                 if len(kept) >= 2 and all(s.confidence >= 1.0 for s in kept):  # split only on rule-sure parts
                     out += kept
                     continue
             out += classify([clause], context, n)
-        merged: list[Clause] = []
-        pending: list[Clause] = []  # "the punk is the last one, … what is it?": bindings said before the step
-        for cl in out:
-            if IGNORE.search(cl.text) and cl.refs:
-                continue  # "ignore photo 2"
-            if not merged and cl.refs and (cl.tool is None or cl.confidence < 1.0) and (
-                    REF_ONLY.search(cl.text) or TARGET.search(cl.text) or cl.tool is None):
-                pending.append(cl)
-                continue
-            if pending and cl.tool:
-                for p in pending:
-                    cl.refs, cl.marks = p.refs + cl.refs, p.marks + cl.marks
-                pending = []
-            if merged and cl.refs and TARGET.search(cl.text):
-                merged[-1].refs = merged[-1].refs + cl.refs
-            elif merged and merged[-1].tool and (cl.tool is None or cl.confidence < 1.0) and \
-                    args_only(merged[-1].tool, cl.text):  # "recover the sprite; offset 2,3 and cell 8"
-                merged[-1].text = f"{merged[-1].text}, {cl.text}"
-            elif merged and cl.refs and REF_ONLY.search(cl.text):  # "..., the 2nd photo is a reference"
-                merged[-1].refs = merged[-1].refs + cl.refs
-                merged[-1].marks = merged[-1].marks + cl.marks
-            elif merged and cl.tool and cl.tool == merged[-1].tool and not catalogue()[cl.tool].hints.ref_from:
-                # one step, said twice (a restyle said twice is two restyles)
-                prev = merged[-1]
-                merged[-1] = Clause(f"{prev.text}, {cl.text}", cl.tool, min(prev.confidence, cl.confidence),
-                                    prev.style or cl.style, prev.refs + cl.refs, prev.marks + cl.marks)
-            else:
-                merged.append(cl)
-        if pending:  # bindings with no step after them: they were the steps ("open the eyes in the second
-            merged = [p for p in pending if p.tool] + merged  # photo using the first as reference")
-        return merged
+        return join_clauses(out, context, n)
 
     def _no_tool_answer(self, text: str) -> str:
         if re.search(r"\b(hi|hello|hey|good (morning|afternoon|evening)|thanks|thank you|cheers)\b", text):
@@ -572,6 +569,98 @@ def share_lookups(steps: list[Step]) -> list[Step]:
 def _alias(value: str, ids: dict[str, str]) -> str:
     m = re.fullmatch(r"\$(step\d+)(\..+)", value)
     return f"${ids.get(m[1], m[1])}{m[2]}" if m else value
+
+
+def _ruled(cl: Clause, context: str, n: int) -> bool:
+    """The clause's tool came from a keyword rule (not only from a nearest example)."""
+    return cl.tool is not None and rule_tool(cl.text, context, n) == cl.tool
+
+
+def _supported(tool: str, text: str) -> bool:
+    """The clause shares a word with what the tool's spec says about itself (vocabulary, examples)."""
+    return bool(_tool_words(tool) & set(re.findall(r"[a-z]+", text)))
+
+
+@functools.cache
+def _tool_words(tool: str) -> frozenset[str]:
+    spec = catalogue()[tool]
+    words = {w for phrase in (*spec.examples, *spec.hints.vocabulary) for w in re.findall(r"[a-z]+", phrase)}
+    return frozenset(w for w in words if len(w) > 3 and w not in STOP_WORDS)
+
+
+STOP_WORDS = frozenset((
+    "this", "that", "these", "those", "them", "they", "with", "from", "into", "your", "mine", "make", "turn",
+    "give", "please", "photo", "photos", "image", "images", "picture", "pictures", "more", "less", "like", "look",
+    "looks", "some", "just", "only", "also", "then", "what", "which", "where", "when", "have", "does", "done",
+    "each", "every"))
+STYLE_ANAPHORA = re.compile(r"\b(?:that|this|the same|such an?|those) (?:style|look|aesthetic|vibe|technique|"
+                            r"kind of art)\b")
+
+
+def join_clauses(out: list[Clause], context: str, n: int) -> list[Clause]:
+    """The clauses as steps: bindings ("the punk is the last one", "photo 3 has her eyes open"), argument values
+    ("offset 2,3", "feather the blends by 50 px") and vague follow-ups ("get me the original back") join the step
+    they belong to, whether said before or after it; ignored attachments drop out."""
+    merged: list[Clause] = []
+    pending: list[Clause] = []  # said before the step they belong to
+    for cl in out:
+        if cl.refs and (IGNORE.search(cl.text) or (CONTEXT_ONLY.search(cl.text) and not REF_ONLY.search(cl.text)
+                                                    and not _ruled(cl, context, n))):
+            continue  # "ignore photo 2", "the first one is just for context"
+        binding = bool(cl.refs) and (REF_ONLY.search(cl.text) or TARGET.search(cl.text) or (
+            cl.marks and not tx.is_request(cl.text)) or cl.tool is None)
+        if not merged and ((binding and not _ruled(cl, context, n)) or (
+                _has_values(cl.text) and not _ruled(cl, context, n) and _values_for_later(out, cl))):
+            pending.append(cl)
+            continue
+        for p in pending if cl.tool else []:
+            if p.refs or args_only(cl.tool, p.text):
+                cl.refs, cl.marks = p.refs + cl.refs, p.marks + cl.marks
+                if args_only(cl.tool, p.text):
+                    cl.text = f"{cl.text}, {p.text}"
+            elif p.tool:
+                merged.append(p)  # a step of its own after all
+        if cl.tool:
+            pending = []
+        prev = merged[-1] if merged else None
+        if prev and cl.refs and TARGET.search(cl.text):
+            prev.refs = prev.refs + cl.refs
+        elif prev and prev.tool and not _ruled(cl, context, n) and args_only(prev.tool, cl.text):
+            prev.text = f"{prev.text}, {cl.text}"  # "recover the sprite; offset 2,3 and cell 8"
+        elif prev and binding and (REF_ONLY.search(cl.text) or not tx.is_request(cl.text)):
+            prev.refs = prev.refs + cl.refs  # "..., the 2nd photo is a reference"
+            prev.marks = prev.marks + cl.marks
+        elif prev and prev.tool and cl.tool and cl.tool != prev.tool and prev.confidence >= 1.0 and \
+                not _ruled(cl, context, n) and not _supported(cl.tool, cl.text) and not cl.style:
+            prev.text = f"{prev.text}, {cl.text}"  # "this sprite was upscaled 4x. get me the original back"
+            prev.refs = prev.refs + cl.refs
+        elif prev and cl.tool and cl.tool == prev.tool and not catalogue()[cl.tool].hints.ref_from:
+            # one step, said twice (a restyle said twice is two restyles)
+            merged[-1] = Clause(f"{prev.text}, {cl.text}", cl.tool, min(prev.confidence, cl.confidence),
+                                prev.style or cl.style, prev.refs + cl.refs, prev.marks + cl.marks)
+        else:
+            merged.append(cl)
+    if pending:  # bindings with no step after them: they were the steps ("open the eyes in the second
+        merged = [p for p in pending if p.tool] + merged  # photo using the first as reference")
+    for cl in merged:  # "a photo of our school done in that style": the style the story named
+        if cl.tool and cl.style is None and STYLE_ANAPHORA.search(cl.text) and catalogue()[cl.tool].hints.ref_from:
+            cl.style = tx.find_style(context)
+    return merged
+
+
+def _values_for_later(out: list[Clause], cl: Clause) -> bool:
+    """The clause only gives values of a step said after it ("feather the blends by 50 px; merge these 3")."""
+    return any(c.tool and args_only(c.tool, cl.text) for c in out[out.index(cl) + 1:])
+
+
+def _supported_rule_free(cl: Clause, context: str, n: int) -> bool:
+    """The part asks for its own tool by a rule that is not about a style (a style word can be a value too)."""
+    hit = rule_hit(cl.text, context, n)
+    return bool(hit) and not tx.find_style(cl.text)
+
+
+def _has_values(text: str) -> bool:
+    return bool(re.search(r"\d", text)) or bool(re.search(r"\b(?:with|without|no)\s+\w+ing\b", text))
 
 
 def story_args(step: Step, story: str) -> Step:

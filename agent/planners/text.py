@@ -53,7 +53,7 @@ FANOUT_RE = re.compile(r"\b(each|every|all)\b(?:\s+(?:of\s+)?(?:these|those|them
                        r"\b(?:these|those) (?:photos|pictures|images|pics|shots|punks|sprites|portraits|selfies)\b")
 
 SPLIT_RE = re.compile(
-    r"\s*(?:;|\.\s+|\s*(?:→|->|=>|>>)\s*|"  # arrows: "open eyes → sketch"
+    r"\s*(?:;|[.?!]\s+|\s*(?:→|->|=>|>>)\s*|"  # arrows: "open eyes → sketch"
     r",?\s*\b(?:(?:and )?only (?:then|after that|afterwards)|and then|then|after that|afterwards|"
     r"after which|and finally|finally|next|"
     r"once (?:that'?s|that is|it'?s|it is) done|when (?:that'?s|that is) done)\b,?)\s*"
@@ -96,7 +96,8 @@ MID_BEFORE_RE = re.compile(r"^(?P<later>.+?),?\s+(?:and\s+)?before (?:the |that 
                            r"(?P<first>.+)$")  # "sketch it, and before the sketch, unblink her"
 NOT_BEFORE_RE = re.compile(r"^(?P<later>.+?),?\s+(?:but\s+)?(?:not|only) (?:before|after)\s+"
                            r"(?!(?:that|this|it|then|which)\b)(?P<first>.+)$")
-PRIOR_RE = re.compile(r"^(?P<first>.+?)\s+(?:prior to|before)\s+(?P<later>\w+ing\b.*)$")  # "… prior to sketching"
+PRIOR_RE = re.compile(r"^(?P<first>.+?)\s+(?:prior to|before)\s+(?!(?:anything|everything|something|nothing)\b)"
+                      r"(?P<later>\w+ing\b.*)$")  # "… prior to sketching"
 BEFORE_YOU_RE = re.compile(r"^(?P<later>.+?),?\s+(?:and\s+|but\s+)?before you \w+ (?:it|that|this|them),?\s+"
                            r"(?P<first>.+)$")  # "make it a pencil drawing but before you draw it open his eyes"
 ORDER_ONLY = re.compile(r"^(?:the )?[\w ]{1,20}? (?:goes|comes|is|happens|should (?:go|come|be|happen))$")
@@ -218,7 +219,7 @@ def split_clauses(text: str) -> list[str]:
     parts = [p.strip(" ,") for p in SPLIT_RE.split(t)]
     parts = [p for p in parts if p and re.search(r"[a-z]", p)]
     for i in range(1, len(parts)):  # "...; before that, open the eyes": that part moves one place earlier
-        if EARLIER_RE.match(parts[i]) or EARLIER_END_RE.search(parts[i]):
+        if EARLIER_RE.match(parts[i]) or (EARLIER_END_RE.search(parts[i]) and not BINDING_FIRST.search(parts[i])):
             parts[i - 1], parts[i] = EARLIER_END_RE.sub("", EARLIER_RE.sub("", parts[i])), parts[i - 1]
     return ordered(parts)
 
@@ -229,10 +230,15 @@ def split_and(clause: str) -> list[str]:
     return ordered([p.strip() for p in parts if p.strip()])
 
 
+BINDING_FIRST = re.compile(r"\b(?:reference|ref|style|photo|image|picture|pic|painting|artwork|poster|selfie|portrait|"
+                           r"sprite|punk|original|one)s? (?:is|comes|goes|was attached|i attached) first\b")
+
+
 def ordered(parts: list[str]) -> list[str]:
-    """"the sketch goes last" / "X comes first": move that part, keep the others' order."""
-    last = [p for p in parts if LAST_WORDS.search(p)]
-    first = [p for p in parts if FIRST_WORDS.search(p) and p not in last]
+    """"the sketch goes last" / "X comes first": move that part, keep the others' order ("the reference is
+    first" says which attachment is which, not an order)."""
+    last = [p for p in parts if LAST_WORDS.search(p) and not BINDING_FIRST.search(p)]
+    first = [p for p in parts if FIRST_WORDS.search(p) and p not in last and not BINDING_FIRST.search(p)]
     if (last or first) and len(parts) > 1:
         return first + [p for p in parts if p not in last and p not in first] + last
     return parts
@@ -285,6 +291,8 @@ REF_BEFORE = re.compile(
     r"\b(?:like|as|after)\s+(?:the|my|this|that)\s+[\w-]+\s+(?:in|of|from|on)\s+(?:the\s+)?$|"
     r"\b(?:style|look|palette|vibe|feel|mood|colou?rs|aesthetic|artwork|painting|poster|drawing|illustration)\s+"
     r"(?:in|of|from)\s+(?:the\s+|my\s+)?$|"
+    r"\b(?:style|look|palette|reference|painting|page|artwork|poster)\b[^.;]{0,40}\b(?:which|that) i (?:attached|sent|"
+    r"added|uploaded|put)\s+$|"
     r"\b(?:painting|artwork|poster|reference|style|drawing|illustration|print|sketchbook page|page)"
     r"\s*\(\s*(?:the\s+)?$")
 # "of the sunset photo (the second one)", "from picture A", "like the artwork in the second", "painting (second image)"
@@ -298,12 +306,21 @@ REF_AFTER = re.compile(r"^(?:'s|s')?\s*(?:(?:eyes|style|look|colou?rs|palette|vi
                        r"(?:her|his|their|the) eyes are open)")
 
 
+TARGET_BEFORE = re.compile(r"\b(?:this|my|the) (?:photo|picture|pic|shot|selfie|"
+                           r"image) of (?:[\w']+ ){1,3}\(\s*(?:the\s+)?$")
+EYES_OPEN_AFTER = re.compile(r"^[^,;.]{0,45}?\b(?:and )?(?:her|his|their|the|everyone'?s) eyes (?:are|"
+                             r"were) (?:wide )?open\b")
+
+
 def reference_marks(clause: str, n_attachments: int) -> list[int]:
     """The named attachments the clause uses as a reference, by the words round them: "from picture A",
     "like the second one", "photo 2's eyes", "the first as reference", "the reference is the second image"."""
     marks = []
     for start, end, i in _mentions(clause, n_attachments):
-        if REF_BEFORE.search(clause[max(0, start - 40):start]) or REF_AFTER.search(clause[end:end + 40]):
+        before, after = clause[max(0, start - 60):start], clause[end:end + 60]
+        if TARGET_BEFORE.search(before):
+            continue  # "for this photo of his farm (first)": the photo to change, not the reference
+        if REF_BEFORE.search(before) or REF_AFTER.search(after) or EYES_OPEN_AFTER.search(after):
             marks.append(i)
     return marks
 
@@ -377,8 +394,13 @@ def _lexicon_of(home: str, stamp: int) -> list[tuple[str, str]]:
 
 
 def find_style(clause: str) -> tuple[str, str] | None:
-    """(the words used, the style name) for a style the clause names, e.g. ("neon rainy city", "cyberpunk")."""
-    for phrase, name in style_lexicon():
+    """(the words used, the style name) for a style the clause names, e.g. ("neon rainy city", "cyberpunk"); a
+    style said by its own name wins over another style's tag ("arctic frost style for the christmas card")."""
+    lexicon = style_lexicon()
+    for phrase, name in lexicon:
+        if phrase == name and phrase in clause and rx(rf"(?<![a-z]){re.escape(phrase)}(?![a-z])").search(clause):
+            return phrase, name
+    for phrase, name in lexicon:
         if phrase in clause and rx(rf"(?<![a-z]){re.escape(phrase)}(?![a-z])").search(clause):
             return phrase, name
     return None
@@ -473,6 +495,13 @@ def is_request(sentence: str) -> bool:
     return bool(REQUEST_RE.search(s) or IMPERATIVE_RE.search(s))
 
 
+def wish(sentence: str) -> bool:
+    """"I need a blink-free version of our team photo": a wish that asks for work ("I love ukiyo-e prints" is
+    not one)."""
+    s = sentence.strip().lower()
+    return weak_request(s) and not re.search(r"\b(?:i|we) (?:really |just )?(?:love|like)\b(?! (?:to|it if|if))", s)
+
+
 def weak_request(sentence: str) -> bool:
     """A wish ("we want a framed drawing of her") rather than a direct ask: no imperative, no "could you"."""
     s = sentence.strip().lower()
@@ -490,11 +519,12 @@ def instruction_part(text: str) -> str:
     sentences = [x for x in re.split(r"(?<=[.!?])\s+", text) if x.strip()]
     if len(sentences) < 2:
         return text
-    if any(is_request(x) for x in sentences):  # the requests, and short fragments such as "40 % shading."
-        keep = [is_request(x) or binds(x) for x in sentences]
+    if any(is_request(x) or wish(x) for x in sentences):  # the requests, and short fragments
+        keep = [is_request(x) or wish(x) for x in sentences]
         direct = [k and not weak_request(x) for x, k in zip(sentences, keep, strict=True)]
         if any(direct):  # "we want a framed drawing of her. … can you fix her eyes?": the direct ask wins
             keep = direct
+        keep = [k or binds(x) for x, k in zip(sentences, keep, strict=True)]  # which attachment is which
         for i in range(1, len(sentences)):  # "Sketch it. 40 % shading.": a short fragment after a request
             if keep[i - 1] and not keep[i] and len(sentences[i].split()) <= 6 and not STORY_START.search(
                     sentences[i].strip().lower()):

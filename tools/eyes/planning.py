@@ -29,10 +29,14 @@ DETECT_EXAMPLES = (
     "which faces have closed eyes", "find the blinkers in this group shot",
 )
 # "her eyes are shut in this one": said, not asked, about the attachment: a fix is wanted
-CLOSED_SAID = (r"^(?:(?:oh|ugh|so|but|and|hmm|sadly|unfortunately),?\s+)*(?:her|his|their|my|our|the|everyone'?s|"
+CLOSED_SAID = (r"(?:^|\b(?:but|and|though|because|since|where|except)\s+)(?:(?:oh|ugh|so|hmm|sadly|"
+               r"unfortunately),?\s+)*(?:her|his|their|my|our|the|everyone'?s|"
                r"[a-z]+'s)\s+(?:\w+\s+)?eyes\s+(?:are|were|got|look|came out)\s+(?:\w+\s+)?(?:closed|shut|"
                r"half[- ]?closed)\b|"
                r"^(?:she|he|they|i|we|someone|somebody) (?:blinked|closed (?:her|his|their|my|our) eyes)\b")
+# "her eyes are open there": which photo has open eyes (a reference), not a request to open them
+OPEN_SAID = (r"^(?:and |but )?(?:her|his|their|the|everyone'?s|[a-z]+'s) eyes (?:are|were|is) (?:wide )?open "
+             r"(?:there|in (?:it|that|this|that one|the \w+ (?:one|photo|picture|image|shot)))\b")
 DETECT_HINTS = PlannerHints(
     rules=(Rule(30, all=(EYES, ASKS), none=(WANTS_FIX, CLOSED_SAID)), Rule(30, all=(EYES, ASKS, r"^(are|is)\b")),
            Rule(18, all=(EYES, ASKS, VIDEO), none=(WANTS_FIX,))),
@@ -44,11 +48,18 @@ OPEN_EXAMPLES = (
     "fix the blinking", "open everyone's eyes", "make her look awake with open eyes",
 )
 OPEN_HINTS = PlannerHints(
-    rules=(Rule(31, all=(EYES, OPENS)), Rule(19, all=(EYES, OPENS, VIDEO)), Rule(31, all=(CLOSED_SAID,)),
+    rules=(Rule(31, all=(EYES, OPENS), none=(OPEN_SAID,)), Rule(19, all=(EYES, OPENS, VIDEO)),
+           Rule(31, all=(CLOSED_SAID,)),
            # "check for anyone with their eyes closed and fix them": open_eyes finds them itself
-           Rule(29, all=(EYES, r"\b(check|find|look for|detect|see)\b.*\b(fix|open|correct|repair)\b"),
+           Rule(29, all=(EYES, r"\b(check|find|look for|detect|see)\b.*\b(?:and|then|,)\s+(?:\w+\s+)?"
+                               r"(fix|open|correct|repair)\b"),
                 none=(r"\b(video|clip|footage)\b",)),
            Rule(28, all=(r"\beyes (?:from|of|in) .{1,30}\b(?:onto|on|to|into|for)\b",)),
+           # "my aunt blinked … could you fix the first one using the second?": a fix, the eyes said in the story
+           Rule(32, all=(r"\b(fix|repair|correct|sort out|do something about|save)\b",),
+                request_all=(r"\b(blink\w*|(?:eyes?|eyelids) (?:are |were |was )?(?:closed|shut|half[- ]closed)|"
+                             r"closed (?:her|his|their|my) eyes)\b",),
+                none=(r"\b(face|faces|sprite|pixels?|punk|skin)\b",)),
            # eyes taken from one photo for another: "take the eyes from picture A for picture B"
            Rule(28, all=(r"\b(take|use|borrow|copy|transplant|steal|grab|put|paste)\b.*\beyes\b.*"
                          r"\b(from|of|on|onto|into|for)\b|\b(photo|picture|image|shot|pic) \w+'s eyes\b|"

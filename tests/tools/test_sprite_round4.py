@@ -1,6 +1,7 @@
 """Issue 21, round 4: one known-answer test per failure type fixed on the tune split — border cells judged
 by their own integer width, comb lines under soft edges, one cell for both axes under jitter, a cell split
-by a wide gap, sub-2 px grids — and the eval's rule for border cells the image leaves ambiguous."""
+by a wide gap, sub-2 px grids, blur on small cells — and the eval's rule for border cells the image leaves
+ambiguous."""
 
 from __future__ import annotations
 
@@ -11,9 +12,11 @@ import cv2
 import numpy as np
 
 from atelier.tools.sprite.corrupt import border_cells, paint, visible
+from atelier.tools.sprite.deblur import MIN_SPREAD, edge_spread, fit_spread, unmix
 from atelier.tools.sprite.grid import GridCandidate, all_profiles, dense_impulses, grid_lines, period_candidates
 from atelier.tools.sprite.rank import AxisFit, evaluate, shared_cell
 from atelier.tools.sprite.reconstruct import reconstruct
+from atelier.tools.sprite.synth import cell_colours
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "evals" / "sprite"))
 from run import ambiguous_border, either_way_right  # noqa: E402
@@ -127,3 +130,29 @@ def test_either_way_score_drops_only_an_ambiguous_border_row():
     assert either_way_right(truth_sprite[:, :-1], truth_sprite, truth) == 0.0  # a column is not ambiguous
     truth["border_y"] = [[0, 0], [7, 15]]
     assert either_way_right(truth_sprite[:-1], truth_sprite, truth) == 0.0
+
+
+def test_blur_on_small_cells_is_unmixed_to_the_cells_own_colours():
+    rng = np.random.default_rng(3)
+    art = rng.integers(20, 240, (5, 3))[rng.integers(0, 5, (16, 16))].astype(np.uint8)  # a colour per cell
+    for cell, sigma, before_at_most, after_at_least in ((4, 1.6, 0.6, 0.95), (6, 2.0, 0.7, 0.99)):
+        edges = np.arange(17) * cell
+        img = cv2.GaussianBlur(paint(art, edges, edges).astype(np.float32), (0, 0), sigma)
+        img = np.clip(img, 0, 255).round().astype(np.uint8)
+        assert cells_right(cell_colours(img, edges, edges), art) <= before_at_most  # the mix as sampled
+        assert abs(fit_spread(img, cell_colours(img, edges, edges), edges, edges, (cell, cell)) - sigma) <= 0.25
+        rec = reconstruct(img)
+        assert abs(rec.grid.cell_x - cell) <= 0.1
+        assert cells_right(rec.sprite, art) >= after_at_least, cell
+
+
+def test_row_jitter_and_crisp_edges_are_no_blur():
+    art = simple_art(4)
+    edges = np.arange(17) * 6
+    rng = np.random.default_rng(1)
+    jittered = paint(art, edges, edges, rng.integers(-1, 2, 16), rng.integers(-1, 2, 16))
+    assert edge_spread(jittered, edges, 6.0, 1) < MIN_SPREAD and edge_spread(jittered, edges, 6.0, 0) < MIN_SPREAD
+    crisp = paint(art, edges, edges)
+    sprite = cell_colours(crisp, edges, edges)
+    assert fit_spread(crisp, sprite, edges, edges, (6.0, 6.0)) == 0.0
+    assert np.array_equal(unmix(sprite, (6.0, 6.0), (0.3, 0.3)), sprite)

@@ -58,7 +58,8 @@ def told(clause: str) -> bool:
         and not re.search(r"\b(?:the one|what) (?:to|i want|i'd like|that needs?)\b|\bto be \w+ed\b", clause)
 
 
-STYLE_ASK = re.compile(r"\b(?:styles?|references?|refs|looks?)\b")  # asks for styles: the style tools answer
+STYLE_ASK = re.compile(r"\bstyles?\b|\b(?:references?|refs|looks?) (?:for|like|of|to|that)\b|"
+                       r"\b(?:which|what|any) (?:references?|refs|looks?)\b")  # asks for styles: the style tools answer
 
 
 def is_question(text: str) -> bool:
@@ -76,6 +77,9 @@ def about_atelier(text: str, n_attachments: int) -> bool:
         return True  # "why did my sketch come out so dark?" (about a past result: an answer, not a tool)
     if DEICTIC.search(_without_you(text)):
         return False
+    if re.search(r"^what (?:does|do|is|are)\b.*\b(?:do|for|mean|good at)$|^how does\b.*\bwork$|^what(?:'s| is) the "
+                 r"(?:point|use) of\b", text):
+        return True  # "what does best take do", "what is the sprite tool for"
     if re.search(r"^(?:what|what's|whats|how|why|where|who|which)\b", text) and re.search(
             r"\b(?:you|your|yourself|atelier)\b", text) and not STYLE_ASK.search(text):
         return True  # "who made you?", "what's your name", "how do you open eyes?"
@@ -108,7 +112,8 @@ EXPRESSION = re.compile(  # expressions and bodies: no tool changes them
     r"\b(?:make|let|get)\b.{0,20}\b(?:smile|smiling|laugh\w*|frown\w*|wink\w*|look (?:happ\w+|younger|older|thinner|"
     r"slimmer|taller|shorter|less grumpy)|taller|shorter|thinner|slimmer)\b|\bswap\b.{0,30}\bfaces?\b|\bface ?swap|"
     r"\b(?:put|paste|place)\s+(?:my|his|her|their) face\b|\bupside down\b|\b3-?d (?:model|print|mesh|object|render)\b|"
-    r"\b(?:into|as) (?:a )?3-?d\b")
+    r"\b(?:into|as) (?:a )?3-?d\b|\bcut (?:\w+ )?out\b|\bcompress\w*\b|\banimat\w*\b|\bmake (?:it|this|them) move\b|"
+    r"\blive photo\b|\bmoving picture\b")
 STYLE_WORDS = re.compile(r"\b(?:style|styles|look of|vibe|palette|aesthetic|like (?:a|an|the) (?:painting|poster|"
                          r"artwork)|"
                          r"halloween|cyberpunk|watercolou?r|anime|sketch\w*)\b")

@@ -232,6 +232,13 @@ def _arg_kinds(tool: str) -> dict[str, tuple[str, tuple[str, ...]]]:
 
 
 @functools.cache
+def _maximum(tool: str, name: str) -> float | None:
+    prop = catalogue()[tool].args_model.model_json_schema().get("properties", {}).get(name, {})
+    tops = [o.get("maximum", o.get("exclusiveMaximum")) for o in (prop, *prop.get("anyOf", []))]
+    return next((t for t in tops if t is not None), None)
+
+
+@functools.cache
 def _unit_interval(tool: str, name: str) -> bool:
     """An argument that lives in 0..1 (a share): "70 %" or "70" said for it means 0.7."""
     prop = catalogue()[tool].args_model.model_json_schema().get("properties", {}).get(name, {})
@@ -305,8 +312,10 @@ def named_args(tool: str, clause: str) -> dict[str, Any]:
                 groups = (*m.groups(), None)
                 raw, percent = next((groups[i], groups[i + 1]) for i in range(0, len(groups) - 1, 2) if groups[i])
                 value = float(raw)
-                if kind == "number" and _unit_interval(tool, name) and (percent or 1 < value <= 100):
-                    value = round(value / 100, 4)
+                top = _maximum(tool, name)
+                if kind == "number" and ((_unit_interval(tool, name) and (percent or 1 < value <= 100))
+                                         or (percent and top is not None and value > top)):
+                    value = round(value / 100, 4)  # "strength 70 %" of a 0..2 strength is 0.7
                 found[name] = int(value) if kind == "integer" else value
         if kind == "boolean":  # "with dithering", "without aligning them"
             stem = re.sub(r"e$", "", name.split("_")[0])

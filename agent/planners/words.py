@@ -57,7 +57,8 @@ FRACTIONS = {"two-thirds": 0.67, "two thirds": 0.67, "three-quarters": 0.75, "th
 UNITS = (r"(?:times|x|px|pixels?|%|percent|per ?cent|variations?|versions?|variants?|options|takes|tries|copies|"
          r"colou?rs?|cells?|results?|outputs?)\b")
 AMOUNTS = r"(?:shading|shade|shadows?|strength|intensity|opacity|weight|fidelity|tone|style|effect|restyle)"
-NAMED = r"(?:cell size|cell|cells|grid|block size|palette size|colou?rs|variations|seed|fidelity|strength|top|k)"
+NAMED = (r"(?:cell size|cell|cells|grid|block size|palette size|colou?rs|variations|seed|fidelity|strength|top|k|"
+         r"factor|factor of|feather)")
 SCALE_WORDS = r"(?:upscal\w*|enlarg\w*|scal\w*|zoom\w*|blow[ -]?up|blown up|magnif\w*|bigger|larger|resiz\w*)"
 
 
@@ -155,6 +156,6 @@ def numbers(text: str) -> str:
     text = re.sub(rf"\b(\d{{1,3}})\s*/\s*(\d{{1,3}})\b(?=\s+(?:\w+\s+)?{AMOUNTS})", _ratio, text)  # "1/3 shading"
     # a scale said in percent is a factor: "a 400 % upscale", "upscaled by 300%" -> "4x"
     text = re.sub(rf"\b(\d{{3,4}})\s*%(?=\s*(?:\w+\s+)?{SCALE_WORDS})", lambda m: f"{int(m[1]) / 100:g}x", text)
-    text = re.sub(rf"\b({SCALE_WORDS}(?:\s+up)?(?:\s+by)?(?:\s+to)?)\s+(\d{{3,4}})\s*%",
+    text = re.sub(rf"\b({SCALE_WORDS}(?:\s+up)?(?:\s+(?:was|is|of|at|by|to))*)\s+(\d{{3,4}})\s*%",
                   lambda m: f"{m[1]} {int(m[2]) / 100:g}x", text)
     return text

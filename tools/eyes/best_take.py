@@ -176,8 +176,11 @@ ONE_RESULT = (r"\b(merge|combine|composite|into one|a single|one (good |final |n
               r"one where)\b")
 GROUP = (r"\b(everyone|everybody|nobody|no one|somebody|someone|all eyes|every eye|we all|all of us|group|team|"
          r"family|burst|in a row|apart|the others|the other (two|three|four|ones))\b")
-EACH_ONE = r"\b(?:in|on|for) (?:each|every|all) (?:of )?(?:these|those|them|the|my|two|three|four|five)\b"
-NAMED_REF = (r"\b(reference|ref|as a guide|'s eyes|eyes (from|of|in) (the |picture |photo |image )?(first|second|third|"
+EACH_ONE = (r"\b(?:open|fix|unblink|correct)\b[^.;]*\b(?:in|on|for|to) (?:each|every|all)\b(?: (?:single )?one)?"
+            r"(?: of)?(?: (?:these|those|them|the|my|two|three|four|five))?(?: (?:photos?|pictures?|images?|shots?|pics?))?")
+NAMED_REF = (r"\b(reference|ref|as a guide|(photo|picture|image|pic|shot|one|first|second|third|last|"
+             r"other)( [a-d\d])?'s eyes|"
+             r"eyes (from|of|in) (the |picture |photo |image )?(first|second|third|"
              r"last|other|[a-d]\b|\d))\b|\b(photo|picture|image|pic|shot) [a-d]\b")
 HINTS = PlannerHints(
     rules=(Rule(27, all=(r"\bbest[- ]take\b",)),
@@ -190,7 +193,8 @@ HINTS = PlannerHints(
            Rule(29, all=(rf"{EYES}|\bblink|best take|nobody|no one|everyone",
                          r"\b(burst|best take|these (photos|shots|pictures|frames)"
                          r"|(one|a single) (good )?(group )?(photo|picture|shot|image)"
-                         r"|combine|merge|from (the|these|all|several) (photos|shots|frames))\b")),),
+                         r"|combine|merge|from (the|these|all|several) (photos|shots|frames))\b"),
+                none=(rf"{EACH_ONE}(?!.*\b(one|single|merge|combine)\b)",)),),
     vocabulary=("burst", "take", "combine", "merge", "eyes", "blink", "photos"),
 )
 

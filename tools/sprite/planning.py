@@ -73,6 +73,10 @@ HINTS = PlannerHints(
             (r"endesga[- ]?32", "endesga-32"))),
         ArgCue(("cell_size",),
                r"\b(\d+)\s*x\s*(\d+)\s*(?:px\s*|pixels?\s*)?(?:blocks?|squares?|cells?|tiles?|chunks?)\b"),
+        ArgCue(("cell_size",), rf"\b(?:upscal\w*|scal\w*|enlarg\w*|blown up|magnif\w*)\s+(?:was|is|of|at|by|to)\s+"
+                               rf"(?:about\s+|around\s+)?{NUMBER}\s*x\b"),
+        ArgCue(("cell_size",), r"\bpixels?\s+(?:is|are|became|become|turned into|"
+                               r"now)\s+(?:now\s+)?(?:an?\s+)?(\d+)\s*x\s*\d+"),
         ArgCue(("top_k",), r"\btop\s*(\d+)\b|\b(\d+)\s+(?:best\s+)?(?:candidates|guesses|grid options)\b", "int"),
     ),
     vocabulary=("pixel", "pixels", "sprite", "sprites", "fix", "clean", "recover", "reconstruct", "upscaled", "blurry",

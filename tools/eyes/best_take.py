@@ -177,7 +177,8 @@ ONE_RESULT = (r"\b(merge|combine|composite|into one|a single|one (good |final |n
 GROUP = (r"\b(everyone|everybody|nobody|no one|somebody|someone|all eyes|every eye|we all|all of us|group|team|"
          r"family|burst|in a row|apart|the others|the other (two|three|four|ones))\b")
 EACH_ONE = (r"\b(?:open|fix|unblink|correct)\b[^.;]*\b(?:in|on|for|to) (?:each|every|all)\b(?: (?:single )?one)?"
-            r"(?: of)?(?: (?:these|those|them|the|my|two|three|four|five))?(?: (?:photos?|pictures?|images?|shots?|pics?))?")
+            r"(?: of)?(?: (?:these|those|them|the|my|two|three|four|five))?"
+            r"(?: (?:photos?|pictures?|images?|shots?|pics?))?")
 NAMED_REF = (r"\b(reference|ref|as a guide|(photo|picture|image|pic|shot|one|first|second|third|last|"
              r"other)( [a-d\d])?'s eyes|"
              r"eyes (from|of|in) (the |picture |photo |image )?(first|second|third|"

@@ -164,3 +164,38 @@ def test_a_flat_grey_area_takes_one_palette_colour_not_bands():
     ranks = hue_ranks(ramp, pal)
     assert (ranks == ranks[:1]).all()  # each column (one grey) one colour, whatever its row
     assert len(np.unique(ranks)) == 4  # the greys spread over the whole palette, as tones
+
+
+COMIC = hex_palette(["#101010", "#d62828", "#003049", "#fcbf49", "#fdf0d5"])
+
+
+def test_comic_inks_a_bold_black_outline_and_dots_only_the_mid_tones():
+    img = np.full((160, 160, 3), 235, np.uint8)
+    cv2.circle(img, (80, 80), 45, (150, 140, 130), -1)
+    out = cv2.cvtColor(apply("comic", img, COMIC, {"mode": "comic"}), cv2.COLOR_RGB2GRAY).astype(float)
+    across = out[80, 25:45]  # the scan line crosses the disc's left edge at x = 35
+    assert (across < 60).sum() >= 2  # an inker's line: black and at least two pixels wide
+    paper, disc = out[5:25, 5:25], out[65:95, 65:95]
+    assert paper.mean() > 220 and paper.std() < 12  # the light stays paper: no dots there
+    dots = disc < np.median(disc) - 15
+    assert 0.2 < dots.mean() < 0.7  # the mid-tone is a Ben-Day screen, not a flat fill
+
+
+def test_watercolour_leaves_bare_paper_round_a_photo_unless_told_to_paint_to_the_edge():
+    flat = np.full((128, 128, 3), (200, 120, 80), np.uint8)
+    gray = cv2.cvtColor(watercolour(flat, COMIC), cv2.COLOR_RGB2GRAY).astype(float)
+    assert gray[:6, :6].mean() > 240 and gray[54:74, 54:74].mean() < 200
+    edge_to_edge = cv2.cvtColor(watercolour(flat, COMIC, margin=0.0), cv2.COLOR_RGB2GRAY).astype(float)
+    assert edge_to_edge[:6, :6].mean() < 200
+
+
+def test_cel_colours_each_region_from_the_palette_ink_nearest_its_own_hue():
+    """An orange half and a blue half keep warm and cool: the anime palette's yellow and sky blue, not a
+    palette colour by rank (which painted a cat pink and blue)."""
+    img = np.zeros((96, 128, 3), np.uint8)
+    img[:, :64], img[:, 64:] = (220, 120, 40), (40, 90, 200)
+    anime = hex_palette(["#1b1b3a", "#ff6b9a", "#ffd166", "#6ec6ff", "#fff5f8"])
+    out = apply("cel", img, anime, {"tint": 0.7}).astype(float)
+    left, right = out[20:76, 10:54].mean((0, 1)), out[20:76, 74:118].mean((0, 1))
+    assert left[0] > left[2] + 100 and left[1] > 80  # orange-yellow
+    assert right[2] > right[0] + 100  # blue

@@ -116,7 +116,7 @@ def render(rgb: np.ndarray, palette: np.ndarray, seed: int = 0, line_art: bool =
         flat = smooth(img, 2.5, max_side=360)
         lum = luminance(flat)
         base = saturate(flat_tones(flat, levels), saturation)
-        base = base * (1 - tint) + palette[nearest_colour(base, palette[1:-1], 0.3) + 1] * tint
+        base = base * (1 - tint) + palette[nearest_colour(base, palette[1:], 0.3) + 1] * tint
         dots = halftone(midtones(lum) * 0.45, cell)[..., None] * dot_strength
         out = base * (1 - 0.55 * dots)  # each dot the fill's own colour, printed darker
     lines = xdog(lum, ink_sigma * s, tau=0.975, phi=50)

@@ -602,7 +602,8 @@ STOP_WORDS = frozenset((
     "give", "please", "photo", "photos", "image", "images", "picture", "pictures", "more", "less", "like", "look",
     "looks", "some", "just", "only", "also", "then", "what", "which", "where", "when", "have", "does", "done",
     "each", "every"))
-STYLE_ANAPHORA = re.compile(r"\b(?:that|this|the same|such an?|those) (?:style|look|aesthetic|vibe|technique|"
+STYLE_ANAPHORA = re.compile(r"\b(?:that|this|the same|such an?|those) (?:style|look|aesthetic|vibe|technique|treatment|"
+                            r"feel|effect|"
                             r"kind of art)\b")
 
 
@@ -651,9 +652,11 @@ def join_clauses(out: list[Clause], context: str, n: int) -> list[Clause]:
             merged.append(cl)
     if pending:  # bindings with no step after them: they were the steps ("open the eyes in the second
         merged = [p for p in pending if p.tool] + merged  # photo using the first as reference")
-    for cl in merged:  # "a photo of our school done in that style": the style the story named
-        if cl.tool and cl.style is None and STYLE_ANAPHORA.search(cl.text) and catalogue()[cl.tool].hints.ref_from:
-            cl.style = tx.find_style(context)
+    restyler = next((name for name, spec in catalogue().items() if spec.hints.ref_from), None)
+    for cl in merged:  # "a photo of our school done in that style", "could this get that treatment?"
+        if cl.style is None and STYLE_ANAPHORA.search(cl.text) and restyler and tx.find_style(context) and (
+                cl.tool == restyler or not _ruled(cl, context, n)):
+            cl.tool, cl.style = restyler, tx.find_style(context)
     return merged
 
 

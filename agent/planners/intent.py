@@ -112,7 +112,8 @@ EXPRESSION = re.compile(  # expressions and bodies: no tool changes them
     r"\b(?:make|let|get)\b.{0,20}\b(?:smile|smiling|laugh\w*|frown\w*|wink\w*|look (?:happ\w+|younger|older|thinner|"
     r"slimmer|taller|shorter|less grumpy)|taller|shorter|thinner|slimmer)\b|\bswap\b.{0,30}\bfaces?\b|\bface ?swap|"
     r"\b(?:put|paste|place)\s+(?:my|his|her|their) face\b|\bupside down\b|\b3-?d (?:model|print|mesh|object|render)\b|"
-    r"\b(?:into|as) (?:a )?3-?d\b|\bcut (?:\w+ )?out\b|\bcompress\w*\b|\banimat\w*\b|\bmake (?:it|this|them) move\b|"
+    r"\b(?:into|as) (?:a )?3-?d\b|\bcut (?:\w+ )?out\b|\bcompress (?:it|this|that|them|the|my)\b|\banimat\w*\b|"
+    r"\bmake (?:it|this|them) move\b|"
     r"\blive photo\b|\bmoving picture\b")
 STYLE_WORDS = re.compile(r"\b(?:style|styles|look of|vibe|palette|aesthetic|like (?:a|an|the) (?:painting|poster|"
                          r"artwork)|"

@@ -16,7 +16,9 @@ from atelier.agent.planners import text as tx
 
 UNDO = re.compile(r"^(?:(?:actually|no|nope|ok|okay|hmm|wait|oh|ugh|please),? )*(?:undo|revert|take (?:that|it) back|"
                   r"go back|back to how it was|"
-                  r"cancel (?:that|the last)|put it back|i (?:preferred|liked) it (?:better )?before|deshacer|annuler|"
+                  r"cancel (?:that|the last)|put it back|i (?:preferred|liked) it (?:better )?before(?: (?:the|that|"
+                  r"you) .*)?|"
+                  r"deshacer|annuler|"
                   r"rückgängig|step back)\b(?! to)(?: (?:that|this|it|the last (?:step|change|edit|one)|please|one "
                   r"step|the change))*(?:[,;.]? .*\b(?:better|before|previous|prefer\w*|worse|hate it|"
                   r"don'?t like)\b.*)?$")
@@ -24,6 +26,8 @@ BACK_TO = re.compile(r"\b(?:go(?:ing)? back to|return to|revert to|back to|switc
                      r"(?: again| please| version| one| instead| and keep (?:that|it))*$|"
                      r"\bi liked (?P<what2>.+?) better\b")
 AGAIN = re.compile(r"\b(?:same (?:again|thing|but)|again|redo|repeat|one more time|another (?:go|try|one)|re-?run|"
+                   r"(?:\d+ )?more (?:variations|versions|options|tries|takes)|another (?:\d+ )?(?:variations|"
+                   r"versions)|"
                    r"do (?:it|that) over)\b")
 OTHER = re.compile(r"\b(?:the other (?:photo|one|image|picture|pic|shot)|(?:the )?(?:second|2nd|last) "
                    r"(?:one|photo|image|picture|pic|shot)|(?:picture|image|photo) (?:2|two|b)\b)")
@@ -99,7 +103,8 @@ def follow_up(request: PlanRequest, text: str, planner: str) -> Plan | None:
         steps = []
         for s in _steps(last["steps"]):
             spec = catalogue()[s.tool]
-            args = {**s.args, **tx.cue_args(spec.hints.args, text)}
+            said = re.sub(r"\b(?:more|another|extra|new)\s+", "", text)  # "3 more variations" sets variations
+            args = {**s.args, **tx.cue_args(spec.hints.args, said)}
             seed = re.search(r"\bseed\s*(?:=|of|:|number)?\s*(\d+)", text)
             if seed and "seed" in spec.args_model.model_fields:
                 args["seed"] = int(seed.group(1))

@@ -38,10 +38,10 @@ HINTS = PlannerHints(
     ),
     args=(
         # a stretched sprite: a different scale across and down
-        ArgCue(("cell_size_x",), rf"\b{NUMBER}\s*(?:x|times|px)?\s*(?:\w+\s+){{0,3}}?"
+        ArgCue(("cell_size_x",), rf"\b{NUMBER}\s*(?:x|times|px)?\s*(?:(?!\d)\w+\s+){{0,3}}?"
                                  r"(?:horizontal\w*|across|wide|in x)\b",
                when=r"vertical|down|tall|\bin y\b"),
-        ArgCue(("cell_size_y",), rf"\b{NUMBER}\s*(?:x|times|px)?\s*(?:\w+\s+){{0,3}}?(?:vertical\w*|tall|in y)\b",
+        ArgCue(("cell_size_y",), rf"\b{NUMBER}\s*(?:x|times|px)?\s*(?:(?!\d)\w+\s+){{0,3}}?(?:vertical\w*|tall|in y)\b",
                when=r"horizontal|across|wide|\bin x\b"),
         # where the grid starts: "3 px in from the left and 5 px down from the top"
         ArgCue(("offset_x",), rf"\b{NUMBER}\s*(?:px|pixels?)\s*(?:in\s+|over\s+|across\s+)?from the left\b|"

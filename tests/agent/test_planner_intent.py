@@ -56,7 +56,8 @@ def test_several_shots_said_across_sentences_are_one_best_take():
     ("cell size twelve, reconstruct the sprite", "reconstruct_sprite", {"cell_size": 12.0}),
     ("the sprite was quadrupled in size, recover the pixels", "reconstruct_sprite", {"cell_size": 4.0}),
     ("recover the sprite; offset 2,3 and cell 8", "reconstruct_sprite", {"offset_x": 2.0, "offset_y": 3.0}),
-    ("the pixels are 6 wide and 4 tall, fix the sprite", "reconstruct_sprite", {"cell_size_x": 6.0, "cell_size_y": 4.0}),
+    ("the pixels are 6 wide and 4 tall, fix the sprite", "reconstruct_sprite",
+     {"cell_size_x": 6.0, "cell_size_y": 4.0}),
     ("clean up this sprite using the pico-8 palette, with dithering", "reconstruct_sprite",
      {"palette": "pico-8", "dither": True}),
 ])

@@ -13,6 +13,7 @@ import numpy as np
 
 from atelier.tools.sprite.corrupt import border_cells, paint, visible
 from atelier.tools.sprite.deblur import MIN_SPREAD, edge_spread, fit_spread, unmix
+from atelier.tools.sprite.flatten import cell_noise, merge_shades
 from atelier.tools.sprite.grid import GridCandidate, all_profiles, dense_impulses, grid_lines, period_candidates
 from atelier.tools.sprite.rank import AxisFit, evaluate, shared_cell
 from atelier.tools.sprite.reconstruct import reconstruct
@@ -156,3 +157,21 @@ def test_row_jitter_and_crisp_edges_are_no_blur():
     sprite = cell_colours(crisp, edges, edges)
     assert fit_spread(crisp, sprite, edges, edges, (6.0, 6.0)) == 0.0
     assert np.array_equal(unmix(sprite, (6.0, 6.0), (0.3, 0.3)), sprite)
+
+
+def test_per_cell_shades_of_noisy_cells_merge_back_into_flat_colours():
+    rng = np.random.default_rng(6)
+    palette = np.array([[40, 40, 60], [200, 120, 60], [90, 180, 220]])
+    art = palette[rng.integers(0, 3, (16, 16))].astype(np.uint8)
+    edges = np.arange(17) * 8
+    shade = np.repeat(np.repeat(rng.uniform(-8, 8, (16, 16, 1)), 8, 0), 8, 1)  # one brightness shift per cell
+    noisy = paint(art, edges, edges) + shade + rng.normal(0, 6, (128, 128, 3))
+    img = np.clip(noisy, 0, 255).round().astype(np.uint8)
+    sampled = cell_colours(img, edges, edges)
+    assert len(np.unique(sampled.reshape(-1, 3), axis=0)) > 100  # mottled: nearly a shade per cell
+    rec = reconstruct(img)
+    assert len(np.unique(rec.sprite.reshape(-1, 3), axis=0)) == 3
+    assert cells_right(rec.sprite, art) == 1.0
+    clean = paint(art, edges, edges)
+    assert cell_noise(clean, edges, edges) == 0.0
+    assert np.array_equal(merge_shades(cell_colours(clean, edges, edges), 0.0), art)

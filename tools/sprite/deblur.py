@@ -18,6 +18,7 @@ MIN_SPREAD = 0.6  # px: below this, edges are crisp and colours are left as samp
 STEPS = 8
 SIGMAS = (0.0, 0.6, 0.8, 1.0, 1.25, 1.5, 1.75, 2.0, 2.5)  # px: the blurs tried by :func:`fit_spread`
 FIT_SIDE = 160  # px: the fit looks at a central window of at most this size
+ROWS = 64  # image rows (columns) sampled by :func:`edge_spread`
 
 
 def edge_spread(img: np.ndarray, lines: np.ndarray, cell: float, axis: int) -> float:
@@ -32,10 +33,12 @@ def edge_spread(img: np.ndarray, lines: np.ndarray, cell: float, axis: int) -> f
     >>> round(edge_spread(img, np.array([0, 20, 40]), 20.0, 1), 1)
     0.7
     """
-    a = img[..., :3].astype(np.float32)
-    d = np.abs(np.diff(a, axis=axis)).sum(axis=2)
+    step = max(1, img.shape[1 - axis] // ROWS)  # a sample of rows (columns) is enough for a median
+    a = (img[::step, :, :3] if axis == 1 else img[:, ::step, :3]).astype(np.int16)
+    d = np.abs(np.diff(a, axis=axis)).sum(axis=2).astype(np.float32)
     if axis == 0:
         d = d.T  # rows of d run along the axis
+    d = np.maximum(d - np.median(d), 0.0)  # per-pixel noise is no edge
     radius = max(1, int(cell / 3))
     inner = lines[(lines > 0) & (lines <= d.shape[1])].astype(np.int64) - 1
     if inner.size == 0:
@@ -98,6 +101,12 @@ def unmix(sprite: np.ndarray, cell: tuple[float, float], sigma: tuple[float, flo
     return out
 
 
+def could_mix(cell: tuple[float, float]) -> bool:
+    """Could the largest blur tried move a cell's sampled colour at all? Not on cells over ~16 px."""
+    own = mixing_weights(cell[0], SIGMAS[-1])[1] * mixing_weights(cell[1], SIGMAS[-1])[1]
+    return bool(own <= 0.97)
+
+
 def fit_spread(img: np.ndarray, sprite: np.ndarray, xlines: np.ndarray, ylines: np.ndarray,
                cell: tuple[float, float]) -> float:
     """The blur sigma that best explains the image: for each sigma tried, unmix the sampled sprite, paint
@@ -107,16 +116,16 @@ def fit_spread(img: np.ndarray, sprite: np.ndarray, xlines: np.ndarray, ylines: 
     """
     import cv2
 
-    from .synth import upscale_on_grid
-
     h, w = img.shape[:2]
     y0, x0 = max(0, (h - FIT_SIDE) // 2), max(0, (w - FIT_SIDE) // 2)
     window = (slice(y0, y0 + FIT_SIDE), slice(x0, x0 + FIT_SIDE))
     seen = img[..., :3].astype(np.float32)[window]
+    rows = np.clip(np.searchsorted(ylines, np.arange(h)[window[0]], side="right") - 1, 0, sprite.shape[0] - 1)
+    cols = np.clip(np.searchsorted(xlines, np.arange(w)[window[1]], side="right") - 1, 0, sprite.shape[1] - 1)
     best, best_err = 0.0, np.inf
     for sigma in SIGMAS:
         s = unmix(sprite, cell, (sigma, sigma)) if sigma > 0 else sprite
-        paint = upscale_on_grid(s[..., :3], xlines, ylines, (h, w)).astype(np.float32)[window]
+        paint = s[rows][:, cols, :3].astype(np.float32)  # the sprite painted on the grid, window only
         if sigma > 0:
             paint = cv2.GaussianBlur(paint, (0, 0), sigma)
         err = float(np.abs(paint - seen).mean())

@@ -8,8 +8,9 @@ from pathlib import Path
 
 import numpy as np
 
-from .deblur import MIN_SPREAD, edge_spread, fit_spread, unmix
+from .deblur import MIN_SPREAD, could_mix, edge_spread, fit_spread, unmix
 from .diff import DIFF_TOLERANCE, diff_metrics, pixel_difference
+from .flatten import cell_noise, merge_shades
 from .grid import MIN_SMALL, AxisGrid, GridCandidate, _offset, all_profiles, comb, estimate_grid, grid_lines
 from .palettes import snap_to
 from .rank import Evaluated, evaluate, feature_matrix, load_ranker
@@ -131,9 +132,11 @@ def reconstruct(img: np.ndarray, overrides: Overrides = Overrides(), top_k: int 
         notes.append("no pixel grid found")
     sprite = cell_colours(img, xlines, ylines)
     cells = (chosen.cell_x, chosen.cell_y)
-    if max(edge_spread(img, xlines, chosen.cell_x, 1), edge_spread(img, ylines, chosen.cell_y, 0)) >= MIN_SPREAD:
+    if could_mix(cells) and max(edge_spread(img, xlines, chosen.cell_x, 1),
+                                edge_spread(img, ylines, chosen.cell_y, 0)) >= MIN_SPREAD:
         sigma = fit_spread(img, sprite, xlines, ylines, cells)
         sprite = unmix(sprite, cells, (sigma, sigma))
+    sprite = merge_shades(sprite, cell_noise(img, xlines, ylines))
     if sprite.shape[2] == 4:
         sprite = snap_alpha(sprite)
     palette = None

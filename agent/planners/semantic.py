@@ -480,10 +480,13 @@ class SemanticPlanner:
         if len(clauses) != 1 or n < 3 or not clauses[0].marks:
             return []
         cl = clauses[0]
-        if catalogue()[cl.tool].role("ref") is None or not (tx.wants_fanout(text) or OTHERS.search(text)):
+        if catalogue()[cl.tool].role("ref") is None:
             return []
         ref = cl.marks[-1]
-        targets = [i for i in dict.fromkeys(cl.refs) if i not in cl.marks] or [i for i in range(n) if i != ref]
+        named = [i for i in dict.fromkeys(cl.refs) if i not in cl.marks]  # "onto image 1 and image 2"
+        if len(named) < 2 and not (tx.wants_fanout(text) or OTHERS.search(text)):
+            return []
+        targets = named if len(named) >= 2 or (named and not OTHERS.search(text)) else [i for i in range(n) if i != ref]
         if len(targets) < 2:
             return []
         args = _args_for(cl.tool, cl)

@@ -30,14 +30,16 @@ ORDINALS = {
     "earliest": 0,
     "later": -1,
     "newest": -1,
+    "newer": -1,
+    "older": 0,
     "oldest": 0,
     "middle": -2,  # the middle one of three: resolved against the count below
 }
 NOUNS = r"(?:photo|image|picture|pic|one|shot|attachment|upload|file|sprite|punk|portrait|frame|reference|ref)s?"
 ORDINAL_RE = re.compile(
     rf"\b(first|1st|second|2nd|third|3rd|fourth|4th|fifth|5th|last|other|latter|former|final|latest|middle|earlier|"
-    rf"earliest|later|newest|oldest)"
-    rf"(?:\s+(?:{NOUNS})\b|(?=\s*(?:$|[,.;!?)]|\s(?:and|then|as|for|please|is|are)\b)))"
+    rf"earliest|later|newest|oldest|newer|older)"
+    rf"(?:\s+(?:{NOUNS})\b|(?=\s*(?:$|[,.;!?()]|\s(?:and|then|as|for|please|is|are|needs|has|with)\b)))"
 )
 NUMBERED_RE = re.compile(rf"\b{NOUNS}\s*(?:#|no\.?|number)?\s*(\d)\b|(?:\bnumber|#)\s*(\d)\b(?!\s*(?:px|%|x\b))")
 LETTERED_RE = re.compile(r"\b(?:photo|image|picture|pic|shot)\s+([a-d])\b")
@@ -308,8 +310,9 @@ REF_AFTER = re.compile(r"^(?:'s|s')?\s*(?:(?:eyes|style|look|colou?rs|palette|vi
 
 TARGET_BEFORE = re.compile(r"\b(?:this|my|the) (?:photo|picture|pic|shot|selfie|"
                            r"image) of (?:[\w']+ ){1,3}\(\s*(?:the\s+)?$")
-EYES_OPEN_AFTER = re.compile(r"^[^,;.]{0,45}?\b(?:and )?(?:her|his|their|the|everyone'?s) eyes (?:are|"
-                             r"were) (?:wide )?open\b")
+EYES_OPEN_AFTER = re.compile(r"^[^,;.]{0,45}?\b(?:and )?(?:her|his|their|the|everyone'?s|my|our) eyes (?:are|"
+                             r"were) (?:wide )?open\b|^\s*(?:one )?(?:is|looks|was) (?:fine|good|ok|okay|perfect|"
+                             r"great)\b")
 
 
 def reference_marks(clause: str, n_attachments: int) -> list[int]:

@@ -15,7 +15,8 @@ from .grid import centres
 
 MIN_NOISE = 3.0  # gray levels of within-cell noise below which cells count as flat
 MERGE = 2.0  # shades within this many noise levels of a group's seed join it (at most MAX_MERGE)
-MAX_MERGE = 18.0
+MAX_MERGE = 12.0
+SPREAD = 1.5  # merged groups keep every shade within this many radii of their colour
 
 
 def cell_noise(img: np.ndarray, xlines: np.ndarray, ylines: np.ndarray, samples: int = 3) -> float:
@@ -45,11 +46,30 @@ def _group_once(shades: np.ndarray, counts: np.ndarray, radius: float) -> np.nda
     return np.unique(group, return_inverse=True)[1].ravel()
 
 
+def _keep_tight(group: np.ndarray, owner: np.ndarray, shades: np.ndarray, counts: np.ndarray,
+                radius: float) -> np.ndarray:
+    """Undo the merges (of earlier groups into ``group``) whose shades would end farther than ``SPREAD``
+    radii from their merged colour: merging groups must not chain two real colours into one."""
+    out = group.copy()
+    fresh = group.max() + 1
+    for g in np.unique(group):
+        olds = np.flatnonzero(group == g)
+        if olds.size < 2:
+            continue
+        members = np.isin(owner, olds)
+        mean = (shades[members] * counts[members, None]).sum(axis=0) / counts[members].sum()
+        if np.abs(shades[members] - mean).max() > SPREAD * radius:
+            out[olds[1:]] = fresh + np.arange(olds.size - 1)
+            fresh += olds.size - 1
+    return np.unique(out, return_inverse=True)[1].ravel()
+
+
 def merge_shades(sprite: np.ndarray, noise: float, rounds: int = 4) -> np.ndarray:
     """Replace shades within ``MERGE * noise`` (at most ``MAX_MERGE``) of a more common shade by the
     count-weighted mean of their group; groups are seeded by the most common shades first, and groups whose
-    means then lie within that distance merge in turn (a few rounds), so one colour's spread of shades
-    ends as one group. Alpha stays.
+    means then lie within that distance merge in turn (a few rounds) as long as every shade stays within
+    that distance of the merged colour, so one colour's spread of shades ends as one group and two real
+    colours do not chain into one. Alpha stays.
 
     >>> s = np.array([[[100, 100, 100], [104, 104, 104]], [[98, 98, 98], [200, 10, 10]]], np.uint8)
     >>> merge_shades(s, 4.0)[..., 0].tolist()
@@ -63,7 +83,7 @@ def merge_shades(sprite: np.ndarray, noise: float, rounds: int = 4) -> np.ndarra
     owner = np.arange(len(shades))  # shade -> current group
     means, weights = shades, counts.astype(np.float64)
     for _ in range(rounds):
-        group = _group_once(means, weights, radius)
+        group = _keep_tight(_group_once(means, weights, radius), owner, shades, counts, radius)
         if group.max() + 1 == len(means):
             break
         sums = np.zeros((group.max() + 1, 3))

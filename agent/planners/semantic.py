@@ -43,6 +43,10 @@ SUPPORTED = re.compile(r"\b(?:(?:do|can) you (?:support|offer|know|have|handle)|
 TARGET = re.compile(r"\b(?:is|=) (?:what|the (?:one|photo|image|picture)) (?:i want|i'd like|to be|that needs?|"
                     r"you should|"
                     r"i need)\b|\b(?:is|=) (?:the |my )?(?:target|base|photo to (?:change|restyle|edit))\b")
+IS_WHAT = re.compile(r"^(?:and |the )?(?:first|second|third|fourth|last|other|1st|2nd|3rd|4th|(?:photo|image|picture|"
+                     r"pic|"
+                     r"attachment) ?#?\d)(?: one| image| photo| picture| pic| attachment)? (?:is|=|:) (?:a|an|the|my|"
+                     r"our)\b")
 CONTEXT_ONLY = re.compile(r"\b(?:is|are) (?:just|only) (?:for (?:context|reference|comparison)|(?:some )?screenshots?|"
                           r"an? (?:example|screenshot))\b|\bjust for context\b")
 IGNORE = re.compile(r"^(?:and |but |oh,? )?(?:please )?(?:ignore|skip|never mind|don'?t use|forget about|leave out)\b")
@@ -57,7 +61,8 @@ ATTACHMENT_ONLY = re.compile(  # a part that only says which attachment: "only t
     r"^(?:for |on |to |with )?(?:each|every|all)(?: single)?(?: one)?(?: of)?(?: these| those| them| the| my)?"
     r"(?: photos?| images?| pictures?| pics?| shots?| ones?| attachments?)?$")
 NEGATED = re.compile(r"^(?:(?:no|nope|ok|okay|thanks|no thanks|actually|wait|please|but|and|so),?\s+)*"
-                     r"(?:don'?t|do not|dont|no need to|never|please don'?t|stop|you don'?t need to|"
+                     r"(?:(?:i|we) (?:don'?t|do not) (?:need|want)|no need for|don'?t|do not|dont|no need to|never|"
+                     r"please don'?t|stop|you don'?t need to|"
                      r"there'?s no need to)\b")  # "no, please don't open the eyes": a clause that asks for no tool
 PRIVACY = re.compile(
     r"\b(privacy|private|upload(?:ed|s|ing)? (?:anywhere|somewhere|online|elsewhere|to)|(?:do|did|will) you upload|"
@@ -351,7 +356,7 @@ class SemanticPlanner:
         if asked is not None:
             return asked, 1.0
         whole = tx.normalise(cleaned)  # safety reads every word, not only the instruction's
-        text = tx.normalise(tx.instruction_part(cleaned))
+        text = tx.resolve_introduced(tx.normalise(tx.instruction_part(cleaned)), whole, request.n_attachments)
         if not text:
             return Plan(planner=self.name, answer=capabilities()), 1.0
         follow = follow_up(request, text, self.name) if request.thread else None
@@ -617,12 +622,15 @@ def join_clauses(out: list[Clause], context: str, n: int) -> list[Clause]:
     merged: list[Clause] = []
     pending: list[Clause] = []  # said before the step they belong to
     for cl in out:
+        if cl.tool is None and not cl.refs and not _has_values(cl.text):
+            continue  # "here's a reference style and a photo": says nothing a step needs
         if cl.refs and (IGNORE.search(cl.text) or (CONTEXT_ONLY.search(cl.text) and not REF_ONLY.search(cl.text)
                                                     and not _ruled(cl, context, n))):
             continue  # "ignore photo 2", "the first one is just for context"
-        binding = bool(cl.refs) and (REF_ONLY.search(cl.text) or TARGET.search(cl.text) or (
+        names = IS_WHAT.search(cl.text)  # "second is a painting from my aunt": which attachment is which
+        binding = bool(cl.refs) and (names or REF_ONLY.search(cl.text) or TARGET.search(cl.text) or (
             cl.marks and not tx.is_request(cl.text)) or cl.tool is None)
-        if not merged and ((binding and not _ruled(cl, context, n)) or (
+        if not merged and ((binding and (names or not _ruled(cl, context, n))) or (
                 _has_values(cl.text) and not _ruled(cl, context, n) and _values_for_later(out, cl))):
             pending.append(cl)
             continue
@@ -640,7 +648,7 @@ def join_clauses(out: list[Clause], context: str, n: int) -> list[Clause]:
             prev.refs = prev.refs + cl.refs
         elif prev and prev.tool and not _ruled(cl, context, n) and args_only(prev.tool, cl.text):
             prev.text = f"{prev.text}, {cl.text}"  # "recover the sprite; offset 2,3 and cell 8"
-        elif prev and binding and (REF_ONLY.search(cl.text) or not tx.is_request(cl.text)):
+        elif prev and prev.tool and binding and (names or REF_ONLY.search(cl.text) or not tx.is_request(cl.text)):
             prev.refs = prev.refs + cl.refs  # "..., the 2nd photo is a reference"
             prev.marks = prev.marks + cl.marks
         elif prev and prev.tool and cl.tool and cl.tool != prev.tool and prev.confidence >= 1.0 and \

@@ -85,7 +85,8 @@ EARLIER_RE = re.compile(r"^(?:but |and )?(?:before (?:that|it|this|then|doing (?
                         r"ahead of (?:that|it|this))\s*,?\s+")  # a part that goes before the part said just before it
 EARLIER_END_RE = re.compile(r"\s+(?:before (?:you do(?: (?:that|it|so))?|doing (?:that|so|it)|that|it|then)|beforehand|"
                             r"first|before)(?:,?\s+(?:though|please|thanks|too|ok))?$")
-FIRST_RE = re.compile(r"^\s*(?:first(?:ly)?|before (?:anything|everything|all) else|first of all|first things first)"
+FIRST_RE = re.compile(r"^\s*(?:first(?:ly)?(?!\s+(?:is|=|:|one|photo|image|picture|pic|shot)\b)|"
+                      r"before (?:anything|everything|all) else|first of all|first things first)"
                       r",?\s+")
 TRAILING_AFTER_RE = re.compile(r"^(?P<later>.+?)\s+after\s+(?P<first>(?:you\s+)?\w+ing\b.+|"
                                r"(?:you|we|i)(?:'ve| have)?\s+\w+\b.+)$")
@@ -201,6 +202,38 @@ ORDER_LABEL_RE = re.compile(r"\b(before that|after that|last step|first step|fin
                             r"finally|"
                             r"at the (?:very )?(?:start|end|beginning)|to (?:start|finish)|before it|after it)\s*:\s*")
 CORRECTION_RE = re.compile(r"\b[\w-]+\s*(?:\.\.\.|…|,|-|—)\s*(?:i mean|sorry|or rather|i meant|no wait)\s+")
+
+
+INTRO_RE = re.compile(  # "i'm attaching a painting and a photo", "here's a reference style and my selfie"
+    r"\b(?:here(?:'s| is| are)|these are|i'?m (?:attaching|sending|uploading|including|giving you)|"
+    r"i(?:'ve| have)? (?:attached|sent|uploaded|included|added)|attached (?:are|is)|you(?:'ll| will)? (?:get|see))\s+"
+    r"(?:two(?: things| images| photos| pictures)?\s*[:,]?\s*)?"
+    r"(?P<items>(?:(?:a|an|my|the|our|one)\s+)?[\w'-]+(?:\s+[\w'-]+)?"
+    r"(?:\s*(?:,|and|,\s*and|then|plus)\s+(?:(?:a|an|my|the|our|one)\s+)?[\w'-]+(?:\s+[\w'-]+)?){1,3})")
+ITEM_SPLIT = re.compile(r"\s*(?:,\s*and|,|and|then|plus)\s+")
+ITEM_WORDS = re.compile(r"^(?:(?:a|an|my|the|our|one)\s+)?(?:(?:favou?rite|old|new|reference|own|little|first|"
+                        r"second)\s+)?"
+                        r"(?P<noun>[\w'-]+)(?:\s+(?:first|second|third|last))?$")
+
+
+def resolve_introduced(text: str, story: str, n_attachments: int) -> str:
+    """After "I'm attaching a painting and a photo" (in ``story``), "the painting" is the first attachment and
+    "the photo" the second: their later mentions in ``text`` are rewritten as ordinals the attachment readers
+    know."""
+    m = INTRO_RE.search(story) if n_attachments >= 2 else None
+    if not m:
+        return text
+    items = [ITEM_WORDS.match(i.strip(" ,.;")) for i in ITEM_SPLIT.split(m["items"])]
+    nouns = [i["noun"] for i in items if i]
+    if len(nouns) < 2 or len(nouns) > n_attachments or len(set(nouns)) != len(nouns) or len(nouns) != len(items):
+        return text
+    ords = ("first", "second", "third", "fourth")
+    cut = text.find(m.group(0))
+    head, rest = (text[:cut + len(m.group(0))], text[cut + len(m.group(0)):]) if cut >= 0 else ("", text)
+    for k, noun in enumerate(nouns):
+        rest = re.sub(rf"\b(?:the|my|that|this)\s+(?:[\w'-]+\s+)?{re.escape(noun)}s?\b(?!\s+(?:is|=)\s+the)",
+                      f"the {ords[k]} one", rest)
+    return head + rest
 
 
 def split_clauses(text: str) -> list[str]:
@@ -464,6 +497,10 @@ STORY_START = re.compile(  # a sentence that starts with its subject: a statemen
     r"today|people|everyone|everybody|nobody|someone|somebody|[a-z]+'s|[a-z]+ (?:was|were|is|are|has|had|did))\b")
 
 
+PLEA = re.compile(r"^(?:(?:oh|so|please|pls),?\s+)*(?:help(?: me)?(?: please)?|(?:can|could) (?:you|anyone|someone) "
+                  r"help(?: me)?(?: with (?:it|this|that))?|any ideas|what can (?:you|i) do|can (?:this|"
+                  r"it) be (?:fixed|saved)|"
+                  r"is (?:this|it) fixable|save it|rescue it)\W*$")  # "Help!": the problem is said before it
 POINTS_BACK = re.compile(r"\b(?:it|that|this|them|those|the original|something about|what (?:is|are) (?:it|they))\b")
 DESCRIBES = re.compile(  # a short sentence about the attachment itself: what it is, what is wrong with it
     r"^(?:(?:so|and|but|oh|ok|well),?\s+)?(?:this|the|my|our|her|his|their|these)\s+(?:\w+\s+){0,2}?"
@@ -533,7 +570,7 @@ def instruction_part(text: str) -> str:
                     sentences[i].strip().lower()):
                 keep[i] = True
         for i in range(1, len(sentences)):  # "... to look like a Renaissance painting. Can we do that?"
-            if keep[i] and ANAPHORA_RE.search(sentences[i].lower()):
+            if keep[i] and (ANAPHORA_RE.search(sentences[i].lower()) or PLEA.search(sentences[i].strip().lower())):
                 keep[i - 1] = True
             elif (keep[i] and not keep[i - 1] and describes(sentences[i - 1])
                   and POINTS_BACK.search(sentences[i].lower())):

@@ -95,3 +95,17 @@ def test_more_variations_in_a_thread():
                "steps": [{"tool": "open_eyes", "args": {}, "inputs": {"image": "attachment:0"}}]},)
     p = plan("give me 3 more variations", 0, has_last_image=True, thread=thread)
     assert p.tools == ["open_eyes"] and p.steps[0].args["variations"] == 3
+
+
+def test_attachments_introduced_by_name():
+    p = plan("I'm attaching a painting and a photo; paint the photo like the painting", 2)
+    assert p.tools == ["stylize"] and p.steps[0].inputs == {"image": "attachment:1", "ref": "attachment:0"}
+    p = plan("First is the photo, second is a painting from my aunt. Could the photo borrow the painting's colours?", 2)
+    assert p.tools == ["stylize"] and p.steps[0].inputs == {"image": "attachment:0", "ref": "attachment:1"}
+
+
+def test_a_plea_reads_the_problem_said_before_it():
+    assert plan("My daughter's school photo came out with her blinking, and the retake day is gone. Help!").tools == [
+        "open_eyes"]
+    assert plan("I don't need the eyes fixed or anything. Just a pencil drawing, very light shading.").tools == [
+        "sketchify"]

@@ -56,7 +56,7 @@ OPEN_HINTS = PlannerHints(
                 none=(r"\b(video|clip|footage)\b",)),
            Rule(28, all=(r"\beyes (?:from|of|in) .{1,30}\b(?:onto|on|to|into|for)\b",)),
            # "my aunt blinked … could you fix the first one using the second?": a fix, the eyes said in the story
-           Rule(32, all=(r"\b(fix|repair|correct|sort out|do something about|save)\b",),
+           Rule(32, all=(r"\b(fix|repair|correct|sort out|do something about|save|help|rescue|fixable)\b",),
                 request_all=(r"\b(blink\w*|(?:eyes?|eyelids) (?:are |were |was )?(?:closed|shut|half[- ]closed)|"
                              r"closed (?:her|his|their|my) eyes)\b",),
                 none=(r"\b(face|faces|sprite|pixels?|punk|skin)\b",)),

@@ -73,6 +73,9 @@ HINTS = PlannerHints(
             (r"endesga[- ]?32", "endesga-32"))),
         ArgCue(("cell_size",),
                r"\b(\d+)\s*x\s*(\d+)\s*(?:px\s*|pixels?\s*)?(?:blocks?|squares?|cells?|tiles?|chunks?)\b"),
+        ArgCue(("cell_size",), rf"\b(?:scaled|upscaled|blown|blew|enlarged|magnified)\s+(?:it|them|this|"
+                               rf"that)\s+(?:up\s+)?"
+                               rf"(?:by|to)\s+(?:a factor of\s+)?{NUMBER}\b"),
         ArgCue(("cell_size",), rf"\b(?:blew|blown|blow|blowing|scaled|sized|sizing)\s+(?:it\s+|them\s+)?up\s+(?:by\s+)?"
                                rf"(?:about\s+|around\s+)?{NUMBER}\s*(?:x|times)\b"),
         ArgCue(("cell_size",), rf"\b(?:upscal\w*|scal\w*|enlarg\w*|blown up|magnif\w*)\s+(?:was|is|of|at|by|to)\s+"

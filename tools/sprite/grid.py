@@ -28,6 +28,7 @@ class AxisGrid:
     cell: float  # input pixels per sprite pixel along this axis
     offset: float  # first whole cell's leading edge, in [0, cell)
     concentration: float  # share of edge energy on the comb, 0..1
+    outside: bool = False  # a strong peak outside the fundamental's family: a candidate, never the family
 
 
 @dataclass(frozen=True)
@@ -141,10 +142,10 @@ def period_candidates(profile: np.ndarray, max_cell: float | None = None, near_t
                  if all(abs(c - f) > 0.03 * f for f in family)]  # a comb the head's family misses
     cells = family + small_cell_aliases(head) + strongest
     out = []
-    for cell in cells:
+    for i, cell in enumerate(cells):
         cell, z = _refine(profile, cell) if cell != head else (cell, comb(profile, cell))
         cell, offset = regress_comb(profile, cell, _offset(z, cell))
-        out.append(AxisGrid(cell, offset, abs(comb(profile, cell))))
+        out.append(AxisGrid(cell, offset, abs(comb(profile, cell)), i >= len(cells) - len(strongest)))
     return out
 
 
@@ -476,19 +477,21 @@ def _related(a: AxisGrid, b: AxisGrid, tol: float = 0.06) -> bool:
 def choose_axis(profile: np.ndarray, candidates: list[AxisGrid]) -> list[AxisGrid]:
     """Rank candidates, the true grid first.
 
-    The strongest candidate fixes the family (its divisors and multiples). Within the family, a grid is
-    admissible when every coarser family member accepts it as a real subdivision; the finest admissible
-    grid wins. The rest follow by concentration.
+    The strongest candidate of the fundamental's family fixes the family (its divisors and multiples);
+    peaks from outside it only join the list. Within the family, a grid is admissible when every coarser
+    family member accepts it as a real subdivision; the finest admissible grid wins. The rest follow by
+    concentration.
     """
     if not candidates:
         return []
-    strongest = max(candidates, key=lambda c: c.concentration)
-    family = [g for g in candidates if _related(g, strongest) and g.concentration >= 0.25 * strongest.concentration]
+    strongest = max((c for c in candidates if not c.outside), key=lambda c: c.concentration, default=candidates[0])
+    family = [g for g in candidates if not g.outside and _related(g, strongest)
+              and g.concentration >= 0.25 * strongest.concentration]
     admissible = [g for g in family
                   if all(refines(g, a, profile) for a in family
                          if 1.5 * g.cell < a.cell <= 6.5 * g.cell and _related(g, a))]
     best = min(admissible, key=lambda g: g.cell) if admissible else strongest
-    return [best] + sorted((c for c in candidates if c is not best), key=lambda c: -c.concentration)
+    return [best] + sorted((c for c in candidates if c is not best), key=lambda c: (c.outside, -c.concentration))
 
 
 def axis_profiles(img: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -525,16 +528,19 @@ def reconcile(axis: list[AxisGrid], other: list[AxisGrid], agree: float = 0.8) -
 
 def square_candidate(profile: np.ndarray, axis: list[AxisGrid], other: list[AxisGrid]) -> list[AxisGrid]:
     """Add the other axis's best cell to this axis when no candidate is near it, refined on this axis's own
-    boundaries. Pixels are square more often than not, and when only part of an axis has boundaries (a
-    sprite with a flat side) its spectrum can miss the fundamental that the other axis shows clearly. It
-    goes second, right after this axis's own best: the square-pixel hypothesis is the next likeliest one.
+    boundaries (or move the one near it up). Pixels are square more often than not, and when only part of
+    an axis has boundaries (a sprite with a flat side) its spectrum can miss the fundamental that the other
+    axis shows clearly. It goes second, right after this axis's own best: the square-pixel hypothesis is
+    the next likeliest one.
     A refinement that wanders off the target (to this axis's own wrong peak) is not kept: then the target
     cell stands, with this axis's phase."""
     if not axis or not other or float(profile.sum()) <= 0:
         return axis
     target = other[0].cell
-    if any(abs(g.cell - target) <= 0.03 * target for g in axis):
-        return axis
+    near = [i for i, g in enumerate(axis) if abs(g.cell - target) <= 0.03 * target]
+    if near:  # already proposed: it still goes second
+        i = near[0]
+        return axis if i <= 1 else axis[:1] + [axis[i]] + axis[1:i] + axis[i + 1:]
     cell, z = _refine(profile, target)
     cell, offset = regress_comb(profile, cell, _offset(z, cell))
     if abs(cell - target) > 0.015 * target:

@@ -364,7 +364,7 @@ class SemanticPlanner:
             return follow, 1.0
         privacy_notes: list[str] = []
         if PRIVACY.search(text) and not re.search(r"\b(?:show|find|list|search)\b", text):
-            work = [p for p in re.split(r",?\s+but\s+|[,;]\s+", text)
+            work = [p for p in re.split(r",?\s+but\s+|[,;]\s+|\s+and (?:then |also )?(?=\w)", text)
                     if not PRIVACY.search(p) and not NEGATED.search(p) and rule_tool(p, p, request.n_attachments)
                     not in (None, "answer")]
             if not work:

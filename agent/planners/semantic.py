@@ -308,7 +308,7 @@ def named_args(tool: str, clause: str) -> dict[str, Any]:
                 m = tx.rx(rf"\b(\d+)\s+{words}s?\b").search(clause)
             if m is None and kind == "number":  # "70 % strength", "0.6 fidelity"
                 m = tx.rx(rf"(?<![\d.])(\d+(?:\.\d+)?)(\s*%)\s*(?:of\s+)?(?:the\s+)?{words}\b|"
-                          rf"(?<![\d.])(0?\.\d+)()\s+{words}\b").search(clause)
+                          rf"(?<![\d.])(0?\.\d+|[01])()\s+{words}\b").search(clause)
             if m is None:  # "feather the blends by 50 px", "a 40 px feather"
                 m = tx.rx(rf"\b{words}\w*\s+(?:the\s+)?(?:\w+\s+)?(?:by|of|at|to)\s+(\d+(?:\.\d+)?)()\s*(?:px|"
                           rf"pixels?)?\b|"
@@ -464,8 +464,8 @@ class SemanticPlanner:
         ref_fan = self._ref_fanout(clauses, n, text)
         if ref_fan:
             return Plan(planner=self.name, steps=ref_fan)
-        fan = (n > 1 and tx.wants_fanout(text) and len(clauses) == 1 and not frame_roles(clauses[0].tool)
-               and not clauses[0].refs)
+        fan = (n > 1 and tx.wants_fanout(text) and not any(frame_roles(c.tool) for c in clauses)
+               and not any(c.refs or c.marks for c in clauses))  # "sketch each of them, then make them watercolor"
         named = list(dict.fromkeys(clauses[0].refs)) if len(clauses) == 1 else []
         if len(named) >= 2 and not frame_roles(clauses[0].tool) and not catalogue()[clauses[0].tool].role("ref"):
             steps = []  # "sketch the second and the third": one step for each named attachment

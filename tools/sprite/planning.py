@@ -52,7 +52,11 @@ HINTS = PlannerHints(
                                rf"\s*{NUMBER}"),
         ArgCue(("cell_size",), rf"\b(?:upscaled|scaled up|blown up|enlarged|magnified|scaled)\s*(?:by\s*)?"
                                rf"(?:a factor of\s*)?{NUMBER}\s*(?:x|times)\b"),
-        ArgCue(("cell_size",), rf"\b{NUMBER}\s*times\s*(?:bigger|larger|the size|upscal|enlarg|scaled)"),
+        ArgCue(("cell_size",), rf"\b{NUMBER}\s*times\s*(?:bigger|larger|the size|upscal|enlarg|scaled|too big|"
+                               rf"too large|"
+                               r"as big|as large|its size|the original)"),
+        ArgCue(("cell_size",), rf"\bevery\s+{NUMBER}\s+(?:\w+\s+)?pixels?\s+(?:is|are|=|make|makes|form|forms)\s+"
+                               r"(?:one|1|a|a single)\b"),
         ArgCue(("cell_size",), rf"\b(?:by )?a factor of\s*{NUMBER}\b"),
         ArgCue(("cell_size",), rf"\b(?:blown|blew|blow|scaled|upscaled)\s+(?:it|them|this|that)(?:\s+up)?\s*"
                                rf"(?:by|to)?\s*{NUMBER}\s*(?:x|times)\b"),

@@ -2,7 +2,9 @@
 
 A case is a sprite (RGBA uint8) painted on cell boundaries in output pixels, cropped, then corrupted. The
 truth is the mean cell per axis, the first whole cell's leading edge per axis and the sprite cells that are
-at least half visible. Kinds:
+at least half visible (half of their own integer width), with the cut border cells' visible pixels and
+widths (``border_x``/``border_y``), so that an eval can tell which border decisions the image leaves open.
+Kinds:
 
 ``clean`` · ``blur`` (Gaussian) · ``jpeg`` (q40-95) · ``noise`` (per-pixel Gaussian) · ``tint`` (a global
 colour shift, the truth shifts with it) · ``uneven`` (per-cell width jitter, boundaries drift) ·

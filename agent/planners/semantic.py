@@ -415,6 +415,9 @@ class SemanticPlanner:
                 if rest:
                     parts = [f"{rest[0]} ({', '.join(p for p in parts if ATTACHMENT_ONLY.search(p))})", *rest[1:]]
                     clause = ", ".join(parts)
+            if len(parts) > 1 and any(IGNORE.search(p) for p in parts):  # "ignore the first, sketch the others"
+                parts = [p for p in parts if not IGNORE.search(p)] or parts[:1]
+                clause = ", ".join(parts)
             if len(parts) > 1 and any(NEGATED.search(p) for p in parts):  # "don't restore it, just sketch it"
                 parts = [p for p in parts if not NEGATED.search(p)] or parts[:1]
                 clause = ", ".join(parts)
@@ -429,7 +432,8 @@ class SemanticPlanner:
                                   or (k.tool != s.tool and args_only(k.tool, s.text))), None)
                     if owner is not None:  # "shading at 0.45, seed 3, charcoal": a value of a step's own argument
                         owner.text = f"{owner.text}, {s.text}"
-                    elif s.tool and kept and kept[-1].tool == s.tool:  # "upscaled, fix the pixels": one step
+                    elif s.tool and kept and kept[-1].tool == s.tool and not _differ(kept[-1], s):
+                        # "upscaled, fix the pixels": one step
                         kept[-1] = Clause(f"{kept[-1].text}, {s.text}", s.tool, min(kept[-1].confidence, s.confidence),
                                           kept[-1].style or s.style, kept[-1].refs + s.refs, kept[-1].marks + s.marks)
                     elif s.tool:
@@ -472,6 +476,13 @@ class SemanticPlanner:
             for i in named:
                 steps += self._steps_for(clauses, request, start=len(steps), image=f"attachment:{i}", fan=True)
             return Plan(planner=self.name, steps=steps)
+        skipped = ignored_attachments(text, n)
+        if skipped and len(clauses) >= 1 and not any(c.refs or c.marks for c in clauses):
+            rest = [i for i in range(n) if i not in skipped]  # "ignore the first picture, open the eyes in the others"
+            steps = []
+            for i in rest:
+                steps += self._steps_for(clauses, request, start=len(steps), image=f"attachment:{i}", fan=True)
+            return Plan(planner=self.name, steps=share_lookups(steps))
         if fan:
             steps = []
             for i in range(n):
@@ -565,6 +576,12 @@ LIKE_ATTACHED = re.compile(r"\b(?:like|as|after) (?:this|the attached|the new) (
 OTHERS = re.compile(r"\bthe others?\b|\bthe other (?:two|three|four|five|\d|ones|photos|images|pictures)\b|"
                     r"\b(?:two|three|four|five|\d) (?:photos|pictures|images|pics|shots)\b|"
                     r"\bthe (?:first|last) (?:two|three|four|\d)\b")
+
+
+def ignored_attachments(text: str, n: int) -> set[int]:
+    """Attachments the request says to leave out ("ignore photo 2", "skip the first one")."""
+    return {i for part in re.split(r"[,;.]\s*|\s+and\s+", text) if IGNORE.search(part.strip())
+            for i in tx.attachment_refs(part, n) if i < n}
 
 
 def share_lookups(steps: list[Step]) -> list[Step]:
@@ -680,6 +697,13 @@ def _supported_rule_free(cl: Clause, context: str, n: int) -> bool:
     """The part asks for its own tool by a rule that is not about a style (a style word can be a value too)."""
     hit = rule_hit(cl.text, context, n)
     return bool(hit) and not tx.find_style(cl.text)
+
+
+def _differ(a: Clause, b: Clause) -> bool:
+    """Two parts with the same tool that are still two steps: "the left one as anime and the right one as
+    watercolor" (two named styles)."""
+    styles = a.style and b.style and a.style[1] != b.style[1]
+    return bool(styles)
 
 
 def _has_values(text: str) -> bool:

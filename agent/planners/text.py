@@ -39,7 +39,8 @@ NOUNS = r"(?:photo|image|picture|pic|one|shot|attachment|upload|file|sprite|punk
 ORDINAL_RE = re.compile(
     rf"\b(first|1st|second|2nd|third|3rd|fourth|4th|fifth|5th|last|other|latter|former|final|latest|middle|earlier|"
     rf"earliest|later|newest|oldest|newer|older)"
-    rf"(?:\s+(?:{NOUNS})\b|(?=\s*(?:$|[,.;!?()]|\s(?:and|then|as|for|please|is|are|needs|has|with)\b)))"
+    rf"(?:\s+(?:{NOUNS})\b|(?=\s*(?:$|[,.;!?()]|\s(?:and|then|as|for|please|is|are|needs|has|with|to|in|on|onto|"
+    rf"from|of|like|into|instead|too|only)\b)))"
 )
 NUMBERED_RE = re.compile(rf"\b{NOUNS}\s*(?:#|no\.?|number)?\s*(\d)\b|(?:\bnumber|#)\s*(\d)\b(?!\s*(?:px|%|x\b))")
 LETTERED_RE = re.compile(r"\b(?:photo|image|picture|pic|shot)\s+([a-d])\b")
@@ -536,10 +537,11 @@ def is_request(sentence: str) -> bool:
 
 
 def wish(sentence: str) -> bool:
-    """"I need a blink-free version of our team photo": a wish that asks for work ("I love ukiyo-e prints" is
-    not one)."""
+    """"I need a blink-free version of our team photo": a wish that asks for work ("I love ukiyo-e prints" and
+    "which is not what I want" are not)."""
     s = sentence.strip().lower()
-    return weak_request(s) and not re.search(r"\b(?:i|we) (?:really |just )?(?:love|like)\b(?! (?:to|it if|if))", s)
+    return weak_request(s) and not re.search(r"\b(?:i|we) (?:really |just )?(?:love|like)\b(?! (?:to|it if|if))", s) \
+        and not re.search(r"\bwhat (?:i|we) (?:want|need|wanted|like)\b", s)
 
 
 def weak_request(sentence: str) -> bool:

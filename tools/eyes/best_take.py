@@ -169,7 +169,8 @@ EXAMPLES = (
 # the "make one good one" are often in different sentences ("in each one someone blinked. merge them")
 EYES_SAID = r"\b(eyes?|blink\w*|blinkers?|awake|eyelids?|shut|closed)\b"
 ONE_RESULT = (r"\b(merge|combine|composite|into one|a single|one (good |final |nice )?(group )?"
-              r"(photo|picture|shot|image|version|frame)|a (good |final )?(version|group shot|group photo)|good one|"
+              r"(photo|picture|shot|image|version|frame)|a (good |final )?(version|group shot|group photo)|"
+              r"into a good one|"
               r"the base|take the good|"
               r"the best (eyes|faces)|best faces|across (these|the|all)|"
               r"(make|give me|create|build) (me )?one (where|in which|with)|"

@@ -21,6 +21,7 @@ import numpy as np
 MIN_CELL = 2.0  # the shortest period a once-per-pixel spectrum shows
 MIN_SMALL = 1.3  # the smallest cell proposed at all (via divisors and aliases)
 BORDER_SLACK = 0.0  # px a border cell may fall short of half the mean cell and still count
+SMALL_SLACK = 0.1  # the same on grids under 4 px, whose cell is only known to a few per cent
 
 
 @dataclass(frozen=True)
@@ -203,23 +204,33 @@ def grid_lines(n: int, cell: float, offset: float) -> np.ndarray:
     """Cell boundaries in ``[0, n]``: the comb's lines, rounded to pixels, plus the image borders where the
     border cell counts.
 
-    A border cell counts when at least half of it is visible, half of its own integer width: the comb
-    predicts where its hidden line falls (rounded like the visible ones), so on a 16.5 px grid whose widths
-    alternate 16 and 17, 8 visible pixels keep a 16 px cell and drop a 17 px one.
+    A border cell counts when at least half of it is visible. From 4 px on, half of its own integer width:
+    the comb predicts where its hidden line falls (rounded like the visible ones), so on a 16.5 px grid
+    whose widths alternate 16 and 17, 8 visible pixels keep a 16 px cell and drop a 17 px one. Under 4 px
+    the comb's phase is only known to the set of phases that round to the same visible lines, so the
+    fractional line position decides: on a 1.72 px grid a line at 0.55 px rounds to 1, and that 1 px sliver
+    is not half a cell.
 
     >>> grid_lines(20, 4, 1).tolist(), grid_lines(20, 4, 3).tolist()
     ([1, 5, 9, 13, 17, 20], [0, 3, 7, 11, 15, 19])
-    >>> grid_lines(12, 1.72, 0.55).tolist(), grid_lines(12, 1.72, 0.45).tolist()
-    ([0, 1, 2, 4, 6, 7, 9, 11, 12], [0, 2, 4, 6, 7, 9, 11, 12])
+    >>> grid_lines(12, 1.72, 0.55).tolist(), grid_lines(256, 16.5, 0.25).tolist()[-3:]
+    ([1, 2, 4, 6, 7, 9, 11, 12], [231, 248, 256])
     """
     k = np.arange(int(np.floor(-offset / cell)) - 1, int(np.ceil((n - offset) / cell)) + 2)
-    pos = np.round(offset + cell * k).astype(np.int64)
-    inner = pos[(pos > 0) & (pos < n)]
+    frac = offset + cell * k
+    pos = np.round(frac).astype(np.int64)
+    inside = (pos > 0) & (pos < n)
+    inner = pos[inside]
     if inner.size == 0:
         return np.array([0, n], dtype=np.int64)
-    before, after = pos[pos <= 0], pos[pos >= n]
-    head = [0] if before.size and 2 * inner[0] >= inner[0] - before[-1] else []
-    tail = [n] if after.size and 2 * (n - inner[-1]) >= after[0] - inner[-1] else []
+    if cell < 4:
+        first, last = frac[inside][0], frac[inside][-1]
+        head = [0] if first >= cell / 2 - SMALL_SLACK else []
+        tail = [n] if n - last >= cell / 2 - SMALL_SLACK else []
+    else:
+        before, after = pos[pos <= 0], pos[pos >= n]
+        head = [0] if before.size and 2 * inner[0] >= inner[0] - before[-1] else []
+        tail = [n] if after.size and 2 * (n - inner[-1]) >= after[0] - inner[-1] else []
     return np.unique(np.r_[head, inner, tail]).astype(np.int64)
 
 

@@ -193,6 +193,8 @@ def classify(clauses: list[str], request: str, n_attachments: int, parts: bool =
             continue
         label, sim, margin = next(near)
         tool = None if label == "answer" or sim < 0.35 or intent.statement(c) or (parts and intent.told(c)) else label
+        if tool and not _supported(tool, c) and not tx.find_style(c) and not tx.attachment_refs(c, n_attachments):
+            tool = None  # "make it HDR", "vectorize this logo": close to an example, but no word of the tool's own
         out.append(Clause(c, tool, float(min(1.0, max(0.0, margin * 4 + (sim - 0.35))))))
     for cl in out:
         hints = catalogue()[cl.tool].hints if cl.tool else None
@@ -611,22 +613,31 @@ def _ruled(cl: Clause, context: str, n: int) -> bool:
 
 
 def _supported(tool: str, text: str) -> bool:
-    """The clause shares a word with what the tool's spec says about itself (vocabulary, examples)."""
-    return bool(_tool_words(tool) & set(re.findall(r"[a-z]+", text)))
+    """The clause shares a word with what the tool's spec says about itself (vocabulary, examples), or says
+    nothing of its own ("could you do the same for my mum?")."""
+    words = {_stem(w) for w in re.findall(r"[a-z]+", text) if len(w) > 3 and w not in STOP_WORDS}
+    return not words or bool(_tool_words(tool) & words)
+
+
+def _stem(word: str) -> str:
+    return re.sub(r"(?:ings?|ed|es|s)$", "", word) if len(word) > 4 else word
 
 
 @functools.cache
 def _tool_words(tool: str) -> frozenset[str]:
     spec = catalogue()[tool]
     words = {w for phrase in (*spec.examples, *spec.hints.vocabulary) for w in re.findall(r"[a-z]+", phrase)}
-    return frozenset(w for w in words if len(w) > 3 and w not in STOP_WORDS)
+    return frozenset(_stem(w) for w in words if len(w) > 3 and w not in STOP_WORDS)
 
 
 STOP_WORDS = frozenset((
     "this", "that", "these", "those", "them", "they", "with", "from", "into", "your", "mine", "make", "turn",
     "give", "please", "photo", "photos", "image", "images", "picture", "pictures", "more", "less", "like", "look",
     "looks", "some", "just", "only", "also", "then", "what", "which", "where", "when", "have", "does", "done",
-    "each", "every"))
+    "each", "every",
+    "could", "would", "should", "same", "thing", "things", "thanks", "want", "need", "there", "their", "about",
+    "after", "before", "again", "also", "it's", "that's", "here", "okay", "really", "very", "much", "something",
+    "anything", "everything", "someone", "maybe", "perhaps", "possible", "kind", "sort", "bit", "little"))
 STYLE_ANAPHORA = re.compile(r"\b(?:that|this|the same|such an?|those) (?:style|look|aesthetic|vibe|technique|treatment|"
                             r"feel|effect|"
                             r"kind of art)\b")

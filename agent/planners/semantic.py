@@ -650,7 +650,7 @@ def join_clauses(out: list[Clause], context: str, n: int) -> list[Clause]:
     merged: list[Clause] = []
     pending: list[Clause] = []  # said before the step they belong to
     for cl in out:
-        if cl.tool is None and not cl.refs and not _has_values(cl.text):
+        if cl.tool is None and not cl.refs and not _has_values(cl.text) and not STYLE_ANAPHORA.search(cl.text):
             continue  # "here's a reference style and a photo": says nothing a step needs
         if cl.refs and (IGNORE.search(cl.text) or (CONTEXT_ONLY.search(cl.text) and not REF_ONLY.search(cl.text)
                                                     and not _ruled(cl, context, n))):

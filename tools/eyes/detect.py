@@ -20,7 +20,8 @@ class DetectArgs(BaseModel):
 
     landmarks: Literal["auto", "mediapipe", "insightface"] = Field("auto", description="auto = mediapipe")
     threshold: float = Field(CLOSED_BELOW, gt=0.0, lt=0.5,
-                             description="an eye scoring below this (area / inter-ocular²) is closed")
+                             description="the landmark score's bar (area / inter-ocular² × lid opening): a lower "
+                             "one calls fewer eyes closed; the eye-patch CNN is weighed beside it")
 
 
 def run(images: dict[str, LoadedImage], args: DetectArgs, ctx: ToolContext) -> ToolOutput:
@@ -33,7 +34,7 @@ def run(images: dict[str, LoadedImage], args: DetectArgs, ctx: ToolContext) -> T
         return detect_clip(images["image"], load_landmarker(backend, ctx.settings), args.threshold, ctx)
     with ctx.stage("landmarks"):
         faces = find_faces(images["image"].pixels, load_landmarker(backend, ctx.settings))
-    records = [face_record(face, i, args.threshold) for i, face in enumerate(faces)]
+    records = [face_record(face, i, args.threshold, images["image"].pixels) for i, face in enumerate(faces)]
     closed_eyes = sum(len(r["closed_eyes"]) for r in records)
     return ToolOutput(
         backend=backend, backends={"landmarks": backend},

@@ -8,6 +8,11 @@ that is wide open is not taken for a closed one. Both are scale-free. Out of fol
 other second features) the product scores better than the area alone; ``ASPECT_SCALE`` only rescales it so
 that the calibrated threshold stays near the area score's old 0.022. A config file overrides the threshold
 per tool (``[tools.detect_closed_eyes] threshold = ...``, likewise ``[tools.open_eyes]``).
+
+Given the photo's pixels, the eye's look joins its shape: the eye-patch CNN's logit (``patch.py``) and the
+score's log-ratio to the threshold go through one logistic unit (``combine`` in ``eye_patch.npz``, fitted out
+of fold), and the eye is closed when that probability passes one half. A lower threshold still means fewer
+closed calls. Without pixels (or without the weights file) the score alone decides, as before.
 """
 
 from __future__ import annotations
@@ -31,28 +36,62 @@ ASPECT_SCALE = 0.19  # the lid opening / width at which the aspect term is 1 (op
 SIDES = ("right", "left")
 
 
-def eye_state(face: Face, side: str, threshold: float = CLOSED_BELOW) -> dict[str, Any]:
-    """One eye: closed or not, its score (area term × aspect term), both terms, the raw pixel area, and what
-    the seed's 260 px² rule would say."""
+def eye_state(face: Face, side: str, threshold: float = CLOSED_BELOW,
+              patch_logit: float | None = None) -> dict[str, Any]:
+    """One eye: closed or not, its score (area term × aspect term), both terms, the raw pixel area, what the
+    seed's 260 px² rule would say, and, when the eye-patch CNN's logit is given, that logit and the joint
+    probability that decided."""
     polygon = face.eye(side)
     area = shoelace_area(polygon)
     corners = face.corners(side)
     area_score = eye_score(polygon, face.inter_ocular)
     aspect = eye_aspect(polygon, corners)
     score = area_score * aspect / ASPECT_SCALE
-    return {
+    state = {
         "closed": bool(score < threshold), "score": round(score, 5), "threshold": threshold,
         "area_score": round(area_score, 5), "aspect": round(aspect, 4),
         "area_px": round(area, 1), "seed_rule_closed": bool(area < SEED_AREA_RULE_PX),
         "centre": [round(float(v), 1) for v in eye_centre(polygon)],
         "width_px": round(float(np.hypot(*(corners[0] - corners[1]))), 1),
     }
+    if patch_logit is not None:
+        p = closed_probability(score, patch_logit, threshold)
+        state.update(closed=bool(p > 0.5), closed_probability=round(p, 4), patch_logit=round(float(patch_logit), 3))
+    return state
 
 
-def face_record(face: Face, index: int, threshold: float = CLOSED_BELOW) -> dict[str, Any]:
-    """The JSON record of one face (``left``/``right`` are the subject's own)."""
+def closed_probability(score: float, patch_logit: float, threshold: float = CLOSED_BELOW) -> float:
+    """The joint call: a·ln(threshold / score) + b·patch logit + c through the logistic function."""
+    from .patch import load_weights
+
+    a, b, c = (float(v) for v in load_weights()["combine"])
+    z = a * np.log(threshold / max(score, 1e-4)) + b * patch_logit + c
+    return float(1.0 / (1.0 + np.exp(-np.clip(z, -40, 40))))
+
+
+def eye_logits(face: Face, gray: np.ndarray) -> dict[str, float]:
+    """The eye-patch CNN's logit for each eye of ``face`` in the grey photo ``gray``."""
+    from .patch import available, patch_logits
+
+    if not available():
+        return {}
+    logits = patch_logits(gray, [(face.corners(side), side == "right") for side in SIDES])
+    return {side: float(v) for side, v in zip(SIDES, logits, strict=True)}
+
+
+def grey(rgb: np.ndarray) -> np.ndarray:
+    import cv2
+
+    return cv2.cvtColor(np.ascontiguousarray(rgb[..., :3]), cv2.COLOR_RGB2GRAY)
+
+
+def face_record(face: Face, index: int, threshold: float = CLOSED_BELOW,
+                image: np.ndarray | None = None) -> dict[str, Any]:
+    """The JSON record of one face (``left``/``right`` are the subject's own); with the photo (``image``,
+    RGB or grey) the eye-patch CNN joins the score."""
     x0, y0, x1, y1 = face.bbox
-    eyes = {f"{side}_eye": eye_state(face, side, threshold) for side in SIDES}
+    logits = eye_logits(face, image if image.ndim == 2 else grey(image)) if image is not None else {}
+    eyes = {f"{side}_eye": eye_state(face, side, threshold, logits.get(side)) for side in SIDES}
     return {
         "index": index, "bbox": [round(x0, 1), round(y0, 1), round(x1, 1), round(y1, 1)],
         "landmarks_backend": face.backend, "landmarks": len(face.points), "confidence": round(face.confidence, 3),

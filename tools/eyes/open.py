@@ -112,7 +112,7 @@ def run(images: dict[str, LoadedImage], args: OpenEyesArgs, ctx: ToolContext) ->
     image = images["image"].pixels
     with ctx.stage("detect"):
         faces = find_faces(image, landmarker)
-    records = [face_record(face, i, args.threshold) for i, face in enumerate(faces)]
+    records = [face_record(face, i, args.threshold, image) for i, face in enumerate(faces)]
     name = _inpainter_for(args.backend, "ref" in images, ctx.settings)
     inpainter = None
     variations = args.variations if name == "sdxl" else 1

@@ -126,14 +126,16 @@ def write_video(frames: list[np.ndarray], fps: float, path: str | Path) -> Path:
     return path
 
 
-def detect_video(video: Video, landmarker, threshold: float) -> list[dict[str, Any]]:
-    """Per frame: its time and each face's closed eyes and eye scores (faces left to right)."""
+def detect_video(video: Video, landmarker, threshold: float, look: bool = True) -> list[dict[str, Any]]:
+    """Per frame: its time and each face's closed eyes and eye scores (faces left to right); ``look`` adds
+    the eye-patch CNN to the landmark score (opening a clip ranks frames by the score alone, as best take
+    does)."""
     from .measure import face_record
 
     rows = []
     for k, frame in enumerate(video.frames):
         faces = sorted(landmarker.detect(frame), key=lambda f: (f.bbox[0], f.bbox[1]))
-        records = [face_record(f, i, threshold) for i, f in enumerate(faces)]
+        records = [face_record(f, i, threshold, frame if look else None) for i, f in enumerate(faces)]
         rows.append({"frame": k, "time_s": round(k / video.fps, 3),
                      "faces": [{"index": r["index"], "closed_eyes": r["closed_eyes"],
                                 "scores": [r["right_eye"]["score"], r["left_eye"]["score"]],
@@ -156,7 +158,7 @@ def open_video(video: Video, landmarker, args, references: int = 4, progress=Non
     best-take combine; returns the edited frames and, per edited frame, what was done to each face."""
     from .best_take import combine
 
-    rows = rows if rows is not None else detect_video(video, landmarker, args.threshold)
+    rows = rows if rows is not None else detect_video(video, landmarker, args.threshold, look=False)
     out, done = list(video.frames), []
     blinking = [r for r in rows if any(f["closed_eyes"] for f in r["faces"])]
     for n, row in enumerate(blinking):
@@ -197,7 +199,7 @@ def detect_clip(clip: VideoInput, landmarker, threshold: float, ctx) -> ToolOutp
     closed = [r["frame"] for r in rows if any(f["closed_eyes"] for f in r["faces"])]
     shown = max(range(len(rows)), key=lambda k: (sum(len(f["closed_eyes"]) for f in rows[k]["faces"]), -k))
     faces = sorted(landmarker.detect(video.frames[shown]), key=lambda f: (f.bbox[0], f.bbox[1]))
-    records = [face_record(f, i, threshold) for i, f in enumerate(faces)]
+    records = [face_record(f, i, threshold, video.frames[shown]) for i, f in enumerate(faces)]
     seconds = ctx.timings["landmarks"] / len(rows)
     return ToolOutput(
         backend=landmarker.name, backends={"landmarks": landmarker.name},
@@ -221,7 +223,7 @@ def open_clip(clip: VideoInput, landmarker, args, ctx) -> ToolOutput:
     video = clip.video
     take = BestTakeArgs(landmarks=args.landmarks, threshold=args.threshold, feather=args.feather)
     with ctx.stage("detect"):
-        rows = detect_video(video, landmarker, args.threshold)
+        rows = detect_video(video, landmarker, args.threshold, look=False)
     if not any(r["faces"] for r in rows):
         raise ToolError(ErrorCode.NO_FACE, "no face found in any frame of the clip")
     with ctx.stage("open"):

@@ -1,0 +1,128 @@
+"""Closed-eye detection with the eye-patch CNN beside the landmark score, out of fold and across sources.
+
+Two sets (research use only, never committed): **faces** — the photos ``run.py`` scores (CEW closed-eye
+crops, UTKFace open-eye crops, the astronaut), both eyes cut through MediaPipe's landmarks; **patches** — the
+CEW eye-patch set (closed from CEW's photos, open from LFW; one source, one cropping for both classes). Folds
+(5) are by photo or person and shared by the two sets, so a CEW photo's patches and its face are always on the
+same side. A CNN is trained on the other folds of: both sets, the patches only (UTKFace never seen: a
+cross-source test on the faces), the faces only (LFW never seen: the reverse). On the faces the CNN's logit
+joins the landmark score in a logistic unit fitted on the other folds.
+
+    python evals/eyes/detect_patch.py --patches DATA/dataset_B_Eye_Images --closed DATA/closed --open DATA/open \\
+        --cache /tmp/oof.npz --write-model tools/eyes/weights/eye_patch.npz --report evals/reports/eyes_detect_patch.md
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from datetime import date
+from pathlib import Path
+
+import numpy as np
+from report import publish  # evals/eyes/report.py: scripts run from their folder
+
+from atelier.tools.eyes.measure import CLOSED_BELOW
+from atelier.tools.eyes.patch_train import (
+    EPOCHS,
+    FOLDS,
+    EyeSet,
+    face_photos,
+    fit_combiner,
+    load_face_set,
+    load_patch_set,
+    out_of_fold_logits,
+    train_model,
+)
+from atelier.tools.faces.mediapipe_backend import MediaPipeLandmarker
+
+SAMPLES = Path(__file__).resolve().parents[2] / "samples"
+
+
+def combined_out_of_fold(faces: EyeSet, logits: np.ndarray) -> np.ndarray:
+    """Closed calls from score + patch logit, the combiner fitted on the other folds each time."""
+    folds = faces.folds()
+    pred = np.zeros(len(faces.closed), bool)
+    for fold in range(FOLDS):
+        a, b, c = fit_combiner(faces.scores[folds != fold], logits[folds != fold], faces.closed[folds != fold],
+                               CLOSED_BELOW)
+        sel = folds == fold
+        pred[sel] = a * np.log(CLOSED_BELOW / np.clip(faces.scores[sel], 1e-4, None)) + b * logits[sel] + c > 0
+    return pred
+
+
+def threshold_out_of_fold(faces: EyeSet) -> np.ndarray:
+    grid = np.round(np.arange(0.005, 0.045, 0.0005), 4)
+    folds = faces.folds()
+    pred = np.zeros(len(faces.closed), bool)
+    for fold in range(FOLDS):
+        tr = folds != fold
+        t = grid[int(np.argmax([((faces.scores[tr] < t) == faces.closed[tr]).mean() for t in grid]))]
+        pred[~tr] = faces.scores[~tr] < t
+    return pred
+
+
+def row(name: str, pred: np.ndarray, truth: np.ndarray) -> str:
+    acc = (pred == truth).mean()
+    recall = (pred & truth).sum() / max(1, truth.sum())
+    spec = (~pred & ~truth).sum() / max(1, (~truth).sum())
+    return f"| {name} | {100 * acc:.2f} % | {100 * recall:.2f} % | {100 * spec:.2f} % | {int((pred != truth).sum())} |"
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--patches", type=Path, required=True)
+    ap.add_argument("--closed", type=Path, required=True)
+    ap.add_argument("--open", type=Path, required=True)
+    ap.add_argument("--limit", type=int, default=1200)
+    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--epochs", type=int, default=EPOCHS)
+    ap.add_argument("--cache", type=Path, help="keep (or reuse) the out-of-fold logits here")
+    ap.add_argument("--write-model", type=Path, help="also train the shipped model on everything and write it")
+    ap.add_argument("--report", type=Path)
+    args = ap.parse_args(argv)
+    cew = load_patch_set(args.patches)
+    photos = face_photos(args.closed, args.open, args.limit, args.seed) + [(SAMPLES / "astronaut.png", False)]
+    faces, missed = load_face_set(photos, MediaPipeLandmarker())
+    if args.cache and args.cache.exists():
+        z = dict(np.load(args.cache))
+    else:
+        t0 = time.perf_counter()
+        z = {}
+        z["both_faces"], z["both_patches"] = out_of_fold_logits([cew, faces], [faces, cew], args.seed, args.epochs)
+        z["pat_faces"], z["pat_patches"] = out_of_fold_logits([cew], [faces, cew], args.seed, args.epochs)
+        z["fac_faces"], z["fac_patches"] = out_of_fold_logits([faces], [faces, cew], args.seed, args.epochs)
+        z["train_seconds"] = np.array(time.perf_counter() - t0)
+        if args.cache:
+            np.savez(args.cache, **z)
+    if args.write_model:
+        model = train_model(cew, faces, CLOSED_BELOW, args.seed, args.epochs, oof=z["both_faces"])
+        np.savez_compressed(args.write_model, **model)
+    y, yp = faces.closed, cew.closed
+    head = "| rule | per-eye accuracy | closed recall | open kept | wrong |\n|---|---|---|---|---|"
+    lines = [f"# Closed-eye detection with the eye-patch CNN ({date.today()}, `python evals/eyes/detect_patch.py "
+             f"--limit {args.limit} --epochs {args.epochs} --seed {args.seed}`)", "",
+             f"Faces: {int(y.sum())} closed eyes (CEW photos), {int((~y).sum())} open (UTKFace + astronaut), "
+             f"{missed} photos without a face left out. Patches: {int(yp.sum())} closed (CEW), {int((~yp).sum())} "
+             f"open (LFW). {FOLDS} folds by photo / person, shared by both sets; every number out of fold.", "",
+             "## On the faces (MediaPipe landmarks → eye patches)", "", head,
+             row("landmark score < 0.022 (shipped before)", faces.scores < CLOSED_BELOW, y),
+             row("landmark score, threshold chosen on the other folds", threshold_out_of_fold(faces), y),
+             row("patch CNN alone, trained on patches + faces", z["both_faces"] > 0, y),
+             row("**score + patch CNN (patches + faces)** — shipped", combined_out_of_fold(faces, z["both_faces"]), y),
+             row("patch CNN alone, trained on the patch set only (UTKFace unseen)", z["pat_faces"] > 0, y),
+             row("score + patch CNN trained on the patch set only", combined_out_of_fold(faces, z["pat_faces"]), y),
+             row("patch CNN alone, trained on the faces only", z["fac_faces"] > 0, y),
+             row("score + patch CNN trained on the faces only", combined_out_of_fold(faces, z["fac_faces"]), y),
+             "", "## On the CEW eye-patch set (no landmarks: the CNN alone)", "", head,
+             row("trained on patches + faces", z["both_patches"] > 0, yp),
+             row("trained on the patch set only", z["pat_patches"] > 0, yp),
+             row("trained on the faces only (LFW unseen)", z["fac_patches"] > 0, yp), "",
+             f"Training all {3 * FOLDS} fold models took {float(z['train_seconds']):.0f} s on this shared machine "
+             "(torch, CPU)."]
+    return publish("\n".join(lines) + "\n", args.report)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

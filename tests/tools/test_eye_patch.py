@@ -1,0 +1,102 @@
+"""The eye-patch CNN: numpy inference equals its torch twin, training is seeded and learns a known split, the
+patch is cut where the eye is, and the shipped model with the landmark score reads a real open eye as open
+and a synthetic blink of it as closed."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+
+def _synthetic_eyes(n: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """Open: a pale almond with a dark iris; closed: plain skin with a dark lash arc; both on noisy skin."""
+    import cv2
+
+    rng = np.random.default_rng(seed)
+    patches, closed = [], []
+    for k in range(n):
+        skin = rng.uniform(110, 190)
+        img = np.full((24, 24), skin, np.float32)
+        cx, cy = 12 + rng.uniform(-1.5, 1.5), 12 + rng.uniform(-1.5, 1.5)
+        if k % 2:
+            t = np.linspace(0, 1, 20)
+            arc = np.c_[cx - 7 + 14 * t, cy + 2 * np.sin(np.pi * t)]
+            cv2.polylines(img, [np.round(arc).astype(np.int32)], False, skin - 80, 1, cv2.LINE_AA)
+        else:
+            cv2.ellipse(img, (round(cx), round(cy)), (8, 4), 0, 0, 360, min(250, skin + 50), -1)
+            cv2.circle(img, (round(cx + rng.uniform(-2, 2)), round(cy)), 3, skin - 90, -1)
+        patches.append(np.clip(img + rng.normal(0, 4, img.shape), 0, 255))
+        closed.append(bool(k % 2))
+    return np.stack(patches).astype(np.float32), np.array(closed)
+
+
+def test_numpy_forward_matches_the_torch_twin():
+    import torch
+
+    from atelier.tools.eyes.patch import forward
+    from atelier.tools.eyes.patch_train import build_net
+
+    torch.manual_seed(3)
+    net = build_net(width=4)
+    weights = {k: v.detach().numpy() for k, v in net.state_dict().items()}
+    x = np.random.default_rng(0).normal(size=(5, 24, 24)).astype(np.float32)
+    with torch.no_grad():
+        want = net(torch.tensor(x)[:, None]).numpy()
+    assert np.allclose(forward(x, weights), want, atol=1e-5)
+
+
+def test_training_is_seeded_and_separates_synthetic_open_and_closed_eyes():
+    from atelier.tools.eyes.patch import forward, normalise
+    from atelier.tools.eyes.patch_train import train_cnn
+
+    x, y = _synthetic_eyes(512, seed=1)
+    a = train_cnn(x, y, seed=0, epochs=12, width=4)
+    b = train_cnn(x, y, seed=0, epochs=12, width=4)
+    assert all(np.array_equal(a[k], b[k]) for k in a)
+    test_x, test_y = _synthetic_eyes(80, seed=2)
+    assert ((forward(normalise(test_x), a) > 0) == test_y).mean() >= 0.95
+
+
+def test_the_patch_is_centred_on_the_eye_and_mirrored_for_the_right_eye():
+    from atelier.tools.eyes.patch import eye_patch
+
+    gray = np.zeros((100, 100), np.uint8)
+    gray[48:53, 58:63] = 255  # a bright dot at (60, 50) + DOWN
+    corners = np.array([[50.0, 49.0], [70.0, 49.0]])  # width 20, midpoint (60, 49): centre (60, 50)
+    patch = eye_patch(gray, corners)
+    ys, xs = np.nonzero(patch > 100)
+    assert abs(xs.mean() - 11.5) < 1.0 and abs(ys.mean() - 11.5) < 1.0
+    gray[:, :] = 0
+    gray[45:55, 52:56] = 255  # left of the centre
+    assert eye_patch(gray, corners)[:, :12].sum() > eye_patch(gray, corners)[:, 12:].sum()
+    assert eye_patch(gray, corners, mirror=True)[:, 12:].sum() > eye_patch(gray, corners, mirror=True)[:, :12].sum()
+
+
+@pytest.fixture(scope="module")
+def face(astronaut):
+    from atelier.tools.faces.mediapipe_backend import MediaPipeLandmarker
+
+    return MediaPipeLandmarker().detect(astronaut)[0]
+
+
+def test_shipped_model_reads_real_open_eyes_open_and_a_synthetic_blink_closed(astronaut, face):
+    from atelier.tools.eyes.measure import face_record
+    from atelier.tools.faces.mediapipe_backend import MediaPipeLandmarker
+    from atelier.tools.faces.synth import close_eye
+
+    record = face_record(face, 0, image=astronaut)
+    assert record["closed_eyes"] == []
+    assert all(record[f"{s}_eye"]["patch_logit"] < 0 for s in ("right", "left"))
+    shut = close_eye(close_eye(astronaut, face, "right"), face, "left")
+    again = MediaPipeLandmarker().detect(shut)[0]
+    record = face_record(again, 0, image=shut)
+    assert sorted(record["closed_eyes"]) == ["left", "right"]
+    assert all(record[f"{s}_eye"]["closed_probability"] > 0.5 for s in ("right", "left"))
+
+
+def test_a_lower_threshold_calls_fewer_eyes_closed(face):
+    from atelier.tools.eyes.measure import closed_probability
+
+    score = 0.02
+    assert closed_probability(score, 0.0, threshold=0.015) < closed_probability(score, 0.0, threshold=0.03)
+    assert closed_probability(score, 3.0) > closed_probability(score, -3.0)

@@ -1,18 +1,19 @@
-"""Style retrieval over the library: text (MiniLM over each card's name, description, tags, artists and
-movements), image (colour/texture descriptor of the reference), or both.
+"""Style retrieval over the library: text (the cards' words and MiniLM vectors), image (colour/texture
+descriptor of the reference), or both.
 
-A query that names a style outright scores 1.0, one of its tags (artists and movements included) 0.9+, a
-near spelling of either ("grafitti") 0.8+; otherwise the score is the cosine similarity. A text query
-that names a style takes a fast path (``quick_matches``) that needs neither the embedder nor Chroma: it
-reads the card vectors the last indexing saved beside the store. That is the fix for the 8-s search
-stage, which was loading sentence-transformers + torch and opening Chroma even for "cyberpunk"."""
+A text query is scored against every card by three things: MiniLM similarity to the whole card and to its
+best few short texts (name, description, each tag), IDF-weighted word overlap with the card, and a bonus
+when the query names the style, one of its tags (artists and movements included) or a near spelling of one
+("grafitti"). A query that is a name or tag and nothing more ("cyberpunk", "neon rainy city") takes a fast
+path (``quick_matches``) that needs neither the embedder nor Chroma; it scores 1.0 for a name, 0.9+ for a
+tag, 0.8+ for a near spelling. Text queries never open Chroma: the card vectors the last indexing saved
+beside the store are a small matrix. That is the fix for the 8-s search stage, which was loading
+sentence-transformers + torch and opening Chroma even for "cyberpunk"."""
 
 from __future__ import annotations
 
-import difflib
 import functools
 import hashlib
-import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,6 +21,7 @@ import numpy as np
 
 from atelier.knowledge.store import Store
 from atelier.knowledge.styles import StyleCard, StyleLibrary
+from atelier.knowledge.styles.wording import Lexicon, content_letters, covered, embedder_words, tokens
 
 
 @dataclass(frozen=True)
@@ -38,15 +40,13 @@ def fingerprint(cards: list[StyleCard]) -> str:
 
 
 def ensure_indexed(store: Store, library: StyleLibrary) -> None:
-    """(Re)build the style collections when the library changed since they were built."""
-    from atelier.knowledge.embedders.minilm import minilm
-
+    """(Re)build the style collections, and the card vectors beside them, when the library changed."""
     marker = store.home / "store" / "styles.fingerprint"
     want = fingerprint(library.cards)
     counts = {store.count("styles_text"), store.count("styles_image")}
     if marker.exists() and marker.read_text() == want and counts == {len(library.cards)}:
         if cached_text_vectors(store.home, library) is None:
-            save_text_vectors(store.home, library, minilm().encode([c.text for c in library.cards]))
+            save_text_vectors(store.home, library, encode_cards(library.cards))
         return
     from atelier.core.images import load_image
     from atelier.knowledge.embedders.descriptor import DescriptorEmbedder
@@ -57,9 +57,9 @@ def ensure_indexed(store: Store, library: StyleLibrary) -> None:
             store.delete(name, sorted(stale))
     ids = [c.slug for c in library.cards]
     meta = [{"name": c.name, "path": c.image, "source": c.source} for c in library.cards]
-    text_vectors = minilm().encode([c.text for c in library.cards])
-    store.upsert("styles_text", ids, text_vectors, meta, [c.text for c in library.cards])
-    save_text_vectors(store.home, library, text_vectors)
+    vectors = encode_cards(library.cards)
+    store.upsert("styles_text", ids, vectors.whole, meta, [c.text for c in library.cards])
+    save_text_vectors(store.home, library, vectors)
     images = [readable_pixels(c.image, load_image) for c in library.cards]
     store.upsert("styles_image", ids, DescriptorEmbedder().encode(images), meta)
     marker.write_text(want)
@@ -107,169 +107,222 @@ def ensure_clip_indexed(store: Store, library: StyleLibrary, clip) -> None:
     marker.write_text(want)
 
 
-@functools.lru_cache(maxsize=4096)
-def phrase_pattern(phrases: tuple[str, ...]) -> re.Pattern[str]:
-    """One compiled pattern for a card's phrases (longest first, so a longer phrase wins where two start
-    together), whole words only, plural allowed. Compiled once per library: a pattern per phrase per query
-    overflowed ``re``'s cache of 512 and recompiled about a thousand patterns on every call."""
-    alts = "|".join(re.escape(p.lower()) for p in sorted(set(phrases), key=len, reverse=True))
-    return re.compile(rf"(?<![a-z])(?:{alts})(?:s|es)?(?![a-z])")
+@dataclass(frozen=True)
+class Named:
+    """A style the query names: ``score`` on the lexical scale (exact name 1.0, tags 0.9 + letters
+    covered / 1000, a near spelling 0.8 + 0.1 x ratio), ``how`` ("name", "tag", "fuzzy") and ``share``, the
+    part of the query's letters (filler words aside) that the style's phrases cover."""
+
+    score: float
+    how: str
+    share: float
 
 
-def lexical(query: str, cards: list[StyleCard]) -> dict[str, tuple[str, int]]:
-    """Styles the query names outright: name -> ("name" | "tag", letters of the query their phrases cover).
-    Tags include the card's artists and movements; a phrase also matches in the plural ("androids").
-
-    The cover counts each query letter once however many of a card's phrases contain it, so a query that
-    names several things of one style ("brass goggles and airships") beats one stray tag of another."""
-    q = query.lower()
-    found: dict[str, tuple[str, int]] = {}
-    for card in cards:
-        named = phrase_pattern((card.name,)).search(q) is not None
-        covered: set[int] = set()
-        for m in phrase_pattern((card.name, *card.phrases)).finditer(q):
-            covered.update(range(m.start(), m.end()))
-        if covered:
-            found[card.name] = ("name" if named else "tag", len(covered))
-    return found
+def card_key(cards: list[StyleCard]) -> tuple[tuple[str, tuple[str, ...], str], ...]:
+    return tuple((c.name, c.phrases, c.text) for c in cards)
 
 
-def squash(text: str) -> str:
-    """Lower case letters and digits only: "Comic-Book" -> "comicbook"."""
-    return "".join(ch for ch in text.lower() if ch.isalnum())
+@functools.lru_cache(maxsize=8)
+def _lexicon(key: tuple[tuple[str, tuple[str, ...], str], ...]) -> Lexicon:
+    return Lexicon([k[0] for k in key], [k[1] for k in key], [k[2] for k in key])
 
 
-def query_grams(query: str, longest: int = 4) -> set[str]:
-    """Every run of 1..``longest`` consecutive words of the query, squashed (for fuzzy matching)."""
-    words = re.findall(r"[a-z0-9]+", query.lower())
-    return {squash("".join(words[i:i + n])) for n in range(1, longest + 1) for i in range(len(words) - n + 1)}
+def lexicon(cards: list[StyleCard]) -> Lexicon:
+    """The cards' phrase index, built once per library (a few ms; the regular expressions it replaced took
+    0.19 s to compile on every cold call)."""
+    return _lexicon(card_key(cards))
 
 
-def edit_distance(a: str, b: str) -> int:
-    """Optimal string alignment distance: insertions, deletions, substitutions and swaps of two neighbours
-    ("anmie" -> "anime" is one edit)."""
-    prev2, prev = [0] * (len(b) + 1), list(range(len(b) + 1))
-    for i in range(1, len(a) + 1):
-        cur = [i] + [0] * len(b)
-        for j in range(1, len(b) + 1):
-            cost = a[i - 1] != b[j - 1]
-            cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + cost)
-            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
-                cur[j] = min(cur[j], prev2[j - 2] + 1)
-        prev2, prev = prev, cur
-    return prev[-1]
+def name_matches(query: str, cards: list[StyleCard]) -> dict[str, Named]:
+    """The styles a query names: by name, tag, artist or movement, or by a near spelling of one.
 
-
-def fuzzy(query: str, cards: list[StyleCard], min_ratio: float = 0.84) -> dict[str, float]:
-    """Styles whose name or a tag the query spells nearly right ("grafitti", "stianed glas", "anmie"):
-    name -> the best similarity ratio (difflib) over the query's word runs, for phrases of 5+ letters.
-
-    A run is near when its ratio clears ``min_ratio`` (0.88 under 7 letters), or when it is one edit away
-    (two from 9 letters on; a swap of neighbours is one edit): difflib rates a swap in a short word low
-    ("anmie" / "anime" is 0.8) although it is the commonest typo."""
-    grams = [g for g in query_grams(query) if len(g) >= 4]
-    found: dict[str, float] = {}
-    for card in cards:
-        for phrase in (card.name, *card.phrases):
-            target = squash(phrase)
-            if len(target) < 5:
-                continue
-            need = min_ratio if len(target) >= 7 else 0.88
-            edits = 2 if len(target) >= 9 else 1
-            for g in grams:
-                if abs(len(g) - len(target)) > 2 or g[0] != target[0] and g[-1] != target[-1]:
-                    continue
-                matcher = difflib.SequenceMatcher(None, g, target)
-                if matcher.quick_ratio() < 0.7:  # an upper bound of ratio(), much cheaper
-                    continue
-                r = matcher.ratio()
-                if r < need and not (r >= 0.7 and edit_distance(g, target) <= edits):
-                    continue
-                r = max(r, need)
-                if r > found.get(card.name, 0.0):
-                    found[card.name] = r
-    return found
-
-
-def named_scores(query: str, cards: list[StyleCard]) -> dict[str, tuple[float, str]]:
-    """Scores for styles the query names: exact name 1.0, tags 0.9 + (letters covered)/1000, a near
-    spelling 0.8 + 0.1 x ratio; name -> (score, how). A name scores like tags when another style's phrases
-    cover at least twice as much of the query."""
-    out: dict[str, tuple[float, str]] = {}
-    for name, ratio in fuzzy(query, cards).items():
-        out[name] = (0.8 + 0.1 * ratio, "fuzzy")
-    found = lexical(query, cards)
-    most = max((length for _, length in found.values()), default=0)
-    for name, (how, length) in found.items():
-        # a name the query mostly talks past ("rain-slicked streets full of holograms and androids") counts
-        # as one more phrase: another style covers at least twice as much of the query
-        if how == "name" and 2 * length > most:
-            out[name] = (1.0, "name")
-        else:
-            out[name] = (0.9 + min(length, 60) / 1000, "tag")
+    Each style's phrases cover letters of the query, counted once however many phrases hold them, so a
+    query that names several things of one style ("brass goggles and airships") beats one stray tag of
+    another. An exact phrase inside a longer near spelling of another style does not count ("winter" in
+    "winter hoilday"). A name counts as a tag when another style's phrases cover twice as much of the query
+    ("rain-slicked streets full of holograms and androids")."""
+    lex = lexicon(cards)
+    exact = lex.exact(query)
+    near = lex.near(query, embedder_words()) if lex.has_odd_word(query) else []
+    exact = [e for e in exact if not any(h.card != e.card and h.start <= e.start and e.end <= h.end
+                                         and e.end - e.start < h.end - h.start for h, _ in near)]
+    content = content_letters(query) or 1
+    spans: dict[int, list[tuple[int, int]]] = {}
+    for hit in exact:
+        spans.setdefault(hit.card, []).append((hit.start, hit.end))
+    cover = {card: covered(s) for card, s in spans.items()}
+    most = max(cover.values(), default=0)
+    out: dict[str, Named] = {}
+    for hit, ratio in near:
+        if hit.card not in cover:
+            share = min(1.0, (hit.end - hit.start) / content)
+            old = out.get(lex.names[hit.card])
+            if old is None or 0.8 + 0.1 * ratio > old.score:
+                out[lex.names[hit.card]] = Named(0.8 + 0.1 * ratio, "fuzzy", share)
+    for card, length in cover.items():
+        share = min(1.0, length / content)
+        is_name = any(h.is_name for h in exact if h.card == card)
+        out[lex.names[card]] = (Named(1.0, "name", share) if is_name and 2 * length > most
+                                else Named(0.9 + min(length, 60) / 1000, "tag", share))
     return out
 
 
-@functools.cache
-def _library_words(texts: tuple[str, ...]) -> frozenset[str]:
-    return frozenset(w for t in texts for w in re.findall(r"[a-z]+", t.lower()))
+def named_scores(query: str, cards: list[StyleCard]) -> dict[str, tuple[float, str]]:
+    """Scores for styles the query names: name -> (score, how), on the lexical scale of ``Named``."""
+    return {name: (m.score, m.how) for name, m in name_matches(query, cards).items()}
+
+
+def fuzzy(query: str, cards: list[StyleCard]) -> dict[str, float]:
+    """Styles whose name or a tag the query spells nearly right ("grafitti", "stianed glas", "anmie"):
+    name -> the best similarity ratio over the query's word runs that hold a non-word."""
+    lex = lexicon(cards)
+    found: dict[str, float] = {}
+    if lex.has_odd_word(query):
+        for hit, ratio in lex.near(query, embedder_words()):
+            found[lex.names[hit.card]] = max(found.get(lex.names[hit.card], 0.0), ratio)
+    return found
 
 
 def familiarity(query: str, cards: list[StyleCard]) -> float:
-    """Share of the query's words (3+ letters) that are words at all: whole tokens of the text embedder's
+    """Share of the query's words (3+ letters) that are words at all: whole words of the text embedder's
     vocabulary or words of the library's cards. "qwzx blorft vmmp" -> 0.0, "neon rainy city" -> 1.0.
 
-    An embedder still returns a cosine for gibberish (about 0.35 for that query), so text similarity is
+    An embedder still returns a cosine for gibberish (about 0.35 for that query), so text scores are
     scaled by ``0.5 + 0.5 * familiarity``: nonsense falls under the floor and answers ``NO_MATCH`` (with its
     near misses), while a real description with one odd word loses little."""
-    from atelier.knowledge.embedders.minilm import minilm
-
-    words = [w for w in re.findall(r"[a-z]+", query.lower()) if len(w) >= 3]
+    words = [t for t in tokens(query) if len(t.raw) >= 3 and not t.raw.isdigit()]
     if not words:
         return 1.0
-    vocab = minilm().vocabulary()
-    known = _library_words(tuple(c.text for c in cards))
-    return sum(w in vocab or w in known for w in words) / len(words)
+    known, lib = embedder_words(), lexicon(cards).words
+    return sum(t.raw in known or t.word in known or t.raw in lib for t in words) / len(words)
 
 
-def cached_text_vectors(home: Path, library: StyleLibrary) -> np.ndarray | None:
-    """The cards' MiniLM vectors saved by the last indexing (rows in library order), or None."""
+@dataclass(frozen=True)
+class TextVectors:
+    """The cards' MiniLM vectors: one per whole card text, and one per short text of each card (its name,
+    description, and each tag, artist and movement), ``owner`` giving each short text's card."""
+
+    whole: np.ndarray
+    parts: np.ndarray
+    owner: np.ndarray
+
+    @functools.cached_property
+    def table(self) -> np.ndarray:
+        """Row r lists card r's short texts (indices into ``parts``), padded with -1."""
+        n = len(self.whole)
+        counts = np.bincount(self.owner, minlength=n)
+        order = np.argsort(self.owner, kind="stable")
+        rank = np.arange(len(order)) - np.concatenate([[0], np.cumsum(counts)[:-1]])[self.owner[order]]
+        table = np.full((n, max(int(counts.max(initial=0)), 1)), -1)
+        table[self.owner[order], rank] = order
+        return table
+
+
+def card_parts(card: StyleCard) -> list[str]:
+    return [card.name, card.description, *card.phrases]
+
+
+def encode_cards(cards: list[StyleCard]) -> TextVectors:
+    from atelier.knowledge.embedders.minilm import minilm
+
+    parts = [card_parts(c) for c in cards]
+    owner = np.repeat(np.arange(len(cards)), [len(p) for p in parts])
+    return TextVectors(minilm().encode([c.text for c in cards]), minilm().encode([t for p in parts for t in p]),
+                       owner)
+
+
+def cached_text_vectors(home: Path, library: StyleLibrary) -> TextVectors | None:
+    """The cards' vectors saved by the last indexing (rows in library order), or None."""
     path = home / "store" / "styles_text.npz"
-    if not path.exists():
-        return None
     try:
-        data = np.load(path)
-        if str(data["fingerprint"]) != fingerprint(library.cards):
-            return None
-        return data["vectors"]
+        stat = path.stat()
+        vectors, saved_for = load_text_vectors(str(path), stat.st_mtime_ns, stat.st_size)
     except (OSError, ValueError, KeyError):
         return None
+    return vectors if saved_for == fingerprint(library.cards) else None
 
 
-def save_text_vectors(home: Path, library: StyleLibrary, vectors: np.ndarray) -> None:
+@functools.lru_cache(maxsize=4)
+def load_text_vectors(path: str, mtime_ns: int, size: int) -> tuple[TextVectors, str]:
+    """The file read once per version of it (a warm query would otherwise re-read and check it)."""
+    with np.load(path) as data:
+        return TextVectors(data["vectors"], data["parts"], data["owner"]), str(data["fingerprint"])
+
+
+def save_text_vectors(home: Path, library: StyleLibrary, vectors: TextVectors) -> None:
     path = home / "store" / "styles_text.npz"
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name("styles_text.tmp.npz")
-    np.savez(tmp, vectors=np.asarray(vectors, np.float32), fingerprint=np.array(fingerprint(library.cards)))
+    np.savez(tmp, vectors=np.asarray(vectors.whole, np.float32), parts=np.asarray(vectors.parts, np.float32),
+             owner=np.asarray(vectors.owner, np.int32), fingerprint=np.array(fingerprint(library.cards)))
     tmp.replace(path)
 
 
-def quick_matches(home: Path, library: StyleLibrary, query: str, k: int) -> list[StyleMatch] | None:
-    """The fast path for a text query that names a style (exactly, by a tag or nearly): no embedder and no
-    Chroma. The named styles come first; the rest of the k are their nearest cards by the cached card
-    vectors (scores scaled below the named ones). None when the query names nothing or nothing is indexed."""
-    named = named_scores(query, library.cards)
-    if not named:
+def semantic_scores(vectors: TextVectors, query_vector: np.ndarray, top: int = 3) -> np.ndarray:
+    """Per card: the mean of its whole-text cosine and of its ``top`` best short texts' cosines.
+
+    One vector for a card of fifty tags is an average that matches no single idea well; the short texts
+    let "a swimmer below the waves" meet the one tag or sentence it paraphrases, and the whole text keeps
+    a card that many parts agree on ahead of one with a single lucky tag."""
+    table = vectors.table
+    sims = np.where(table >= 0, (vectors.parts @ query_vector)[table], -np.inf)
+    best = -np.sort(-sims, axis=1)[:, :top]
+    real = np.isfinite(best)
+    return (vectors.whole @ query_vector + np.where(real, best, 0).sum(1) / np.maximum(real.sum(1), 1)) / 2
+
+
+def text_scores(query: str, cards: list[StyleCard], vectors: TextVectors, query_vector: np.ndarray
+                ) -> tuple[np.ndarray, dict[str, Named]]:
+    """Every card's score for a text query, and the styles it names.
+
+    score = familiarity-scaled (semantic + OVERLAP x IDF word overlap) + a bonus for a named style:
+    NAME_BONUS for its name, TAG_BONUS x the share of the query its tags cover, NEAR_BONUS for a near
+    spelling. A tag the query mentions in passing thus adds a little, not a win: "rain-soaked street, pink
+    and blue neon signs, detective silhouette" is neon noir, though "neon signs" is a cyberpunk tag."""
+    trust = 0.5 + 0.5 * familiarity(query, cards)
+    overlap = np.asarray(lexicon(cards).overlap(query))
+    scores = trust * (semantic_scores(vectors, query_vector) + OVERLAP * overlap)
+    named = name_matches(query, cards)
+    index = {c.name: i for i, c in enumerate(cards)}
+    for name, m in named.items():
+        scores[index[name]] += {"name": NAME_BONUS, "tag": TAG_BONUS * m.share, "fuzzy": NEAR_BONUS}[m.how]
+    return np.minimum(scores, 1.0), named
+
+
+OVERLAP, NAME_BONUS, TAG_BONUS, NEAR_BONUS = 0.3, 0.5, 0.3, 0.2  # chosen on evals/style/dev_blind.txt
+
+
+def rank_text(query: str, library: StyleLibrary, vectors: TextVectors, query_vector: np.ndarray, k: int
+              ) -> list[StyleMatch]:
+    scores, named = text_scores(query, library.cards, vectors, query_vector)
+    out = []
+    for i in np.argsort(-scores, kind="stable")[:k]:
+        card = library.cards[int(i)]
+        how = f"{named[card.name].how}+text" if card.name in named else "text"
+        out.append(StyleMatch(card.name, card.image, float(scores[i]), how))
+    return out
+
+
+def whole_query_named(query: str, cards: list[StyleCard]) -> list[tuple[str, Named]]:
+    """The named styles, best first, when the best one's phrases cover the whole query ("cyberpunk", "make
+    it watercolour", "neon rainy city", "grafitti"): then nothing is left for an embedder to weigh."""
+    ranked = sorted(name_matches(query, cards).items(), key=lambda kv: -kv[1].score)
+    return ranked if ranked and ranked[0][1].share >= 0.999 else []
+
+
+def quick_matches(library: StyleLibrary, query: str, vectors: TextVectors, k: int) -> list[StyleMatch] | None:
+    """The fast path for a text query that is a style's name, tag or a near spelling and nothing more: no
+    embedder. The named styles come first; the rest of the k are their nearest cards by the saved card
+    vectors (scores scaled below the named ones). None when the query is more than a name."""
+    ranked = whole_query_named(query, library.cards)
+    if not ranked:
         return None
-    vectors = cached_text_vectors(home, library)
-    if vectors is None:  # not indexed yet: the full search indexes, then answers through here
-        return None
-    ranked = sorted(named.items(), key=lambda kv: -kv[1][0])
-    out = [StyleMatch(n, library.get(n).image, sc, how) for n, (sc, how) in ranked if library.get(n)]
+    out = [StyleMatch(n, library.get(n).image, m.score, m.how) for n, m in ranked if library.get(n)]
     if len(out) < k:
         index = {c.name: i for i, c in enumerate(library.cards)}
-        v = vectors / np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12)
+        v = vectors.whole / np.maximum(np.linalg.norm(vectors.whole, axis=1, keepdims=True), 1e-12)
         sims = v @ v[index[out[0].name]]
+        named = {n for n, _ in ranked}
         for i in np.argsort(-sims):
             card = library.cards[int(i)]
             if card.name not in named and len(out) < k:
@@ -277,55 +330,64 @@ def quick_matches(home: Path, library: StyleLibrary, query: str, k: int) -> list
     return out[:k]
 
 
+def encode_query(query: str) -> np.ndarray:
+    """The query's MiniLM vector, on one BLAS thread: a 20-token product gains nothing from a second
+    thread, and on a busy machine waiting for it made a query 2-20x slower (12 ms against 28-260 ms)."""
+    from atelier.knowledge.embedders.minilm import minilm, one_blas_thread
+
+    with one_blas_thread():
+        return minilm().encode([query])[0]
+
+
+def text_vectors(home: Path, library: StyleLibrary) -> TextVectors:
+    """The saved card vectors, indexing first when the library changed (or nothing is indexed)."""
+    vectors = cached_text_vectors(home, library)
+    if vectors is None:
+        ensure_indexed(Store(home), library)
+        vectors = cached_text_vectors(home, library)
+    assert vectors is not None
+    return vectors
+
+
 def search_styles(store: Store, library: StyleLibrary, query: str | None, image: np.ndarray | None,
                   k: int = 5) -> list[StyleMatch]:
-    from atelier.knowledge.embedders.minilm import minilm
+    """Text and/or image search; with both, a card's score is the mean of its text and image scores."""
 
     clip = clip_embedder(store.home)
     if clip is not None:
         return search_styles_clip(store, library, clip, query, image, k)
-    ensure_indexed(store, library)
     if query and image is None:
-        quick = quick_matches(store.home, library, query, k)
-        if quick is not None:  # the same answer as the fast path, whichever ran first
-            return quick
+        return find_styles(store.home, library, query, None, k)
+    ensure_indexed(store, library)
     n = len(library.cards)
-    text_scores: dict[str, float] = {}
-    image_scores: dict[str, float] = {}
-    named = named_scores(query or "", library.cards)
+    scores: dict[str, list[float]] = {}
+    hows: dict[str, str] = {}
     if query:
-        trust = 0.5 + 0.5 * familiarity(query, library.cards)
-        for hit in store.query("styles_text", minilm().encode([query])[0], n):
-            text_scores[hit.metadata["name"]] = hit.score * trust
-        for name, (score, _) in named.items():
-            # an exact name beats a tag, a tag beats a near spelling, a longer phrase beats a shorter one
-            text_scores[name] = max(text_scores.get(name, 0.0), score)
-    if image is not None:
-        from atelier.knowledge.embedders.descriptor import image_descriptor
+        for m in rank_text(query, library, text_vectors(store.home, library), encode_query(query), n):
+            scores[m.name] = [m.score]
+            hows[m.name] = m.how
+    from atelier.knowledge.embedders.descriptor import image_descriptor
 
-        for hit in store.query("styles_image", image_descriptor(image), n):
-            image_scores[hit.metadata["name"]] = hit.score
-    names = set(text_scores) | set(image_scores)
-    matches = []
-    for name in names:
-        card = library.get(name)
-        if card is None:
-            continue
-        parts = [s for s in (text_scores.get(name), image_scores.get(name)) if s is not None]
-        how = named[name][1] if name in named else "+".join(
-            h for h, d in (("text", text_scores), ("image", image_scores)) if name in d)
-        matches.append(StyleMatch(name, card.image, float(np.mean(parts)), how))
+    for hit in store.query("styles_image", image_descriptor(image), n):
+        name = hit.metadata["name"]
+        scores.setdefault(name, []).append(hit.score)
+        hows[name] = f"{hows[name]}+image" if name in hows else "image"
+    matches = [StyleMatch(name, card.image, float(np.mean(s)), hows[name])
+               for name, s in scores.items() if (card := library.get(name)) is not None]
     return sorted(matches, key=lambda m: -m.score)[:k]
 
 
 def find_styles(home: Path, library: StyleLibrary, query: str | None, image: np.ndarray | None,
                 k: int = 5) -> list[StyleMatch]:
-    """What ``retrieve_style`` runs: the fast path when a text-only query names a style (and CLIP is not
-    configured), else the full embedding search over the store."""
+    """What ``retrieve_style`` runs: for a text-only query (and CLIP not configured) the fast path when the
+    query is just a name, else every card scored by ``text_scores``; otherwise the search over the store."""
     if query and image is None and clip_embedder(home) is None:
-        quick = quick_matches(home, library, query, k)
+        vectors = text_vectors(home, library)
+        quick = quick_matches(library, query, vectors, k)
         if quick is not None:
             return quick
+
+        return rank_text(query, library, vectors, encode_query(query), k)
     return search_styles(Store(home), library, query, image, k)
 
 
@@ -340,7 +402,7 @@ def search_styles_clip(store: Store, library: StyleLibrary, clip, query: str | N
         vectors.append(clip.encode_images([image])[0])
     q = np.mean(vectors, axis=0)
     q = q / max(float(np.linalg.norm(q)), 1e-12)
-    exact = {name: how for name, (how, _) in lexical(query or "", library.cards).items()}
+    exact = {name: m.how for name, m in name_matches(query or "", library.cards).items()}
     hits = store.query("styles_clip", q, len(library.cards))
     out = [StyleMatch(h.metadata["name"], h.metadata["path"], 1.0 if exact.get(h.metadata["name"]) == "name"
                       else h.score, exact.get(h.metadata["name"]) or "clip") for h in hits]

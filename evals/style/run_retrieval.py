@@ -1,5 +1,5 @@
 """Style retrieval eval: top-1 / top-3 accuracy of text queries (`evals/style/queries.txt`), with the
-exact name/tag matching on (as the tool runs) and off (embeddings alone), plus image queries (each
+names, tags, near spellings and word overlap on (as the tool runs) and off (embeddings alone), plus image queries (each
 reference slightly degraded: resized, blurred, JPEG'd, cropped) against the image index.
 
     .venv/bin/python evals/style/run_retrieval.py [--out evals/reports]
@@ -54,23 +54,23 @@ def main() -> None:
     store, library = Store(home), StyleLibrary.load(home)
     queries = load_queries(opts.queries)
     rows, misses = [], []
-    for label, lexical in (("names/tags + fuzzy, then MiniLM (as the tool runs)", True), ("MiniLM alone", False)):
-        saved = style_index.named_scores
+    for label, lexical in (("names/tags + fuzzy + word overlap + MiniLM (as the tool runs)", True),
+                           ("MiniLM alone (whole card + best short texts)", False)):
+        saved = style_index.name_matches, style_index.OVERLAP
         if not lexical:
-            style_index.named_scores = lambda query, cards: {}
+            style_index.name_matches, style_index.OVERLAP = (lambda query, cards: {}), 0.0
         top1 = top3 = 0
         times = []
         for q, want in queries:
             t = time.perf_counter()
-            search = style_index.find_styles(home, library, q, None, 3) if lexical else style_index.search_styles(
-                store, library, q, None, 3)
+            search = style_index.find_styles(home, library, q, None, 3)
             names = [m.name for m in search]
             times.append(time.perf_counter() - t)
             top1 += names[:1] == [want]
             top3 += want in names
             if lexical and names[:1] != [want]:
                 misses.append(f"{q!r} -> {names} (want {want})")
-        style_index.named_scores = saved
+        style_index.name_matches, style_index.OVERLAP = saved
         rows.append((label, len(queries), 100 * top1 / len(queries), 100 * top3 / len(queries),
                      1000 * float(np.median(times[1:]))))
     top1 = top3 = 0

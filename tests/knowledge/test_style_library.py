@@ -84,7 +84,7 @@ def test_a_corrupt_reference_in_a_card_is_a_clear_error_and_the_library_stays_in
 
 
 def test_edit_distance_counts_a_swap_as_one_edit():
-    from atelier.knowledge.style_index import edit_distance
+    from atelier.knowledge.styles.wording import edit_distance
 
     assert edit_distance("anmie", "anime") == 1 and edit_distance("gotic", "gothic") == 1
     assert edit_distance("anime", "anime") == 0 and edit_distance("abc", "xyz") == 3
@@ -96,3 +96,35 @@ def test_tags_in_the_plural_match_and_the_style_covering_more_of_the_query_wins(
     assert max(scores, key=lambda n: scores[n][0]) == "cyberpunk"  # "holograms" names a style, but in passing
     assert scores["hologram"][1] == "tag"
     assert named_scores("make it cyberpunk", cards)["cyberpunk"] == (1.0, "name")
+
+
+def test_common_words_are_never_near_spellings():
+    cards = list(shipped_cards())
+    for query in ("soft pigment washes bleeding into wet paper with white paper showing through",  # not "witch"
+                  "warm rust and mustard colours, a walk in the woods",  # not "16 colours"
+                  "1960s consumer-culture prints, bold flat colours"):  # not "1920s", not "fall colours"
+        assert fuzzy(query, cards) == {}, query
+
+
+def test_a_word_inside_a_longer_near_spelling_does_not_count(atelier_home):
+    cards = list(shipped_cards())
+    assert "arctic frost" not in named_scores("winter hoilday", cards)  # "winter" is one of its tags
+    library = StyleLibrary.load(atelier_home)
+    assert find_styles(atelier_home, library, "winter hoilday", None, 3)[0].name == "winter holiday"
+
+
+def test_a_tag_in_passing_adds_to_the_description_but_does_not_decide(atelier_home):
+    library = StyleLibrary.load(atelier_home)
+    alone = find_styles(atelier_home, library, "neon signs", None, 3)[0]
+    assert (alone.name, alone.how) == ("cyberpunk", "tag")  # the whole query is a cyberpunk tag
+    passing = find_styles(atelier_home, library, "rain-soaked night street lit by pink and blue neon signs, "
+                          "detective silhouette, moody", None, 3)
+    assert passing[0].name == "neon noir" and "cyberpunk" in [m.name for m in passing]
+
+
+def test_a_near_tie_is_reported_as_unsure_naming_the_runner_up(atelier_home):
+    sure = call_tool("retrieve_style", {}, {"query": "thick brush strokes on canvas"})
+    assert sure.ok and sure.outputs["sure"] and sure.warnings == []
+    tied = call_tool("retrieve_style", {}, {"query": "thick brush strokes on canvas", "margin": 1.0})
+    second = tied.outputs["matches"][1]["name"]
+    assert not tied.outputs["sure"] and f"nearly tied with {second}" in tied.warnings[0]

@@ -279,7 +279,8 @@ def _choice_words(tool: str | None) -> frozenset[str]:
 ARG_FILLER = frozenset((
     "please", "and", "with", "at", "of", "the", "a", "an", "to", "is", "it", "its", "on", "in",
     "for", "also", "use", "using", "make", "set", "give", "me", "seed", "size", "px", "x", "percent", "per",
-    "cent", "pct", "variations", "variation", "top", "k", "by", "about", "around", "only", "just", "same", "so"))
+    "cent", "pct", "variations", "variation", "top", "k", "by", "about", "around", "only", "just", "same", "so", "now",
+    "bit", "little", "slightly", "lot", "much", "more", "less", "even", "again", "this", "time", "instead"))
 
 
 def args_only(tool: str, clause: str) -> bool:
@@ -290,7 +291,10 @@ def args_only(tool: str, clause: str) -> bool:
     if not found and not re.search(r"\bseed\s*\d", clause):
         return False
     known = ARG_FILLER | _choice_words(tool) | {w for name in spec.args_model.model_fields for w in name.split("_")}
-    rest = [w for w in re.findall(r"[a-z]+", clause) if w not in known]
+    said = clause
+    for cue in spec.hints.args:  # the words a cue read are the value ("darker", "no grain")
+        said = tx.rx(cue.pattern).sub(" ", said)
+    rest = [w for w in re.findall(r"[a-z]+", said) if w not in known]
     return len(rest) <= 1
 
 

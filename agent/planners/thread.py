@@ -74,6 +74,14 @@ def _which_turn(what: str, turns: tuple[dict[str, Any], ...]) -> int | None:
     return None
 
 
+def _values_only(text: str, last: dict[str, Any]) -> bool:
+    """"now make it darker", "less shading please": new values for the last turn's own step."""
+    from atelier.agent.planners.semantic import args_only
+
+    tools = [s["tool"] for s in last.get("steps") or [] if s["tool"] in catalogue()]
+    return len(tools) == 1 and args_only(tools[0], text)
+
+
 def follow_up(request: PlanRequest, text: str, planner: str) -> Plan | None:
     """A plan for a follow-up that only makes sense in this thread, or None."""
     turns = request.thread
@@ -99,7 +107,7 @@ def follow_up(request: PlanRequest, text: str, planner: str) -> Plan | None:
     if last is None:
         return None
     n = request.n_attachments
-    if AGAIN.search(text):
+    if AGAIN.search(text) or _values_only(text, last):
         steps = []
         for s in _steps(last["steps"]):
             spec = catalogue()[s.tool]

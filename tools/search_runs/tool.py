@@ -77,6 +77,10 @@ EVER = (r"\b(?:did|have) (?:i|we) (?:ever |already )?(?:make|made|do|done|create
         r"sketch|sketched|styli[sz]e|styli[sz]ed|restyle|restyled)\b")
 HINTS = PlannerHints(rules=(Rule(10, all=(PAST, LOOKUP), none=(r"\b(this|these|attached|here|it)\b",)),
                             Rule(10, all=(EVER,)),
+                            Rule(10, all=(r"^(?:(?:all|show|find|list)\s+)?(?:of\s+)?my (?:past|previous|old|older|"
+                                          r"earlier|"
+                                          r"recent|last) (?:\w+ )?(?:sketches|results|runs|edits|restyles|work|images|"
+                                          r"pictures|photos|fixes|drawings)\b",)),
                             Rule(10, all=(r"\b(?:every|all|any|the) runs? (?:where|that|with|in which)\b|"
                                           r"\bruns? (?:where|in which) i (?:used|uploaded|attached)\b",))),
                      args=(ArgCue(("k",), r"\b(?:last|latest|top|first)\s+(\d+)\b|\b(\d+)\s+(?:\w+\s+)?(?:runs|"

@@ -25,7 +25,10 @@ RETRIEVE_EXAMPLES = (
     "show me style references for watercolor", "suggest a style for a spooky castle",
     "what style would fit a sunny beach", "look up styles like art deco",
 )
-RETRIEVE_HINTS = PlannerHints(rules=(Rule(70, all=(LOOKUP,), none=(TRANSFORM,), style=True),),
+RETRIEVE_HINTS = PlannerHints(rules=(Rule(70, all=(LOOKUP,), none=(TRANSFORM,), style=True),
+                                     Rule(70, all=(r"^(?:any |some |more )?(?:styles?|references?|looks?) (?:like|"
+                                                   r"similar to|"
+                                                   r"close to|for)\b",), none=(TRANSFORM,))),
                               args=(ArgCue(("k",), r"\btop\s+(\d+)\b|\b(\d+)\s+(?:\w+\s+)?(?:matches|references|refs|"
                                                    r"styles|suggestions|options|results)\b", "int"),),
                               text_arg=("query", "style"), vocabulary=VOCABULARY)

@@ -199,3 +199,36 @@ def test_cel_colours_each_region_from_the_palette_ink_nearest_its_own_hue():
     left, right = out[20:76, 10:54].mean((0, 1)), out[20:76, 74:118].mean((0, 1))
     assert left[0] > left[2] + 100 and left[1] > 80  # orange-yellow
     assert right[2] > right[0] + 100  # blue
+
+
+def test_cel_specks_take_the_region_around_them_and_large_regions_keep_their_border():
+    from atelier.tools.style.renderers.cel import absorb_specks
+
+    labels = np.zeros((60, 80), np.int32)
+    labels[:, 40:] = 1
+    labels[10:13, 10:13] = 2  # a 9-px island of fur inside region 0
+    labels[40:42, 60:62] = 0  # a 4-px island inside region 1
+    out = absorb_specks(labels, 3, min_area=20, size=9)
+    expected = np.zeros_like(labels)
+    expected[:, 40:] = 1
+    assert np.array_equal(out, expected)
+
+
+def test_cel_paints_each_region_in_at_most_three_hard_tones_with_dark_outlines():
+    """A lit orange ball on a blue ground: flat tones (shadow, base, highlight), not a gradient, and a dark
+    line where ball meets ground."""
+    y, x = np.mgrid[0:128, 0:128].astype(np.float32)
+    img = np.dstack([np.full_like(x, 60), np.full_like(x, 100), np.full_like(x, 190)])
+    ball = (x - 64) ** 2 + (y - 64) ** 2 < 40 ** 2
+    light = np.clip(1.2 - np.hypot(x - 50, y - 50) / 60, 0.2, 1)[..., None]  # lit from the top left
+    img = np.where(ball[..., None], np.array([235, 130, 40], np.float32) * light, img).astype(np.uint8)
+    anime = hex_palette(["#1b1b3a", "#ff6b9a", "#ffd166", "#6ec6ff", "#fff5f8"])
+    out = apply("cel", img, anime, {"tint": 0.3})
+    inner = cv2.erode(ball.astype(np.uint8), np.ones((9, 9), np.uint8)).astype(bool)
+    _, counts = np.unique(out[inner].reshape(-1, 3) // 8, axis=0, return_counts=True)
+    tones = int((counts / counts.sum() > 0.04).sum())
+    assert 2 <= tones <= 3  # the ball is shaded in two or three flat tones, not a gradient nor one disc
+    rim = cv2.dilate(ball.astype(np.uint8), np.ones((3, 3), np.uint8)) - cv2.erode(ball.astype(np.uint8),
+                                                                                   np.ones((3, 3), np.uint8))
+    grey = cv2.cvtColor(out, cv2.COLOR_RGB2GRAY).astype(float)
+    assert np.median(grey[rim > 0]) < 0.6 * grey[~ball & ~rim.astype(bool)].mean()  # a dark outline

@@ -22,17 +22,19 @@ from .common import (
 )
 
 
-def flat_regions(img: np.ndarray, k: int, seed: int, side: int = 160) -> np.ndarray:
-    """Label every pixel with one of ``k`` colour clusters (k-means in Lab on a ``side``-px copy)."""
+def flat_regions(img: np.ndarray, k: int, seed: int, side: int = 160, light_weight: float = 1.0) -> np.ndarray:
+    """Label every pixel with one of ``k`` colour clusters (k-means in Lab on a ``side``-px copy; lightness
+    scaled by ``light_weight``, so below 1 the clusters follow hue and chroma: materials, not lighting)."""
     h, w = img.shape[:2]
     scale = min(1.0, side / max(h, w))
     small = cv2.resize(img, (max(1, round(w * scale)), max(1, round(h * scale))), interpolation=cv2.INTER_AREA)
-    lab_small = to_lab(small).reshape(-1, 3)
+    weights = np.array([light_weight, 1.0, 1.0], np.float32)
+    lab_small = to_lab(small).reshape(-1, 3) * weights
     k = int(max(1, min(k, len(np.unique(lab_small.round(1), axis=0)))))
     cv2.setRNGSeed(int(seed) % 2**31)
     criteria = (cv2.TERM_CRITERIA_EPS + cv2.TERM_CRITERIA_MAX_ITER, 20, 0.5)
     _, _, centres = cv2.kmeans(lab_small, k, None, criteria, 2, cv2.KMEANS_PP_CENTERS)
-    lab = to_lab(img).reshape(-1, 3)
+    lab = to_lab(img).reshape(-1, 3) * weights
     d = ((lab[:, None, :] - centres[None]) ** 2).sum(-1)
     return d.argmin(1).reshape(h, w).astype(np.int32)
 
@@ -85,9 +87,79 @@ def sketch_cels(rgb: np.ndarray, palette: np.ndarray, seed: int) -> np.ndarray:
     return cv2.GaussianBlur(out, (0, 0), 5.0 * s)
 
 
+def majority(labels: np.ndarray, n: int, size: int) -> np.ndarray:
+    """Each pixel takes the label most common in its ``size``-px box: specks and ragged borders go, the
+    large regions keep their shapes (a median of label numbers would mix unrelated labels)."""
+    votes = np.stack([cv2.boxFilter((labels == i).astype(np.float32), -1, (size, size)) for i in range(n)])
+    return votes.argmax(0).astype(np.int32)
+
+
+def absorb_specks(labels: np.ndarray, n: int, min_area: int, size: int) -> np.ndarray:
+    """Pieces of a region smaller than ``min_area`` px take the label around them (a majority over a
+    ``size``-px box): fur and grain leave no islands, while every large region keeps its exact border."""
+    small = np.zeros(labels.shape, bool)
+    for i in range(n):
+        count, pieces, stats, _ = cv2.connectedComponentsWithStats((labels == i).astype(np.uint8), connectivity=4)
+        tiny = np.flatnonzero(stats[:, cv2.CC_STAT_AREA] < min_area)
+        small |= np.isin(pieces, tiny[tiny > 0])
+    if not small.any():
+        return labels
+    return np.where(small, majority(np.where(small, n, labels), n + 1, size).clip(max=n - 1), labels)
+
+
+def same_materials(lab_means: np.ndarray, chroma_gap: float = 9.0, light_gap: float = 25.0) -> np.ndarray:
+    """A new label for each colour cluster: clusters of nearly one hue and chroma (``chroma_gap`` apart in
+    Lab's a-b plane) and of neighbouring lightness (``light_gap``), chained, are one material. A lit ball is
+    one region whose light becomes its shading tones, not a contour map of bands each with its outline.
+
+    >>> same_materials(np.array([[20, 30, 40], [40, 33, 44], [60, 30, 42], [50, -20, -30]], np.float32)).tolist()
+    [0, 0, 0, 1]
+    """
+    n = len(lab_means)
+    parent = list(range(n))
+
+    def root(i: int) -> int:
+        while parent[i] != i:
+            i = parent[i]
+        return i
+
+    for i in range(n):
+        for j in range(i + 1, n):
+            if (np.hypot(*(lab_means[i, 1:] - lab_means[j, 1:])) < chroma_gap
+                    and abs(lab_means[i, 0] - lab_means[j, 0]) < light_gap):
+                parent[root(j)] = root(i)
+    roots = [root(i) for i in range(n)]
+    return np.unique(roots, return_inverse=True)[1].astype(np.int32)
+
+
+def region_colours(img: np.ndarray, labels: np.ndarray, n: int) -> np.ndarray:
+    """The mean colour of each region (n x 3)."""
+    count = np.maximum(np.bincount(labels.ravel(), minlength=n), 1)
+    return np.stack([np.bincount(labels.ravel(), img[..., c].ravel(), n) / count for c in range(3)],
+                    1).astype(np.float32)
+
+
+def anime_grade(lab: np.ndarray, chroma: float, lift: float) -> np.ndarray:
+    """An animation colourist's grade of flat colours (Lab rows): saturated, and lifted towards the light
+    (painted cels are bright; only the shadow tone is dark)."""
+    out = lab.copy()
+    out[:, 1:] *= chroma
+    out[:, 0] = out[:, 0] + lift * (100.0 - out[:, 0]) * (out[:, 0] > 18)
+    return out
+
+
+def shade_tones(light: np.ndarray, base: np.ndarray, levels: int) -> np.ndarray:
+    """0 shadow, 1 base, 2 highlight per pixel: the broad form's light against its region's own mean, with
+    hard steps (a cel has two or three tones, never a gradient)."""
+    tone = np.where(light < base - 8, 0, 1)
+    if levels >= 3:
+        tone = np.where(light > base + 12, 2, tone)
+    return tone.astype(np.int32)
+
+
 def render(rgb: np.ndarray, palette: np.ndarray, seed: int = 0, line_art: bool = False, levels: int = 3,
-           regions: int = 10, chroma: float = 1.35, tint: float = 0.35, outline: float = 1.0,
-           outline_sigma: float = 1.4) -> np.ndarray:
+           regions: int = 14, chroma: float = 1.45, tint: float = 0.35, outline: float = 1.0,
+           outline_sigma: float = 1.2, lift: float = 0.35) -> np.ndarray:
     """Cel-shade ``rgb`` (uint8).
 
     Parameters
@@ -97,32 +169,40 @@ def render(rgb: np.ndarray, palette: np.ndarray, seed: int = 0, line_art: bool =
     chroma : saturation boost of the flat colours.
     tint : pull of each region's colour towards the palette colour nearest its hue.
     outline, outline_sigma : opacity and width of the outlines.
+    lift : how far the base tones are lifted towards white.
     """
     s = side_scale(rgb.shape)
     img = to_float(rgb)
     if line_art:
         return to_uint8(sketch_cels(rgb, palette, seed))
-    abstract = smooth(img, 2.0, max_side=400)
-    labels = flat_regions(abstract, regions, seed)
-    labels = cv2.medianBlur(labels.astype(np.uint8), max(3, int(round(3 * s)) | 1)).astype(np.int32)
+    detail = smooth(img, 1.0)
+    abstract = smooth(smooth(img, 2.5, max_side=400), 2.5, max_side=400)
+    labels = flat_regions(abstract, regions, seed, light_weight=0.5)
     n = int(labels.max()) + 1
-    count = np.maximum(np.bincount(labels.ravel(), minlength=n), 1)
-    means = np.stack([np.bincount(labels.ravel(), abstract[..., c].ravel(), n) / count for c in range(3)], 1)
-    means = means.astype(np.float32)
+    labels = same_materials(region_colours(to_lab(abstract), labels, n))[labels]
+    n = int(labels.max()) + 1
+    labels = majority(labels, n, max(5, int(round(9 * s)) | 1))
+    labels = absorb_specks(labels, n, int(0.004 * labels.size), max(9, int(round(25 * s)) | 1))
+    means = region_colours(abstract, labels, n)
     inks = palette[1:-1] if len(palette) > 2 else palette  # the darkest and lightest are ink and paper
     index, weight = nearest_hue(means, inks)
     means = means * (1 - tint * weight[:, None]) + inks[index] * (tint * weight[:, None])
-    lab_means = to_lab(means[None])[0]
-    lab_means[:, 1:] *= chroma
-    lab = to_lab(abstract)
-    light = cv2.GaussianBlur(lab[..., 0], (0, 0), 3.0 * s)  # shading from the broad form, not the texture
-    tones = cel_tones(light, lab_means[labels, 0], levels)
-    lab[..., 0] = cv2.medianBlur(np.clip(tones, 0, 100).astype(np.uint8), 5).astype(np.float32)
-    lab[..., 1:] = lab_means[labels, 1:]
-    flat = from_lab(lab)
-    lines = np.maximum(xdog(luminance(abstract), outline_sigma * s, tau=0.985, phi=80),
-                       region_edges(labels, s) * 0.8)
-    return to_uint8(multiply_ink(flat, lines, palette[0] * 0.25, outline))
+    base = anime_grade(to_lab(means[None])[0], chroma, lift)
+    light = cv2.GaussianBlur(to_lab(abstract)[..., 0], (0, 0), 4.0 * s)  # the broad form, not the texture
+    tone = shade_tones(light, to_lab(means[None])[0][labels, 0], levels)
+    tone = majority(tone, levels, max(5, int(round(7 * s)) | 1))
+    shadow, high = base.copy(), base.copy()
+    shadow[:, 0] *= 0.72
+    shadow[:, 2] -= 6.0  # shadows lean cool, towards blue-violet
+    high[:, 0] = np.minimum(high[:, 0] + 12.0, 98.0)
+    high[:, 1:] *= 0.8
+    lab = np.stack([shadow, base, high])[tone, labels]
+    flat = from_lab(lab.astype(np.float32))
+    edges = region_edges(labels, s)
+    shade_lines = region_edges(tone + levels * labels, s) * 0.35  # the tone steps faintly drawn
+    lines = np.maximum.reduce([xdog(luminance(detail), outline_sigma * s, tau=0.98, phi=90), edges,
+                               shade_lines])
+    return to_uint8(multiply_ink(flat, lines, palette[0] * 0.3, outline))
 
 
 def region_edges(labels: np.ndarray, s: float) -> np.ndarray:

@@ -1,5 +1,6 @@
 """The hybrid planner: the semantic planner proposes in milliseconds; where it plans tool steps without being
-rule-sure, the fine-tuned LLM plans, and its plan is taken when it validates. Answers without a tool (chat,
+rule-sure, the fine-tuned LLM plans, and its plan is taken when it validates — except where code reads the
+structure better (a fan-out, attachments named in words). Answers without a tool (chat,
 unsupported edits, privacy, refusals), questions back, screened input and thread rules are always the semantic
 planner's (code): the model scored 0 % on chat and unsupported edits of holdout_v2, and it cannot talk its way
 past a refusal. The plan says which of them produced it (``hybrid:semantic`` / ``hybrid:llm``)."""
@@ -11,6 +12,17 @@ from atelier.agent.planners import PlanRequest
 from atelier.agent.planners.semantic import SemanticPlanner
 
 SURE = 1.0  # semantic confidence at or above this keeps the semantic plan (1.0: every clause matched a rule)
+
+
+def read_by_code(request: PlanRequest) -> bool:
+    """Requests whose structure code reads better than the model: a fan-out over several attachments ("do all
+    of them", one step each, which the model does not write) and attachments named in words ("use pic 1 as the
+    style reference for pic 2"), where the model swapped roles on the development lists."""
+    from atelier.agent.planners import text as tx
+
+    text = tx.normalise(request.text)
+    n = request.n_attachments
+    return n > 1 and (tx.wants_fanout(text) or bool(tx.attachment_refs(text, n)))
 
 
 class HybridPlanner:
@@ -38,6 +50,8 @@ class HybridPlanner:
         if confidence >= self.sure or proposal.revert or any(n.startswith("request screened") for n in proposal.notes):
             return proposal
         if not proposal.steps:  # an answer or a question from code
+            return proposal
+        if read_by_code(request):
             return proposal
         llm = self.llm()
         if llm is None:

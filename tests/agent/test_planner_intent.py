@@ -109,3 +109,11 @@ def test_a_plea_reads_the_problem_said_before_it():
         "open_eyes"]
     assert plan("I don't need the eyes fixed or anything. Just a pencil drawing, very light shading.").tools == [
         "sketchify"]
+
+
+def test_hybrid_leaves_fanouts_and_named_attachments_to_code():
+    from atelier.agent.planners.hybrid import read_by_code
+
+    assert read_by_code(PlanRequest("Do all of them as ink drawings.", 3))
+    assert read_by_code(PlanRequest("Use pic 1 as the style reference for pic 2.", 2))
+    assert not read_by_code(PlanRequest("make it look dreamy", 1))

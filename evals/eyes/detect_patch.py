@@ -1,12 +1,12 @@
-"""Closed-eye detection with the eye-patch CNN beside the landmark score, out of fold and across sources.
+"""Closed-eye detection with the eye-patch models beside the landmark score, out of fold and across sources.
 
 Two sets (research use only, never committed): **faces** — the photos ``run.py`` scores (CEW closed-eye
 crops, UTKFace open-eye crops, the astronaut), both eyes cut through MediaPipe's landmarks; **patches** — the
 CEW eye-patch set (closed from CEW's photos, open from LFW; one source, one cropping for both classes). Folds
 (5) are by photo or person and shared by the two sets, so a CEW photo's patches and its face are always on the
-same side. A CNN is trained on the other folds of: both sets, the patches only (UTKFace never seen: a
-cross-source test on the faces), the faces only (LFW never seen: the reverse). On the faces the CNN's logit
-joins the landmark score in a logistic unit fitted on the other folds.
+same side. Each patch model (the CNN, the linear HOG model) is trained on the other folds of: both sets, the
+patches only (UTKFace never seen: a cross-source test on the faces), the faces only (LFW never seen: the
+reverse). On the faces their logits join the landmark score in a logistic unit fitted on the other folds.
 
     python evals/eyes/detect_patch.py --patches DATA/dataset_B_Eye_Images --closed DATA/closed --open DATA/open \\
         --cache /tmp/oof.npz --write-model tools/eyes/weights/eye_patch.npz --report evals/reports/eyes_detect_patch.md
@@ -40,15 +40,16 @@ from atelier.tools.faces.mediapipe_backend import MediaPipeLandmarker
 SAMPLES = Path(__file__).resolve().parents[2] / "samples"
 
 
-def combined_out_of_fold(faces: EyeSet, logits: np.ndarray) -> np.ndarray:
-    """Closed calls from score + patch logit, the combiner fitted on the other folds each time."""
+def combined_out_of_fold(faces: EyeSet, *logits: np.ndarray) -> np.ndarray:
+    """Closed calls from score + patch logits, the combiner fitted on the other folds each time."""
     folds = faces.folds()
+    z = np.stack(logits, axis=1)
     pred = np.zeros(len(faces.closed), bool)
     for fold in range(FOLDS):
-        a, b, c = fit_combiner(faces.scores[folds != fold], logits[folds != fold], faces.closed[folds != fold],
-                               CLOSED_BELOW)
+        w = fit_combiner(faces.scores[folds != fold], z[folds != fold], faces.closed[folds != fold], CLOSED_BELOW)
         sel = folds == fold
-        pred[sel] = a * np.log(CLOSED_BELOW / np.clip(faces.scores[sel], 1e-4, None)) + b * logits[sel] + c > 0
+        x = np.c_[np.log(CLOSED_BELOW / np.clip(faces.scores[sel], 1e-4, None)), z[sel]]
+        pred[sel] = x @ w[:-1] + w[-1] > 0
     return pred
 
 
@@ -85,42 +86,55 @@ def main(argv: list[str] | None = None) -> int:
     cew = load_patch_set(args.patches)
     photos = face_photos(args.closed, args.open, args.limit, args.seed) + [(SAMPLES / "astronaut.png", False)]
     faces, missed = load_face_set(photos, MediaPipeLandmarker())
-    if args.cache and args.cache.exists():
-        z = dict(np.load(args.cache))
-    else:
+    z = dict(np.load(args.cache)) if args.cache and args.cache.exists() else {}
+    for kind, prefix in (("cnn", ""), ("hog", "hog_")):
+        if prefix + "both_faces" in z:
+            continue
         t0 = time.perf_counter()
-        z = {}
-        z["both_faces"], z["both_patches"] = out_of_fold_logits([cew, faces], [faces, cew], args.seed, args.epochs)
-        z["pat_faces"], z["pat_patches"] = out_of_fold_logits([cew], [faces, cew], args.seed, args.epochs)
-        z["fac_faces"], z["fac_patches"] = out_of_fold_logits([faces], [faces, cew], args.seed, args.epochs)
-        z["train_seconds"] = np.array(time.perf_counter() - t0)
+        for name, train in (("both", [cew, faces]), ("pat", [cew]), ("fac", [faces])):
+            z[f"{prefix}{name}_faces"], z[f"{prefix}{name}_patches"] = out_of_fold_logits(
+                train, [faces, cew], args.seed, args.epochs, kind=kind)
+        z[prefix + "train_seconds"] = np.array(time.perf_counter() - t0)
         if args.cache:
             np.savez(args.cache, **z)
     if args.write_model:
-        model = train_model(cew, faces, CLOSED_BELOW, args.seed, args.epochs, oof=z["both_faces"])
+        model = train_model(cew, faces, CLOSED_BELOW, args.seed, args.epochs,
+                            oof=np.c_[z["both_faces"], z["hog_both_faces"]])
         np.savez_compressed(args.write_model, **model)
     y, yp = faces.closed, cew.closed
     head = "| rule | per-eye accuracy | closed recall | open kept | wrong |\n|---|---|---|---|---|"
-    lines = [f"# Closed-eye detection with the eye-patch CNN ({date.today()}, `python evals/eyes/detect_patch.py "
+    lines = [f"# Closed-eye detection with the eye-patch models ({date.today()}, `python evals/eyes/detect_patch.py "
              f"--limit {args.limit} --epochs {args.epochs} --seed {args.seed}`)", "",
              f"Faces: {int(y.sum())} closed eyes (CEW photos), {int((~y).sum())} open (UTKFace + astronaut), "
              f"{missed} photos without a face left out. Patches: {int(yp.sum())} closed (CEW), {int((~yp).sum())} "
-             f"open (LFW). {FOLDS} folds by photo / person, shared by both sets; every number out of fold.", "",
+             f"open (LFW). {FOLDS} folds by photo / person, shared by both sets; every number out of fold. CNN = "
+             "the 24×24 CNN, HOG = the linear model of HOG + coarse pixels.", "",
              "## On the faces (MediaPipe landmarks → eye patches)", "", head,
              row("landmark score < 0.022 (shipped before)", faces.scores < CLOSED_BELOW, y),
              row("landmark score, threshold chosen on the other folds", threshold_out_of_fold(faces), y),
-             row("patch CNN alone, trained on patches + faces", z["both_faces"] > 0, y),
-             row("**score + patch CNN (patches + faces)** — shipped", combined_out_of_fold(faces, z["both_faces"]), y),
-             row("patch CNN alone, trained on the patch set only (UTKFace unseen)", z["pat_faces"] > 0, y),
-             row("score + patch CNN trained on the patch set only", combined_out_of_fold(faces, z["pat_faces"]), y),
-             row("patch CNN alone, trained on the faces only", z["fac_faces"] > 0, y),
-             row("score + patch CNN trained on the faces only", combined_out_of_fold(faces, z["fac_faces"]), y),
-             "", "## On the CEW eye-patch set (no landmarks: the CNN alone)", "", head,
-             row("trained on patches + faces", z["both_patches"] > 0, yp),
-             row("trained on the patch set only", z["pat_patches"] > 0, yp),
-             row("trained on the faces only (LFW unseen)", z["fac_patches"] > 0, yp), "",
-             f"Training all {3 * FOLDS} fold models took {float(z['train_seconds']):.0f} s on this shared machine "
-             "(torch, CPU)."]
+             row("CNN alone, trained on patches + faces", z["both_faces"] > 0, y),
+             row("HOG alone, trained on patches + faces", z["hog_both_faces"] > 0, y),
+             row("score + CNN (patches + faces)", combined_out_of_fold(faces, z["both_faces"]), y),
+             row("score + HOG (patches + faces)", combined_out_of_fold(faces, z["hog_both_faces"]), y),
+             row("**score + CNN + HOG (patches + faces)** — shipped",
+                 combined_out_of_fold(faces, z["both_faces"], z["hog_both_faces"]), y),
+             row("cross-source: CNN alone, trained on the patch set only (UTKFace unseen)", z["pat_faces"] > 0, y),
+             row("cross-source: HOG alone, trained on the patch set only", z["hog_pat_faces"] > 0, y),
+             row("cross-source: score + CNN + HOG, both trained on the patch set only",
+                 combined_out_of_fold(faces, z["pat_faces"], z["hog_pat_faces"]), y),
+             row("score + CNN + HOG, both trained on the faces only",
+                 combined_out_of_fold(faces, z["fac_faces"], z["hog_fac_faces"]), y),
+             "", "## On the CEW eye-patch set (no landmarks: a patch model alone)", "", head,
+             row("CNN trained on patches + faces", z["both_patches"] > 0, yp),
+             row("HOG trained on patches + faces", z["hog_both_patches"] > 0, yp),
+             row("CNN + HOG (mean logit), trained on patches + faces",
+                 z["both_patches"] + z["hog_both_patches"] > 0, yp),
+             row("CNN trained on the patch set only", z["pat_patches"] > 0, yp),
+             row("HOG trained on the patch set only", z["hog_pat_patches"] > 0, yp),
+             row("cross-source: CNN trained on the faces only (LFW unseen)", z["fac_patches"] > 0, yp),
+             row("cross-source: HOG trained on the faces only (LFW unseen)", z["hog_fac_patches"] > 0, yp), "",
+             f"Training the {3 * FOLDS} CNN fold models took {float(z['train_seconds']):.0f} s, the {3 * FOLDS} HOG "
+             f"ones {float(z['hog_train_seconds']):.0f} s on this shared machine (CPU)."]
     return publish("\n".join(lines) + "\n", args.report)
 
 

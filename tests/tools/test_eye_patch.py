@@ -1,6 +1,6 @@
-"""The eye-patch CNN: numpy inference equals its torch twin, training is seeded and learns a known split, the
-patch is cut where the eye is, and the shipped model with the landmark score reads a real open eye as open
-and a synthetic blink of it as closed."""
+"""The eye-patch models: the CNN's numpy inference equals its torch twin, both models' training is seeded and
+learns a known split, the patch is cut where the eye is, and the shipped models with the landmark score read
+a real open eye as open and a synthetic blink of it as closed."""
 
 from __future__ import annotations
 
@@ -57,6 +57,16 @@ def test_training_is_seeded_and_separates_synthetic_open_and_closed_eyes():
     assert ((forward(normalise(test_x), a) > 0) == test_y).mean() >= 0.95
 
 
+def test_the_hog_model_separates_synthetic_open_and_closed_eyes():
+    from atelier.tools.eyes.patch import hog_features, hog_logits
+    from atelier.tools.eyes.patch_train import train_hog
+
+    x, y = _synthetic_eyes(200, seed=1)
+    weights = train_hog(x, y)
+    test_x, test_y = _synthetic_eyes(80, seed=2)
+    assert ((hog_logits(hog_features(test_x), weights) > 0) == test_y).mean() >= 0.95
+
+
 def test_the_patch_is_centred_on_the_eye_and_mirrored_for_the_right_eye():
     from atelier.tools.eyes.patch import eye_patch
 
@@ -86,7 +96,7 @@ def test_shipped_model_reads_real_open_eyes_open_and_a_synthetic_blink_closed(as
 
     record = face_record(face, 0, image=astronaut)
     assert record["closed_eyes"] == []
-    assert all(record[f"{s}_eye"]["patch_logit"] < 0 for s in ("right", "left"))
+    assert all(v < 0 for s in ("right", "left") for v in record[f"{s}_eye"]["look_logits"].values())
     shut = close_eye(close_eye(astronaut, face, "right"), face, "left")
     again = MediaPipeLandmarker().detect(shut)[0]
     record = face_record(again, 0, image=shut)
@@ -98,5 +108,6 @@ def test_a_lower_threshold_calls_fewer_eyes_closed(face):
     from atelier.tools.eyes.measure import closed_probability
 
     score = 0.02
-    assert closed_probability(score, 0.0, threshold=0.015) < closed_probability(score, 0.0, threshold=0.03)
-    assert closed_probability(score, 3.0) > closed_probability(score, -3.0)
+    look = (0.0, 0.0)
+    assert closed_probability(score, look, threshold=0.015) < closed_probability(score, look, threshold=0.03)
+    assert closed_probability(score, (3.0, 3.0)) > closed_probability(score, (-3.0, -3.0))

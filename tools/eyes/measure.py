@@ -9,10 +9,12 @@ other second features) the product scores better than the area alone; ``ASPECT_S
 that the calibrated threshold stays near the area score's old 0.022. A config file overrides the threshold
 per tool (``[tools.detect_closed_eyes] threshold = ...``, likewise ``[tools.open_eyes]``).
 
-Given the photo's pixels, the eye's look joins its shape: the eye-patch CNN's logit (``patch.py``) and the
-score's log-ratio to the threshold go through one logistic unit (``combine`` in ``eye_patch.npz``, fitted out
-of fold), and the eye is closed when that probability passes one half. A lower threshold still means fewer
-closed calls. Without pixels (or without the weights file) the score alone decides, as before.
+Given the photo's pixels, the eye's look joins its shape: the eye-patch models' two logits (``patch.py``: a
+CNN and a linear HOG model) and the score's log-ratio to the threshold go through one logistic unit
+(``combine`` in ``eye_patch.npz``, fitted out of fold), and the eye is closed when that probability passes
+one half. A lower threshold still means fewer
+closed calls. Without pixels (or without the weights file) the score alone decides, as before; so it does for
+landmark backends other than MediaPipe, whose eye corners the patches and the combiner were not fitted on.
 """
 
 from __future__ import annotations
@@ -34,13 +36,14 @@ from atelier.tools.faces.geometry import (
 CLOSED_BELOW = 0.022
 ASPECT_SCALE = 0.19  # the lid opening / width at which the aspect term is 1 (open eyes: median 0.32)
 SIDES = ("right", "left")
+LOOK_BACKENDS = ("mediapipe",)  # landmark backends whose eye corners the patch models were fitted on
 
 
 def eye_state(face: Face, side: str, threshold: float = CLOSED_BELOW,
-              patch_logit: float | None = None) -> dict[str, Any]:
+              look: tuple[float, float] | None = None) -> dict[str, Any]:
     """One eye: closed or not, its score (area term × aspect term), both terms, the raw pixel area, what the
-    seed's 260 px² rule would say, and, when the eye-patch CNN's logit is given, that logit and the joint
-    probability that decided."""
+    seed's 260 px² rule would say, and, when the eye-patch models' logits (CNN, HOG) are given, those and
+    the joint probability that decided."""
     polygon = face.eye(side)
     area = shoelace_area(polygon)
     corners = face.corners(side)
@@ -54,29 +57,31 @@ def eye_state(face: Face, side: str, threshold: float = CLOSED_BELOW,
         "centre": [round(float(v), 1) for v in eye_centre(polygon)],
         "width_px": round(float(np.hypot(*(corners[0] - corners[1]))), 1),
     }
-    if patch_logit is not None:
-        p = closed_probability(score, patch_logit, threshold)
-        state.update(closed=bool(p > 0.5), closed_probability=round(p, 4), patch_logit=round(float(patch_logit), 3))
+    if look is not None:
+        p = closed_probability(score, look, threshold)
+        state.update(closed=bool(p > 0.5), closed_probability=round(p, 4),
+                     look_logits={"cnn": round(float(look[0]), 3), "hog": round(float(look[1]), 3)})
     return state
 
 
-def closed_probability(score: float, patch_logit: float, threshold: float = CLOSED_BELOW) -> float:
-    """The joint call: a·ln(threshold / score) + b·patch logit + c through the logistic function."""
+def closed_probability(score: float, look: tuple[float, float], threshold: float = CLOSED_BELOW) -> float:
+    """The joint call: a·ln(threshold / score) + b·CNN logit + c·HOG logit + d through the logistic
+    function."""
     from .patch import load_weights
 
-    a, b, c = (float(v) for v in load_weights()["combine"])
-    z = a * np.log(threshold / max(score, 1e-4)) + b * patch_logit + c
+    a, b, c, d = (float(v) for v in load_weights()["combine"])
+    z = a * np.log(threshold / max(score, 1e-4)) + b * look[0] + c * look[1] + d
     return float(1.0 / (1.0 + np.exp(-np.clip(z, -40, 40))))
 
 
-def eye_logits(face: Face, gray: np.ndarray) -> dict[str, float]:
-    """The eye-patch CNN's logit for each eye of ``face`` in the grey photo ``gray``."""
+def eye_logits(face: Face, gray: np.ndarray) -> dict[str, tuple[float, float]]:
+    """The eye-patch models' logits (CNN, HOG) for each eye of ``face`` in the grey photo ``gray``."""
     from .patch import available, patch_logits
 
-    if not available():
+    if not available() or face.backend not in LOOK_BACKENDS:
         return {}
     logits = patch_logits(gray, [(face.corners(side), side == "right") for side in SIDES])
-    return {side: float(v) for side, v in zip(SIDES, logits, strict=True)}
+    return {side: (float(v[0]), float(v[1])) for side, v in zip(SIDES, logits, strict=True)}
 
 
 def grey(rgb: np.ndarray) -> np.ndarray:
@@ -88,7 +93,7 @@ def grey(rgb: np.ndarray) -> np.ndarray:
 def face_record(face: Face, index: int, threshold: float = CLOSED_BELOW,
                 image: np.ndarray | None = None) -> dict[str, Any]:
     """The JSON record of one face (``left``/``right`` are the subject's own); with the photo (``image``,
-    RGB or grey) the eye-patch CNN joins the score."""
+    RGB or grey) the eye-patch models join the score."""
     x0, y0, x1, y1 = face.bbox
     logits = eye_logits(face, image if image.ndim == 2 else grey(image)) if image is not None else {}
     eyes = {f"{side}_eye": eye_state(face, side, threshold, logits.get(side)) for side in SIDES}

@@ -1,9 +1,10 @@
-"""Train the eye-patch CNN (``patch.py``) and the logistic unit that joins it to the landmark score.
+"""Train the eye-patch models (``patch.py``: the CNN and the linear HOG model) and the logistic unit that joins
+them to the landmark score.
 
 Data (research use only, never committed; see ``weights/EYE_PATCH_MODEL.md``): the CEW eye-patch set
 (``dataset_B_Eye_Images``: 24×24 patches, closed from CEW's closed-eye photos, open from LFW) and, when
 eye patches cut by ``patch.eye_patch`` from labelled face photos through the landmark backend. Torch
-is needed here only; the shipped detector runs the weights in numpy. Same data + seed → same weights.
+and scikit-learn are needed here only; the shipped detector runs the weights in numpy. Same data + seed → same weights.
 
     python -m atelier.tools.eyes.patch_train --patches DATA/dataset_B_Eye_Images \
         --closed DATA/closed --open DATA/open --out tools/eyes/weights/eye_patch.npz
@@ -150,9 +151,24 @@ def train_cnn(patches: np.ndarray, closed: np.ndarray, seed: int = 0, epochs: in
     return {k: v.detach().numpy().copy() for k, v in net.state_dict().items()}
 
 
+def train_hog(patches: np.ndarray, closed: np.ndarray, c: float = 0.01) -> dict[str, np.ndarray]:
+    """The linear model on ``patch.hog_features``: standardised, L2-regularised logistic regression (C = 0.01,
+    strong: 1 044 features for a few thousand patches)."""
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.preprocessing import StandardScaler
+
+    from .patch import hog_features
+
+    x = hog_features(patches)
+    scaler = StandardScaler().fit(x)
+    model = LogisticRegression(C=c, max_iter=3000).fit(scaler.transform(x), closed)
+    return {"hog.mean": scaler.mean_.astype(np.float32), "hog.scale": scaler.scale_.astype(np.float32),
+            "hog.coef": model.coef_[0].astype(np.float32), "hog.intercept": model.intercept_.astype(np.float32)}
+
+
 def fit_combiner(scores: np.ndarray, logits: np.ndarray, closed: np.ndarray, threshold: float) -> np.ndarray:
-    """Logistic weights (a, b, c) of closed ~ a·ln(threshold / score) + b·patch logit + c, fitted on
-    out-of-fold patch logits (a patch model scored on its own training eyes would be over-trusted)."""
+    """Logistic weights (a, b…, d) of closed ~ a·ln(threshold / score) + b·logit (one per patch model) + d,
+    fitted on out-of-fold patch logits (a patch model scored on its own training eyes would be over-trusted)."""
     from sklearn.linear_model import LogisticRegression
 
     z = np.c_[np.log(threshold / np.clip(scores, 1e-4, None)), logits]
@@ -161,32 +177,36 @@ def fit_combiner(scores: np.ndarray, logits: np.ndarray, closed: np.ndarray, thr
 
 
 def out_of_fold_logits(train: list[EyeSet], tests: list[EyeSet], seed: int = 0, epochs: int = EPOCHS,
-                       k: int = FOLDS) -> list[np.ndarray]:
-    """Patch logits for every eye of each set in ``tests``, each from a CNN trained on the other folds of
-    ``train`` (folds by group, so no photo or person is on both sides)."""
-    from .patch import forward
+                       k: int = FOLDS, kind: str = "cnn") -> list[np.ndarray]:
+    """Patch logits (``kind`` = ``cnn`` or ``hog``) for every eye of each set in ``tests``, each from a model
+    trained on the other folds of ``train`` (folds by group, so no photo or person is on both sides)."""
+    from .patch import forward, hog_features, hog_logits
 
     outs = [np.zeros(len(t.closed), np.float32) for t in tests]
     for fold in range(k):
         keep = [s.folds(k) != fold for s in train]
-        weights = train_cnn(np.concatenate([s.patches[m] for s, m in zip(train, keep, strict=True)]),
-                            np.concatenate([s.closed[m] for s, m in zip(train, keep, strict=True)]), seed, epochs)
+        x = np.concatenate([s.patches[m] for s, m in zip(train, keep, strict=True)])
+        y = np.concatenate([s.closed[m] for s, m in zip(train, keep, strict=True)])
+        weights = train_cnn(x, y, seed, epochs) if kind == "cnn" else train_hog(x, y)
         for out, test in zip(outs, tests, strict=True):
             sel = test.folds(k) == fold
-            out[sel] = forward(normalise(test.patches[sel]), weights)
+            if kind == "cnn":
+                out[sel] = forward(normalise(test.patches[sel]), weights)
+            else:
+                out[sel] = hog_logits(hog_features(test.patches[sel]), weights)
     return outs
 
 
 def train_model(cew: EyeSet, faces: EyeSet, threshold: float, seed: int = 0, epochs: int = EPOCHS,
                 oof: np.ndarray | None = None) -> dict[str, np.ndarray]:
-    """The shipped model: the CNN on every patch of both sets, and the combiner fitted on the face eyes'
-    out-of-fold logits (``oof``, computed here when not given)."""
+    """The shipped model: the CNN and the HOG model on every patch of both sets, and the combiner fitted on
+    the face eyes' out-of-fold logits (``oof``, (N, 2) CNN and HOG, computed here when not given)."""
     if oof is None:
-        oof = out_of_fold_logits([cew, faces], [faces], seed, epochs)[0]
+        oof = np.c_[out_of_fold_logits([cew, faces], [faces], seed, epochs)[0],
+                    out_of_fold_logits([cew, faces], [faces], seed, epochs, kind="hog")[0]]
     combine = fit_combiner(faces.scores, oof, faces.closed, threshold)
-    weights = train_cnn(np.concatenate([cew.patches, faces.patches]), np.concatenate([cew.closed, faces.closed]),
-                        seed, epochs)
-    return {**weights, "combine": combine}
+    x, y = np.concatenate([cew.patches, faces.patches]), np.concatenate([cew.closed, faces.closed])
+    return {**train_cnn(x, y, seed, epochs), **train_hog(x, y), "combine": combine}
 
 
 def face_photos(closed_dir: Path, open_dir: Path, limit: int, seed: int) -> list[tuple[Path, bool]]:

@@ -510,6 +510,8 @@ DESCRIBES = re.compile(  # a short sentence about the attachment itself: what it
 ORDER_SENTENCE = re.compile(r"\b(?:goes|comes|should (?:come|go|be)|is) (?:last|first|the final|the last)\b|"
                             r"\b(?:final|last|finishing) (?:touch|step)\b|^(?:last|first|final) step\b|"
                             r"^(?:and )?(?:before|after) (?:that|it|this|the \w+)\b|\bat the (?:very )?(?:start|end)\b")
+PREFERENCE = re.compile(r"\b(?:would be (?:perfect|great|nice|ideal|lovely|best|amazing)|is what i(?:'m| am)? "
+                        r"(?:want|after|looking for)|(?:would|will) look (?:great|best|perfect))\b")
 BINDS = re.compile(  # which attachment is which: "the punk is the last one", "second image = the vibe"
     r"^(?:(?:and|so|oh),?\s+)?(?:the |my |this )?[\w-]+(?: [\w-]+)?(?: one| photo| image| picture| pic| shot)?\s+"
     r"(?:is|=|are)\s+(?:the |my )?(?:first|second|third|fourth|last|other|1st|2nd|3rd|4th|middle|\d)\b|"
@@ -527,7 +529,7 @@ def describes(sentence: str) -> bool:
 def binds(sentence: str) -> bool:
     """A sentence that says which attachment is which, or the order of the steps: part of the instruction."""
     s = sentence.strip().lower()
-    return len(s.split()) <= 16 and bool(BINDS.search(s) or ORDER_SENTENCE.search(s))
+    return len(s.split()) <= 16 and bool(BINDS.search(s) or ORDER_SENTENCE.search(s) or PREFERENCE.search(s))
 
 
 def is_request(sentence: str) -> bool:

@@ -71,7 +71,7 @@ HINTS = PlannerHints(
         ArgCue(("offset_x", "offset_y"), rf"\boffsets?\s*(?:of|=|:)?\s*\(?{NUMBER}\s*[, ]\s*{NUMBER}"),
         ArgCue(("offset_x",), rf"\b(?:x\s*offset|offset\s*x|horizontal offset)\s*(?:of|=|:)?\s*{NUMBER}"),
         ArgCue(("offset_y",), rf"\b(?:y\s*offset|offset\s*y|vertical offset)\s*(?:of|=|:)?\s*{NUMBER}"),
-        ArgCue(("palette_size",), r"\b(\d+)\s*colou?rs?\b", "int", minimum=2),
+        ArgCue(("palette_size",), r"\b(\d+)[\s-]*colou?rs?\b", "int", minimum=2),
         *(ArgCue(("palette",), rf"\b{pattern}\b", "value", name) for pattern, name in (
             (r"pico[- ]?8", "pico-8"), (r"nes", "nes"), (r"game[- ]?boy|gb|dmg", "game-boy"),
             (r"endesga[- ]?32", "endesga-32"))),

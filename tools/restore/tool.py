@@ -63,11 +63,15 @@ def present(result: dict[str, Any], inputs: dict[str, str]) -> Card:
 FIX = (r"(restor\w*|enhanc\w*|repair\w*|retouch\w*|denois\w*|de-noise|sharpen\w*|improv\w*|fix up|"
        r"clean(?:ed)? up|clean-up|touch(?:ed)? up|grainy|blurry|noisy|damaged|look better|clearer|crisper|smudg\w*|"
        r"fuzzy|clean(?: it| them)?)")
-FACE = r"(faces?|portraits?|skin|headshots?)"
+FACE = r"(faces?|portraits?|skin|headshots?|selfies?)"
 EXAMPLES = ("restore the face", "enhance the face", "fix up her face, it is blurry", "clean up the face",
             "face restoration please", "make the face sharper", "improve the face quality", "denoise the face",
             "restore the old portrait", "repair the damaged face")
-HINTS = PlannerHints(rules=(Rule(40, all=(rf"\b{FIX}\b.*\b{FACE}\b|\b{FACE}\b.*\b{FIX}|\bcodeformer\b",)),),
+HINTS = PlannerHints(rules=(Rule(40, all=(rf"\b{FIX}\b.*\b{FACE}\b|\b{FACE}\b.*\b{FIX}|\bcodeformer\b",)),
+                            # an old photo to repair: its faces are what this tool restores
+                            Rule(40, all=(r"\b(repair|restore|fix up|bring back|rescue)\w*\b.*\bold (photo|picture|"
+                                          r"print|"
+                                          r"snapshot|family photo)s?\b",))),
                      args=(ArgCue(("fidelity",), r"\b(?:weight|w|fidelity)\s*(?:of|=|:|at|to)?\s*(0?\.\d+|1(?:\.0+)?|0)"
                                                  r"(?![\d.])", when=r"codeformer|fidelity"),
                            ArgCue(("fidelity",), r"\b(?:fidelity|weight)\s*(?:of|at|=|:|to)?\s*(\d+(?:\.\d+)?\s*%)",

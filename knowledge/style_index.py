@@ -223,12 +223,21 @@ def card_parts(card: StyleCard) -> list[str]:
 
 
 def encode_cards(cards: list[StyleCard]) -> TextVectors:
-    from atelier.knowledge.embedders.minilm import minilm
-
     parts = [card_parts(c) for c in cards]
     owner = np.repeat(np.arange(len(cards)), [len(p) for p in parts])
-    return TextVectors(minilm().encode([c.text for c in cards]), minilm().encode([t for p in parts for t in p]),
+    return TextVectors(encode_texts(tuple(c.text for c in cards)), encode_texts(tuple(t for p in parts for t in p)),
                        owner)
+
+
+@functools.lru_cache(maxsize=4)
+def encode_texts(texts: tuple[str, ...]) -> np.ndarray:
+    """MiniLM vectors of the cards' texts, once per process: the short texts number in the thousands, and
+    every fresh home (a new user, each test) indexes the same library again."""
+    from atelier.knowledge.embedders.minilm import minilm
+
+    vectors = minilm().encode(list(texts))
+    vectors.setflags(write=False)
+    return vectors
 
 
 def cached_text_vectors(home: Path, library: StyleLibrary) -> TextVectors | None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from sprite_fixtures import cells_right, circular, simple_art
 
 from atelier.tools.sprite.corrupt import make_case, paint
 from atelier.tools.sprite.grid import (
@@ -18,27 +19,6 @@ from atelier.tools.sprite.grid import (
 )
 from atelier.tools.sprite.reconstruct import reconstruct
 from atelier.tools.sprite.synth import cell_colours
-
-
-def simple_art(seed: int, size: int = 16) -> np.ndarray:
-    """Blocky RGB art: 2x2 patches of a 5-colour palette with a dark speckle."""
-    rng = np.random.default_rng(seed)
-    palette = rng.integers(20, 240, (5, 3))
-    idx = np.repeat(np.repeat(rng.integers(0, 5, (size // 2, size // 2)), 2, 0), 2, 1)
-    rgb = palette[idx].astype(np.uint8)
-    rgb[rng.random((size, size)) < 0.15] = (15, 15, 25)
-    return rgb
-
-
-def cells_right(sprite: np.ndarray, truth: np.ndarray) -> float:
-    if sprite.shape[:2] != truth.shape[:2]:
-        return 0.0
-    return float((np.abs(sprite[..., :3].astype(int) - truth[..., :3].astype(int)).max(axis=2) <= 24).mean())
-
-
-def circular(a: float, b: float, period: float) -> float:
-    d = abs(a - b) % period
-    return min(d, period - d)
 
 
 def test_fit_from_a_ten_percent_wrong_start_cell_finds_the_true_cell():

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import cv2
 import numpy as np
+from sprite_fixtures import cells_right, circular, simple_art
 
 from atelier.tools.sprite.corrupt import border_cells, paint, visible
 from atelier.tools.sprite.deblur import MIN_SPREAD, edge_spread, fit_spread, unmix
@@ -21,27 +22,6 @@ from atelier.tools.sprite.synth import cell_colours
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "evals" / "sprite"))
 from run import ambiguous_border, either_way_right  # noqa: E402
-
-
-def simple_art(seed: int, size: int = 16) -> np.ndarray:
-    """Blocky RGB art: 2x2 patches of a 5-colour palette with a dark speckle."""
-    rng = np.random.default_rng(seed)
-    palette = rng.integers(20, 240, (5, 3))
-    idx = np.repeat(np.repeat(rng.integers(0, 5, (size // 2, size // 2)), 2, 0), 2, 1)
-    rgb = palette[idx].astype(np.uint8)
-    rgb[rng.random((size, size)) < 0.15] = (15, 15, 25)
-    return rgb
-
-
-def cells_right(sprite: np.ndarray, truth: np.ndarray) -> float:
-    if sprite.shape[:2] != truth.shape[:2]:
-        return 0.0
-    return float((np.abs(sprite[..., :3].astype(int) - truth[..., :3].astype(int)).max(axis=2) <= 24).mean())
-
-
-def circular(a: float, b: float, period: float) -> float:
-    d = abs(a - b) % period
-    return min(d, period - d)
 
 
 def test_a_cut_border_cell_counts_by_its_own_integer_width():

@@ -9,6 +9,8 @@ import functools
 import re
 from typing import Any
 
+from atelier.core.text import strip_accents
+
 ORDINALS = {
     "first": 0,
     "1st": 0,
@@ -186,7 +188,7 @@ def normalise(text: str) -> str:
     """Lower-case, unaccented, other languages' tool words in English, numbers as digits, typos fixed."""
     from atelier.agent.planners import words
 
-    text = words.strip_accents(text.lower().replace("&", " and ").replace("’", "'"))
+    text = strip_accents(text.lower().replace("&", " and ").replace("’", "'"))
     text = words.numbers(words.translate(text, words.translations(_vocabularies())))
     return fix_typos(re.sub(r"\s+", " ", text).strip(" .!?"))
 

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import functools
 import re
-import unicodedata
+
+from atelier.core.text import strip_accents
 
 GENERAL = (
     # please / thanks / greetings
@@ -76,11 +77,6 @@ def _table(entries: tuple[str, ...]) -> dict[str, str]:
 def _pattern(keys: tuple[str, ...]) -> re.Pattern:
     ordered = sorted(keys, key=len, reverse=True)  # "y luego" before "luego"
     return re.compile(r"(?<![\w'])(?:" + "|".join(re.escape(k) for k in ordered) + r")(?![\w'])")
-
-
-def strip_accents(text: str) -> str:
-    """"ouvre ses yeux s'il te plaît" -> "... plait", "öffne" -> "offne": the tables are written unaccented."""
-    return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
 
 
 def translate(text: str, table: dict[str, str]) -> str:

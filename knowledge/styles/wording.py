@@ -19,9 +19,10 @@ import difflib
 import functools
 import math
 import re
-import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
+
+from atelier.core.text import strip_accents
 
 # words that say "a style please" rather than which one
 _FILLER = """
@@ -43,8 +44,7 @@ class Token:
 
 def fold(text: str) -> str:
     """Lower case without accents: "Gaudí" -> "gaudi"."""
-    decomposed = unicodedata.normalize("NFKD", text.lower())
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return strip_accents(text.lower())
 
 
 def singular(word: str) -> str:

@@ -1,11 +1,13 @@
 """Ground-truth cases for sprite reconstruction, from CC0 sprite packs and sprites drawn in code.
 
-Two splits with disjoint sources (``data/SOURCES.md``):
+Three splits with disjoint sources (``data/SOURCES.md``):
 
 - ``tune``: Kenney Tiny Battle (``shared/data/sprites``), Kenney Tiny Dungeon, Nikoichu's 1-bit icons, and
   random blob sprites drawn in code; the only split anything was tuned on.
 - ``heldout``: Clint Bellanger's Tiny Creatures, GrafxKid's characters/props/house and Dungeon Crawl Stone
-  Soup's many-colour 32 px tiles; never tuned on, never used to train the ranker.
+  Soup's many-colour 32 px tiles; held out until round 4's final run, tuning data since round 5.
+- ``heldout2``: 0x72's Dungeon Tileset II characters (16x16-32x36) and ansimuz's explosions (64-192 px
+  frames, cropped to their content); built in round 5 before any tuning, never tuned on.
 
 Sprites are single tiles and 2x2 / 4x4 groups of tiles (16-128 px). Every case is upscaled, cropped at
 random and corrupted by one kind from ``atelier.tools.sprite.corrupt.KINDS``, in turn. Sprites whose
@@ -13,6 +15,7 @@ visible part has fewer than two column or row boundaries are drawn again.
 
     .venv/bin/python evals/sprite/make_cases.py --split tune --n 260 --seed 0
     .venv/bin/python evals/sprite/make_cases.py --split heldout --n 260 --seed 1000
+    .venv/bin/python evals/sprite/make_cases.py --split heldout2 --n 260 --seed 2000
 
 Extra tuning cases of chosen kinds (never of the held-out split), e.g.
 ``--split tune --n 130 --seed 7 --kinds colour_noise jpeg ai_mix --out /tmp/extra``.
@@ -57,12 +60,47 @@ def grafxkid_sprites(folder: Path) -> list[np.ndarray]:
     return out
 
 
+def content_box(sprite: np.ndarray, margin: int = 2) -> np.ndarray:
+    """The sprite cut to its opaque pixels plus ``margin``: a big effect frame is mostly empty."""
+    ys, xs = np.nonzero(sprite[..., 3] > 0)
+    if not ys.size:
+        return sprite
+    return sprite[max(0, ys.min() - margin):ys.max() + 1 + margin, max(0, xs.min() - margin):xs.max() + 1 + margin]
+
+
+def explosion_frames(folder: Path) -> list[np.ndarray]:
+    """Square frames side by side in each sheet, each cut to its content."""
+    out = []
+    for path in sorted(folder.glob("explosion-*.png")):
+        sheet = load_rgba(path)
+        side = sheet.shape[0]
+        out += [content_box(t) for t in sheet_tiles(sheet, side, side, (1,), min_fill=0.02)]
+    return out
+
+
+def dungeon_ii_sprites(folder: Path) -> list[np.ndarray]:
+    """Each file is one character frame (16x16 to 32x36); frames 2x2 side by side make bigger sprites."""
+    frames = [load_rgba(p) for p in sorted(folder.glob("*.png"))]
+    out = [f for f in frames if f.shape[0] >= 16]
+    by_shape: dict[tuple[int, ...], list[np.ndarray]] = {}
+    for f in out:
+        by_shape.setdefault(f.shape, []).append(f)
+    for group in by_shape.values():
+        for i in range(0, len(group) - 3, 4):
+            a, b, c, d = group[i:i + 4]
+            out.append(np.concatenate([np.concatenate([a, b], 1), np.concatenate([c, d], 1)], 0))
+    return out
+
+
 def sources(split: str) -> dict[str, list[np.ndarray]]:
     if split == "tune":
         icons = [t for p in sorted((DATA / "nikoichu_1bit_icons").glob("*.png")) for t in tiles_of(p, 16, (1, 2))]
         return {"kenney_tiny_battle": tiles_of(TINY_BATTLE, 16, (1, 2)),
                 "kenney_tiny_dungeon": tiles_of(DATA / "kenney_tiny_dungeon" / "tilemap_packed.png", 16, (1, 2, 4)),
                 "nikoichu_1bit_icons": icons, "blob": []}
+    if split == "heldout2":
+        return {"dungeon_tileset_ii": dungeon_ii_sprites(DATA / "dungeon_tileset_ii"),
+                "ansimuz_explosions": explosion_frames(DATA / "ansimuz_explosions")}
     return {"tiny_creatures": tiles_of(DATA / "tiny_creatures" / "tilemap_packed.png", 16, (1, 2)),
             "grafxkid": grafxkid_sprites(DATA / "grafxkid"),
             "dcss": tiles_of(DATA / "dcss_tiles" / "sheet_32.png", 32, (1, 2))}
@@ -78,7 +116,7 @@ def pick(rng: np.random.Generator, pool: dict[str, list[np.ndarray]]) -> tuple[s
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--split", choices=("tune", "heldout"), required=True)
+    parser.add_argument("--split", choices=("tune", "heldout", "heldout2"), required=True)
     parser.add_argument("--out", type=Path, default=None, help="default evals/sprite/cases/SPLIT")
     parser.add_argument("--n", type=int, default=260)
     parser.add_argument("--seed", type=int, default=0)

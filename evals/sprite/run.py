@@ -243,7 +243,7 @@ def table(results: dict[str, tuple[dict, list[dict]]]) -> list[str]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--cases", type=Path, default=REPO / "evals" / "sprite" / "cases")
-    parser.add_argument("--split", nargs="+", default=["tune", "heldout"])
+    parser.add_argument("--split", nargs="+", default=["tune", "heldout", "heldout2"])
     parser.add_argument("--out", type=Path, default=REPO / "evals" / "reports")
     parser.add_argument("--no-peer", action="store_true")
     parser.add_argument("--no-heuristic", action="store_true", help="skip the heuristic-only run")

@@ -41,18 +41,22 @@ def test_each_new_corruption_is_recovered_on_simple_art(kind, seed):
     assert right_share(rec.sprite, truth_sprite) >= 0.99, kind
 
 
-SUB2 = ("1.5 px cells on 2x2-patch art: the exact 1.5 grid is proposed (diff 0), but the ranker still scores its "
-        "2x harmonic a little higher (5.96 vs 6.32 with the shipped weights)")
-
-
-@pytest.mark.parametrize("scale", [pytest.param(1.5, marks=pytest.mark.xfail(strict=True, reason=SUB2)),
-                                   1.75, 2.5, 3.0])
+@pytest.mark.parametrize("scale", [1.5, 1.75, 2.5, 3.0])
 def test_small_scales_are_recovered(scale):
     art = simple_art(14, size=24)[..., :3]
     edges = np.ceil(np.arange(25) * scale - 1e-9).astype(int)
     rec = reconstruct(paint(art, edges, edges))
     assert abs(rec.grid.cell_x - scale) <= 0.02 * scale and abs(rec.grid.cell_y - scale) <= 0.02 * scale
     assert right_share(rec.sprite, art) >= 0.99
+
+
+def test_one_and_a_half_px_cells_beat_their_2x_harmonic_on_most_art():
+    """1.5 px cells on blocky art: the 3 px harmonic also explains the image, so the ranker decides. The
+    round-5 ranker (pool of 6) picks 1.5 on 10 of these 12 sprites, the round-4 one on 8."""
+    edges = np.ceil(np.arange(25) * 1.5 - 1e-9).astype(int)
+    right = sum(abs(reconstruct(paint(simple_art(seed, size=24)[..., :3], edges, edges)).grid.cell_x - 1.5) < 0.03
+                for seed in range(12))
+    assert right >= 10
 
 
 def test_row_jitter_really_bends_the_lines():

@@ -16,7 +16,7 @@ from .palettes import snap_to
 from .rank import Evaluated, evaluate, feature_matrix, load_ranker
 from .synth import cell_colours, snap_alpha, snap_palette, upscale_on_grid
 
-POOL = 10
+POOL = 6
 
 
 @dataclass(frozen=True)

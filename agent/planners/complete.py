@@ -12,6 +12,7 @@ from __future__ import annotations
 from atelier.agent.catalogue import catalogue
 from atelier.agent.plan import Plan
 from atelier.agent.planners import PlanRequest
+from atelier.agent.planners import refs as attach
 from atelier.agent.planners import text as tx
 
 
@@ -20,7 +21,8 @@ def complete_refs(plan: Plan, request: PlanRequest) -> Plan:
     if not plan.steps or request.n_attachments < 2:
         return plan
     text = tx.normalise(request.text)
-    marks = [m for m in tx.reference_marks(text, request.n_attachments) if m < request.n_attachments]
+    n = request.n_attachments
+    marks = [m for m in attach.reference_marks(text, n, tx.find_style) if m < n]
     used = {v for s in plan.steps for v in s.inputs.values()}
     free = [m for m in marks if f"attachment:{m}" not in used]
     if not free:

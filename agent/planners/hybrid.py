@@ -18,11 +18,12 @@ def read_by_code(request: PlanRequest) -> bool:
     """Requests whose structure code reads better than the model: a fan-out over several attachments ("do all
     of them", one step each, which the model does not write) and attachments named in words ("use pic 1 as the
     style reference for pic 2"), where the model swapped roles on the development lists."""
+    from atelier.agent.planners import refs as attach
     from atelier.agent.planners import text as tx
 
     text = tx.normalise(request.text)
     n = request.n_attachments
-    return n > 1 and (tx.wants_fanout(text) or bool(tx.attachment_refs(text, n)))
+    return n > 1 and (tx.wants_fanout(text) or bool(attach.attachment_refs(text, n)))
 
 
 class HybridPlanner:

@@ -13,6 +13,7 @@ import numpy as np
 from atelier.agent.catalogue import capabilities, catalogue, chains_image, read_lines
 from atelier.agent.plan import Plan, Step
 from atelier.agent.planners import PlanRequest, intent
+from atelier.agent.planners import refs as attach
 from atelier.agent.planners import text as tx
 from atelier.agent.planners.compact import replies
 from atelier.agent.planners.guard import screen
@@ -193,15 +194,15 @@ def classify(clauses: list[str], request: str, n_attachments: int, parts: bool =
             continue
         label, sim, margin = next(near)
         tool = None if label == "answer" or sim < 0.35 or intent.statement(c) or (parts and intent.told(c)) else label
-        if tool and not _supported(tool, c) and not tx.find_style(c) and not tx.attachment_refs(c, n_attachments):
+        if tool and not _supported(tool, c) and not tx.find_style(c) and not attach.attachment_refs(c, n_attachments):
             tool = None  # "make it HDR", "vectorize this logo": close to an example, but no word of the tool's own
         out.append(Clause(c, tool, float(min(1.0, max(0.0, margin * 4 + (sim - 0.35))))))
     for cl in out:
         hints = catalogue()[cl.tool].hints if cl.tool else None
         wants_style = hints and (hints.ref_from or hints.text_arg == ("query", "style"))
         cl.style = tx.find_style(cl.text) if wants_style else None
-        cl.refs = tx.attachment_refs(cl.text, n_attachments)
-        cl.marks = tx.reference_marks(cl.text, n_attachments)
+        cl.refs = attach.attachment_refs(cl.text, n_attachments)
+        cl.marks = attach.reference_marks(cl.text, n_attachments, tx.find_style)
     return out
 
 
@@ -419,7 +420,7 @@ class SemanticPlanner:
             if len(parts) > 1 and any(ATTACHMENT_ONLY.search(p) for p in parts):  # "only the second image, ..."
                 rest = [p for p in parts if not ATTACHMENT_ONLY.search(p)]
                 if rest:
-                    parts = [f"{rest[0]} ({', '.join(p for p in parts if ATTACHMENT_ONLY.search(p))})", *rest[1:]]
+                    parts = [f"{rest[0]}, on {', '.join(p for p in parts if ATTACHMENT_ONLY.search(p))}", *rest[1:]]
                     clause = ", ".join(parts)
             if len(parts) > 1 and any(IGNORE.search(p) for p in parts):  # "ignore the first, sketch the others"
                 parts = [p for p in parts if not IGNORE.search(p)] or parts[:1]
@@ -587,7 +588,7 @@ OTHERS = re.compile(r"\bthe others?\b|\bthe other (?:two|three|four|five|\d|ones
 def ignored_attachments(text: str, n: int) -> set[int]:
     """Attachments the request says to leave out ("ignore photo 2", "skip the first one")."""
     return {i for part in re.split(r"[,;.]\s*|\s+and\s+", text) if IGNORE.search(part.strip())
-            for i in tx.attachment_refs(part, n) if i < n}
+            for i in attach.attachment_refs(part, n) if i < n}
 
 
 def share_lookups(steps: list[Step]) -> list[Step]:

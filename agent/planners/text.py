@@ -11,48 +11,6 @@ from typing import Any
 
 from atelier.core.text import strip_accents
 
-ORDINALS = {
-    "first": 0,
-    "1st": 0,
-    "second": 1,
-    "2nd": 1,
-    "third": 2,
-    "3rd": 2,
-    "fourth": 3,
-    "4th": 3,
-    "fifth": 4,
-    "5th": 4,
-    "last": -1,
-    "other": 1,
-    "latter": -1,
-    "former": 0,
-    "final": -1,
-    "latest": -1,
-    "earlier": 0,
-    "earliest": 0,
-    "later": -1,
-    "newest": -1,
-    "newer": -1,
-    "older": 0,
-    "oldest": 0,
-    "middle": -2,  # the middle one of three: resolved against the count below
-}
-NOUNS = r"(?:photo|image|picture|pic|one|shot|attachment|upload|file|sprite|punk|portrait|frame|reference|ref)s?"
-ORDINAL_RE = re.compile(
-    rf"\b(first|1st|second|2nd|third|3rd|fourth|4th|fifth|5th|last|other|latter|former|final|latest|middle|earlier|"
-    rf"earliest|later|newest|oldest|newer|older)"
-    rf"(?:\s+(?:{NOUNS})\b|(?=\s*(?:$|[,.;!?()]|\s(?:and|then|as|for|please|is|are|needs|has|with|to|in|on|onto|"
-    rf"from|of|like|into|instead|too|only)\b)))"
-)
-NUMBERED_RE = re.compile(rf"\b{NOUNS}\s*(?:#|no\.?|number)?\s*(\d)\b|(?:\bnumber|#)\s*(\d)\b(?!\s*(?:px|%|x\b))")
-LETTERED_RE = re.compile(r"\b(?:photo|image|picture|pic|shot)\s+([a-d])\b")
-SENT_LAST_RE = re.compile(r"\b(?:the )?(?:one|photo|image|picture|pic|shot) i (?:sent|attached|added|uploaded) "
-                          r"(last|first|second)\b")
-SIDE_RE = re.compile(rf"\b(?:on )?the (left|right)(?:\s+{NOUNS}\b|(?=\s*(?:$|[,.;!?])))")
-BEFORE_LAST_RE = re.compile(r"\b(?:the )?(?:second[- ]to[- ]last|second[- ]last|penultimate|next[- ]to[- ]last|"
-                            r"one before (?:the )?last)(?: one| photo| image| picture| pic| shot)?\b|"
-                            r"\bthe one (?:right |just |directly )?before (?:it|that|the last(?: one)?)\b")
-IN_THE_MIDDLE_RE = re.compile(r"\bthe one in the middle\b")
 FANOUT_RE = re.compile(r"\b(each|every|all)\b(?:\s+(?:of\s+)?(?:these|those|them|the|my))?|\bboth\b|\bthe (?:lot|"
                        r"rest)\b|"
                        r"\b(?:these|those) (?:photos|pictures|images|pics|shots|punks|sprites|portraits|selfies)\b")
@@ -67,8 +25,9 @@ BEFORE_RE = re.compile(r"^\s*(?:before|ahead of|prior to)\s+(?!(?:anything|every
                        r"(?P<first>.+)$")
 AFTER_RE = re.compile(r"^\s*after\s+(?P<first>.+?),\s*(?P<later>.+)$")
 BUT_FIRST_RE = re.compile(r"^(?P<later>.+?),?\s+but\s+first\s+(?P<first>.+)$")
-BEFOREHAND_RE = re.compile(r"^(?P<later>.+?)(?:[,;—–]\s*(?:though|but|and|however)?|\s+(?:though|but|—|–))\s+"
-                           r"(?:make sure\s+)?(?P<first>.+?)\s+(?:beforehand|before (?:that|it|this|then)|first|before|"
+BEFOREHAND_RE = re.compile(r"^(?P<later>.+?)(?:[,;—–]\s*(?:though|but|and|however)?|\s+(?:though|but|—|–|-))\s+"
+                           r"(?:(?:oh|and|but),?\s+)*(?:make sure\s+)?(?P<first>.+?)\s+(?:beforehand|"
+                           r"before (?:that|it|this|then)|(?<!the )(?<!my )first|before|"
                            r"before you do(?: that| it| so)?|before doing (?:that|so|it)|"
                            r"prior to (?:that|it|this)|ahead of (?:that|it|this))$")
 BEFORE_THAT_RE = re.compile(r"^(?P<later>.+?)[,;.]?\s+(?:but\s+)?(?:before that|prior to that|beforehand|"
@@ -81,13 +40,13 @@ LAST_WORDS = re.compile(r"^(?:finish|end) (?:with|by)\b|^(?:lastly|last of all|a
 FIRST_WORDS = re.compile(r"\b(?:goes|comes|should (?:come|go|be)|is) first\b|\b(?:first of all|to start with|"
                          r"as the first step)\b|^(?:the )?first (?:step|thing) (?:is|should be)\b|"
                          r"^(?:start|begin) (?:with|by)\b|^to (?:begin|start)(?: with)?\b|"
-                         r"\bthe main thing is\b|^first things first\b|\bfirst$|\bbefore (?:anything|everything|"
-                         r"all) else\b|"
+                         r"\bthe main thing is\b|^first things first\b|(?<!the )(?<!my )(?<!this )\bfirst$|"
+                         r"\bbefore (?:anything|everything|all) else\b|"
                          r"\bat the (?:very )?(?:start|beginning)\b|^(?:the )?first step\b")
 EARLIER_RE = re.compile(r"^(?:but |and )?(?:before (?:that|it|this|then|doing (?:that|so))|prior to (?:that|it|this)|"
                         r"ahead of (?:that|it|this))\s*,?\s+")  # a part that goes before the part said just before it
 EARLIER_END_RE = re.compile(r"\s+(?:before (?:you do(?: (?:that|it|so))?|doing (?:that|so|it)|that|it|then)|beforehand|"
-                            r"first|before)(?:,?\s+(?:though|please|thanks|too|ok))?$")
+                            r"(?<!the )(?<!my )(?<!this )first|before)(?:,?\s+(?:though|please|thanks|too|ok))?$")
 FIRST_RE = re.compile(r"^\s*(?:first(?:ly)?(?!\s+(?:is|=|:|one|photo|image|picture|pic|shot)\b)|"
                       r"before (?:anything|everything|all) else|first of all|first things first)"
                       r",?\s+")
@@ -280,88 +239,6 @@ def ordered(parts: list[str]) -> list[str]:
     if (last or first) and len(parts) > 1:
         return first + [p for p in parts if p not in last and p not in first] + last
     return parts
-
-
-def _mentions(clause: str, n_attachments: int) -> list[tuple[int, int, int]]:
-    """(start, end, attachment index) of every attachment the clause names, in order of appearance."""
-    found = []
-    for m in SENT_LAST_RE.finditer(clause):
-        i = ORDINALS[m[1]]
-        found.append((m.start(), m.end(), i if i >= 0 else n_attachments + i))
-    masked = SENT_LAST_RE.sub(lambda m: " " * len(m.group(0)), clause)
-    for m in ORDINAL_RE.finditer(masked):
-        i = ORDINALS[m[1]]
-        if i == -2:
-            i = (n_attachments - 1) // 2 if n_attachments >= 3 else -1
-            if i < 0:
-                continue
-        found.append((m.start(), m.end(), i if i >= 0 else n_attachments + i))
-    for m in re.finditer(r"\b(?:the )?(last|first) (two|three|2|3)\b", masked):  # "the last two"
-        k = {"two": 2, "three": 3, "2": 2, "3": 3}[m[2]]
-        for j in range(k):
-            found.append((m.start(), m.end(), j if m[1] == "first" else n_attachments - k + j))
-    for m in SIDE_RE.finditer(masked):  # "the photo on the right", "the left one"
-        found.append((m.start(), m.end(), 0 if m[1] == "left" else n_attachments - 1))
-    for m in IN_THE_MIDDLE_RE.finditer(masked):
-        if n_attachments >= 3:
-            found.append((m.start(), m.end(), (n_attachments - 1) // 2))
-    for m in BEFORE_LAST_RE.finditer(masked):  # "the second-to-last one", "the one right before it"
-        if n_attachments >= 2:
-            found.append((m.start(), m.end(), n_attachments - 2))
-    for m in NUMBERED_RE.finditer(masked):
-        found.append((m.start(), m.end(), int(m[1] or m[2]) - 1))
-    for m in LETTERED_RE.finditer(masked):
-        found.append((m.start(), m.end(), "abcd".index(m[1])))
-    return sorted(f for f in found if f[2] >= 0)
-
-
-def attachment_refs(clause: str, n_attachments: int) -> list[int]:
-    """Attachment indices the clause names ("the second photo", "image 2", "the last one"), in order."""
-    return [i for _, _, i in _mentions(clause, n_attachments)]  # out-of-range refs stay: validation asks
-
-
-REF_VERB = r"\b(?:from|of|like|using|use|with|borrow(?:ing)?|based on|resembling|matching)"
-REF_BEFORE = re.compile(
-    rf"{REF_VERB}(?:\s+(?:the|my|this|that))?(?:\s+[\w-]+){{1,3}}\s*\(\s*(?:the\s+)?$|"
-    r"\b(?:use|take|borrow|using|taking|borrowing)\s+(?:the\s+)?eyes (?:in|from|of)\s+(?:the\s+)?$|"
-    rf"(?:{REF_VERB}|\b(?:reference|ref|source|guide|painting|artwork|example|model)\b[^,;]*\b(?:is|=))"
-    r"\s+(?:the\s+|my\s+|that\s+)?$|"
-    r"\b(?:like|as|after)\s+(?:the|my|this|that)\s+[\w-]+\s+(?:in|of|from|on)\s+(?:the\s+)?$|"
-    r"\b(?:style|look|palette|vibe|feel|mood|colou?rs|aesthetic|artwork|painting|poster|drawing|illustration)\s+"
-    r"(?:in|of|from)\s+(?:the\s+|my\s+)?$|"
-    r"\b(?:style|look|palette|reference|painting|page|artwork|poster)\b[^.;]{0,40}\b(?:which|that) i (?:attached|sent|"
-    r"added|uploaded|put)\s+$|"
-    r"\b(?:painting|artwork|poster|reference|style|drawing|illustration|print|sketchbook page|page)"
-    r"\s*\(\s*(?:the\s+)?$")
-# "of the sunset photo (the second one)", "from picture A", "like the artwork in the second", "painting (second image)"
-REF_AFTER = re.compile(r"^(?:'s|s')?\s*(?:(?:eyes|style|look|colou?rs|palette|vibe|feel)\b|(?:is|=|:) (?:the |a |my )?"
-                       r"(?:vibe|look|mood|feel|palette|aesthetic|style reference|inspiration)\b|as (?:the |a |my )?"
-                       r"(?:reference|ref|guide|source|style|example|model)\b|(?:is|as) (?:the |a |my |our )?"
-                       r"(?:reference|ref|style|guide|source|painting|artwork|drawing|illustration|poster|print)\b|"
-                       r"for (?:the )?(?:eyes|style|look)\b|"
-                       r"(?:are|is) (?:open|awake)\b|(?:with|where) (?:her|his|their|the|everyone'?s) eyes "
-                       r"(?:are )?open|(?:has|have) (?:her|his|their|the) eyes open|"
-                       r"(?:her|his|their|the) eyes are open)")
-
-
-TARGET_BEFORE = re.compile(r"\b(?:this|my|the) (?:photo|picture|pic|shot|selfie|"
-                           r"image) of (?:[\w']+ ){1,3}\(\s*(?:the\s+)?$")
-EYES_OPEN_AFTER = re.compile(r"^[^,;.]{0,45}?\b(?:and )?(?:her|his|their|the|everyone'?s|my|our) eyes (?:are|"
-                             r"were) (?:wide )?open\b|^\s*(?:one )?(?:is|looks|was) (?:fine|good|ok|okay|perfect|"
-                             r"great)\b")
-
-
-def reference_marks(clause: str, n_attachments: int) -> list[int]:
-    """The named attachments the clause uses as a reference, by the words round them: "from picture A",
-    "like the second one", "photo 2's eyes", "the first as reference", "the reference is the second image"."""
-    marks = []
-    for start, end, i in _mentions(clause, n_attachments):
-        before, after = clause[max(0, start - 60):start], clause[end:end + 60]
-        if TARGET_BEFORE.search(before):
-            continue  # "for this photo of his farm (first)": the photo to change, not the reference
-        if REF_BEFORE.search(before) or REF_AFTER.search(after) or EYES_OPEN_AFTER.search(after):
-            marks.append(i)
-    return marks
 
 
 def wants_fanout(text: str) -> bool:

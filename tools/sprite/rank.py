@@ -128,6 +128,15 @@ class AxisFit:
     sharp: bool
 
 
+def _memo(cache: dict | None, key: tuple, compute):
+    """``compute()``, remembered in ``cache`` under ``key`` when there is a cache."""
+    if cache is None:
+        return compute()
+    if key not in cache:
+        cache[key] = compute()
+    return cache[key]
+
+
 def axis_lines(impulses: np.ndarray, raw: np.ndarray, cell: float, offset: float, n: int,
                cache: dict | None = None) -> AxisFit:
     """Tracked lines of one axis, its fitted (cell, offset) and (support, coverage); memoised in ``cache``."""
@@ -135,9 +144,10 @@ def axis_lines(impulses: np.ndarray, raw: np.ndarray, cell: float, offset: float
     if cache is not None and key in cache:
         return cache[key]
     if cell < SUB2:  # neighbouring pixels can both be boundaries here, which peak picking merges
-        impulses = dense_impulses(raw)
-    if cell < 4:
-        cell, offset = refine_small(impulses, cell, offset)
+        impulses = _memo(cache, ("dense", id(raw)), lambda: dense_impulses(raw))
+    if cell < 4:  # the search covers every phase, so candidates of one cell share it
+        small_key = ("small", cell, id(impulses), None if impulses.any() else offset)
+        cell, offset = _memo(cache, small_key, lambda: refine_small(impulses, cell, offset))
     lines = track_lines(impulses, cell, offset, n, raw)
     reach = 1 if cell >= 4 else 0
     sharp = edge_sharpness(raw, lines, cell) >= SHARP

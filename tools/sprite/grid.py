@@ -307,21 +307,23 @@ def track_lines(profile: np.ndarray, cell: float, offset: float, n: int,
         return grid_lines(n, cell, offset)
     radius = max(1, int(round(cell * 0.25)))
     floor = 0.2 * float(np.percentile(profile, 95)) + 1e-6
-    coords = np.arange(1, n + 1, dtype=np.float64)  # boundary coordinate of each profile index
+    imp, energies = profile.tolist(), None if raw is None else raw.tolist()  # windows of a few pixels:
+    # plain Python beats numpy's per-call overhead here
 
     def snap(expected: float) -> float:
         lo, hi = int(max(1, round(expected) - radius)), int(min(n - 1, round(expected) + radius))
         if hi < lo:
             return expected
-        window = profile[lo - 1: hi]
-        j = int(window.argmax())
-        if window[j] <= floor:
+        window = imp[lo - 1: hi]
+        top = max(window)
+        if top <= floor:
             return expected
-        if raw is None:
-            return float(lo + j)
-        energy = raw[lo - 1: hi]
-        energy = energy * (energy >= 0.3 * energy.max())
-        return float((energy * coords[lo - 1: hi]).sum() / max(float(energy.sum()), 1e-12))
+        if energies is None:
+            return float(lo + window.index(top))
+        energy = energies[lo - 1: hi]
+        cut = 0.3 * max(energy)
+        kept = [(e, lo + i) for i, e in enumerate(energy) if e >= cut]
+        return sum(e * x for e, x in kept) / max(sum(e for e, _ in kept), 1e-12)
 
     lines = [snap(offset) if offset >= 1 else offset]
     while lines[-1] + cell < n - 0.5:

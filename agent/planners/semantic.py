@@ -12,7 +12,7 @@ import numpy as np
 
 from atelier.agent.catalogue import capabilities, catalogue, chains_image, read_lines
 from atelier.agent.plan import Plan, Step
-from atelier.agent.planners import PlanRequest, intent
+from atelier.agent.planners import PlanRequest, intent, steps
 from atelier.agent.planners import refs as attach
 from atelier.agent.planners import text as tx
 from atelier.agent.planners.compact import replies
@@ -415,8 +415,18 @@ class SemanticPlanner:
     def _clauses(self, text: str, n: int, whole: str = "") -> list[Clause]:
         context = f"{whole} {text}" if whole and whole != text else text  # rules may read the story too
         out: list[Clause] = []
-        for clause in tx.split_clauses(text):
-            parts = tx.split_and(clause)
+
+        def tool_of(phrase: str) -> str | None:
+            tool = rule_tool(phrase, context, n)
+            return None if tool == "answer" else tool
+
+        def style_of(phrase: str) -> str | None:
+            found = tx.find_style(phrase)
+            return found[1] if found else None
+
+        said = steps.corrected(tx.split_clauses(text), tool_of, style_of)
+        for clause in steps.mask_step_references(said, tool_of, style_of):
+            parts = steps.mask_step_references(tx.split_and(clause), tool_of, style_of)
             if len(parts) > 1 and any(ATTACHMENT_ONLY.search(p) for p in parts):  # "only the second image, ..."
                 rest = [p for p in parts if not ATTACHMENT_ONLY.search(p)]
                 if rest:
@@ -456,7 +466,7 @@ class SemanticPlanner:
                     out += kept
                     continue
             out += classify([clause], context, n)
-        return join_clauses(out, context, n)
+        return join_clauses(anchored(out), context, n)
 
     def _no_tool_answer(self, text: str) -> str:
         if re.search(r"\b(hi|hello|hey|good (morning|afternoon|evening)|thanks|thank you|cheers)\b", text):
@@ -702,6 +712,25 @@ def join_clauses(out: list[Clause], context: str, n: int) -> list[Clause]:
                 cl.tool == restyler or not _ruled(cl, context, n)):
             cl.tool, cl.style = restyler, tx.find_style(context)
     return merged
+
+
+def anchored(out: list[Clause]) -> list[Clause]:
+    """"do anime, but sketch it before the anime part": a clause that only names a step another clause asks for
+    is where that step goes (the first such anchor), not a second step."""
+    kept = list(out)
+    for cl in out:
+        if cl not in kept or cl.tool is None or not steps.is_anchor(cl.text):
+            continue
+        key = (cl.tool, cl.style[1] if cl.style else None)
+        same = [c for c in kept if c.tool == cl.tool and (c.style[1] if c.style else None) == key[1]]
+        if len(same) < 2:
+            continue
+        real = next((c for c in same if not steps.is_anchor(c.text)), cl)
+        at = kept.index(same[0] if all(steps.is_anchor(c.text) for c in same) else cl)
+        merged = Clause(real.text, real.tool, real.confidence, real.style, [r for c in same for r in c.refs],
+                        [m for c in same for m in c.marks])
+        kept = [merged if k == at else c for k, c in enumerate(kept) if k == at or c not in same]
+    return kept
 
 
 def _values_for_later(out: list[Clause], cl: Clause) -> bool:

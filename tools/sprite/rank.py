@@ -88,9 +88,10 @@ def sample_diff(img: np.ndarray, sprite: np.ndarray, xlines: np.ndarray, ylines:
     xs = np.unique(np.linspace(xlines[0], xlines[-1] - 1, min(SAMPLE, xlines[-1] - xlines[0])).astype(np.int64))
     r = np.clip(np.searchsorted(ylines, ys, side="right") - 1, 0, sprite.shape[0] - 1)
     c = np.clip(np.searchsorted(xlines, xs, side="right") - 1, 0, sprite.shape[1] - 1)
-    a = img[ys[:, None], xs[None, :], :3].astype(np.int16)
-    b = sprite[r[:, None], c[None, :], :3].astype(np.int16)
-    d = np.abs(a - b).max(axis=2)
+    a = img[ys][:, xs, :3].astype(np.int16)  # rows then columns: two gathers, cheaper than one 2-D one
+    b = sprite[r][:, c, :3].astype(np.int16)
+    step = np.abs(a - b)
+    d = np.maximum(np.maximum(step[..., 0], step[..., 1]), step[..., 2])  # faster than a 3-wide reduce
     return float((d > tolerance).mean()), float(d.mean() / 255.0)
 
 

@@ -37,21 +37,22 @@ LAST_WORDS = re.compile(r"^(?:finish|end) (?:with|by)\b|^(?:lastly|last of all|a
                         r"\b(?:goes|comes|should (?:come|go|be)|is|at the very|as the) (?:last|the last step|final|"
                         r"end|final step)\b|\b(?:at the end|in the end|last of all|as the last step)\b|"
                         r"^(?:the )?(?:last|final) (?:step|thing|one)\b|"
+                        r"(?<!the )(?<!sent )(?<!attached )(?<!added )(?<!uploaded )(?<!my )\blast$|"
                         r"\b(?:after (?:everything|anything|all) else|after (?:all )?the rest|(?:come|comes|go|goes|"
                         r"happen|be done) (?:afterwards|later|after that))\b")
 FIRST_WORDS = re.compile(r"\b(?:goes|comes|should (?:come|go|be)|is) first\b|\b(?:first of all|to start with|"
                          r"as the first step)\b|^(?:the )?first (?:step|thing) (?:is|should be)\b|"
                          r"^(?:start|begin) (?:with|by)\b|^to (?:begin|start)(?: with)?\b|"
                          r"\bthe main thing is\b|^first things first\b|(?<!the )(?<!my )(?<!this )\bfirst$|"
-                         r"\bbefore (?:anything|everything|all) else\b|"
+                         r"\bbefore (?:anything|everything|all) else\b|^(?:but )?first,? (?:though|however)\b|"
                          r"\bat the (?:very )?(?:start|beginning)\b|^(?:the )?first step\b")
 EARLIER_RE = re.compile(r"^(?:but |and )?(?:before (?:that|it|this|then|doing (?:that|so))|prior to (?:that|it|this)|"
                         r"ahead of (?:that|it|this))\s*,?\s+")  # a part that goes before the part said just before it
 EARLIER_END_RE = re.compile(r"\s+(?:before (?:you do(?: (?:that|it|so))?|doing (?:that|so|it)|that|it|then)|beforehand|"
                             r"(?<!the )(?<!my )(?<!this )first|before)(?:,?\s+(?:though|please|thanks|too|ok))?$")
-FIRST_RE = re.compile(r"^\s*(?:first(?:ly)?(?!\s+(?:is|=|:|one|photo|image|picture|pic|shot)\b)|"
-                      r"before (?:anything|everything|all) else|first of all|first things first)"
-                      r",?\s+")
+FIRST_RE = re.compile(r"^\s*(?:first things first|first of all|before (?:anything|everything|all) else|"
+                      r"first(?:ly)?(?!\s+(?:is|=|:|one|photo|image|picture|pic|shot)\b))"
+                      r"[,:]?\s+")
 TRAILING_AFTER_RE = re.compile(r"^(?P<later>.+?)\s+after\s+(?P<first>(?:you\s+)?\w+ing\b.+|"
                                r"(?:you|we|i)(?:'ve| have)?\s+\w+\b.+)$")
 ONCE_RE = re.compile(r"^(?P<later>.+?),?\s+(?:(?:but|and)\s+)?(?:only\s+)?(?:once|when|after)\s+"
@@ -380,6 +381,8 @@ STORY_START = re.compile(  # a sentence that starts with its subject: a statemen
     r"today|people|everyone|everybody|nobody|someone|somebody|[a-z]+'s|[a-z]+ (?:was|were|is|are|has|had|did))\b")
 
 
+ORDER_ANAPHORA = re.compile(r"^(?:(?:but|and|oh|ok|so),?\s+)*(?:(?:before|prior to|after|ahead of) (?:that|this|it|"
+                            r"doing (?:that|so))|first,? (?:though|however)|but first|then|after that|next)\b")
 PLEA = re.compile(r"^(?:(?:oh|so|please|pls),?\s+)*(?:help(?: me)?(?: please)?|(?:can|could) (?:you|anyone|someone) "
                   r"help(?: me)?(?: with (?:it|this|that))?|any ideas|what can (?:you|i) do|can (?:this|"
                   r"it) be (?:fixed|saved)|"
@@ -457,7 +460,8 @@ def instruction_part(text: str) -> str:
                     sentences[i].strip().lower()):
                 keep[i] = True
         for i in range(1, len(sentences)):  # "... to look like a Renaissance painting. Can we do that?"
-            if keep[i] and (ANAPHORA_RE.search(sentences[i].lower()) or PLEA.search(sentences[i].strip().lower())):
+            if keep[i] and (ANAPHORA_RE.search(sentences[i].lower()) or PLEA.search(sentences[i].strip().lower())
+                            or ORDER_ANAPHORA.search(sentences[i].strip().lower())):
                 keep[i - 1] = True
             elif (keep[i] and not keep[i - 1] and describes(sentences[i - 1])
                   and POINTS_BACK.search(sentences[i].lower())):

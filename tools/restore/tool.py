@@ -60,7 +60,7 @@ def present(result: dict[str, Any], inputs: dict[str, str]) -> Card:
                 rows, images)
 
 
-FIX = (r"(restor\w*|enhanc\w*|repair\w*|retouch\w*|denois\w*|de-noise|sharpen\w*|improv\w*|fix up|"
+FIX = (r"(restor\w*|fix|fixed|enhanc\w*|repair\w*|retouch\w*|denois\w*|de-noise|sharpen\w*|improv\w*|fix up|"
        r"clean(?:ed)? up|clean-up|touch(?:ed)? up|grainy|blurry|noisy|damaged|look better|clearer|crisper|smudg\w*|"
        r"fuzzy|clean(?: it| them)?)")
 FACE = r"(faces?|portraits?|skin|headshots?|selfies?)"
@@ -71,7 +71,11 @@ HINTS = PlannerHints(rules=(Rule(40, all=(rf"\b{FIX}\b.*\b{FACE}\b|\b{FACE}\b.*\
                             # an old photo to repair: its faces are what this tool restores
                             Rule(40, all=(r"\b(repair|restore|fix up|bring back|rescue)\w*\b.*\bold (photo|picture|"
                                           r"print|"
-                                          r"snapshot|family photo)s?\b",))),
+                                          r"snapshot|family photo)s?\b",)),
+                            # "restore it": restoring is this tool's own verb unless another tool's object is said
+                            Rule(41, all=(r"\brestor(?:e|ed|ing)\b",),
+                                 none=(r"\b(?:sprite|pixel\w*|grid|original|small|size|eyes?|punk|colou?rs?|backup|"
+                                       r"version|runs?|results?|undo|back|style|look)\b",))),
                      args=(ArgCue(("fidelity",), r"\b(?:weight|w|fidelity)\s*(?:of|=|:|at|to)?\s*(0?\.\d+|1(?:\.0+)?|0)"
                                                  r"(?![\d.])", when=r"codeformer|fidelity"),
                            ArgCue(("fidelity",), r"\b(?:fidelity|weight)\s*(?:of|at|=|:|to)?\s*(\d+(?:\.\d+)?\s*%)",

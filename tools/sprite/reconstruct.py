@@ -10,13 +10,15 @@ import numpy as np
 
 from .deblur import MIN_SPREAD, could_mix, edge_spread, fit_spread, unmix
 from .diff import DIFF_TOLERANCE, diff_metrics, pixel_difference
-from .flatten import cell_noise, merge_shades
+from .flatten import MIN_NOISE, cell_noise, merge_shades
 from .grid import MIN_SMALL, AxisGrid, GridCandidate, _offset, all_profiles, comb, estimate_grid, grid_lines
 from .palettes import snap_to
 from .rank import Evaluated, evaluate, feature_matrix, load_ranker
 from .synth import cell_colours, snap_alpha, snap_palette, upscale_on_grid
 
 POOL = 6
+WHOLE_CELL = 5.0  # px: crisp but noisy cells narrower than this are read whole (a 3-4 px cell's central
+# half is its one centre pixel, which keeps all of the noise; with crisp edges no neighbour bleeds in)
 
 
 @dataclass(frozen=True)
@@ -132,11 +134,15 @@ def reconstruct(img: np.ndarray, overrides: Overrides = Overrides(), top_k: int 
         notes.append("no pixel grid found")
     sprite = cell_colours(img, xlines, ylines)
     cells = (chosen.cell_x, chosen.cell_y)
-    if could_mix(cells) and max(edge_spread(img, xlines, chosen.cell_x, 1),
-                                edge_spread(img, ylines, chosen.cell_y, 0)) >= MIN_SPREAD:
+    spread = max(edge_spread(img, xlines, chosen.cell_x, 1),
+                 edge_spread(img, ylines, chosen.cell_y, 0)) if could_mix(cells) else None
+    noise = cell_noise(img, xlines, ylines)
+    if spread is not None and spread >= MIN_SPREAD:
         sigma = fit_spread(img, sprite, xlines, ylines, cells)
         sprite = unmix(sprite, cells, (sigma, sigma))
-    sprite = merge_shades(sprite, cell_noise(img, xlines, ylines))
+    elif spread is not None and noise >= MIN_NOISE and min(cells) < WHOLE_CELL:
+        sprite = cell_colours(img, xlines, ylines, margin=0.0)  # see WHOLE_CELL
+    sprite = merge_shades(sprite, noise)
     if sprite.shape[2] == 4:
         sprite = snap_alpha(sprite)
     palette = None

@@ -7,8 +7,10 @@ import numpy as np
 from .grid import centres
 
 
-def cell_colours(img: np.ndarray, xlines: np.ndarray, ylines: np.ndarray, max_samples: int = 7) -> np.ndarray:
-    """Per-cell dominant colour: the per-channel median of samples from the cell's central half.
+def cell_colours(img: np.ndarray, xlines: np.ndarray, ylines: np.ndarray, max_samples: int = 7,
+                 margin: float = 0.25) -> np.ndarray:
+    """Per-cell dominant colour: the per-channel median of samples from the cell's central half (``margin``
+    of its width off each side; 0 reads the whole cell).
 
     Sampling away from the cell's edges ignores blur and JPEG ringing at boundaries; the median ignores
     noise and stray pixels inside. Every pixel of the central half is a sample, up to ``max_samples`` per
@@ -18,11 +20,11 @@ def cell_colours(img: np.ndarray, xlines: np.ndarray, ylines: np.ndarray, max_sa
     """
     def samples(lines: np.ndarray) -> int:
         width = float(np.median(np.diff(lines))) if lines.size > 1 else 1.0
-        n = int(np.clip(np.ceil(width / 2), 1, max_samples))
+        n = int(np.clip(np.ceil(width * (1 - 2 * margin)), 1, max_samples))
         return n if n % 2 else n - 1
 
-    xs = centres(xlines, samples(xlines))  # (cols, sx)
-    ys = centres(ylines, samples(ylines))  # (rows, sy)
+    xs = centres(xlines, samples(xlines), margin)  # (cols, sx)
+    ys = centres(ylines, samples(ylines), margin)  # (rows, sy)
     rows, cols, sy, sx = ys.shape[0], xs.shape[0], ys.shape[1], xs.shape[1]
     picked = img[ys.ravel()][:, xs.ravel()]  # rows then columns: two cheap gathers, not one 4-D one
     patch = picked.reshape(rows, sy, cols, sx, -1).transpose(0, 2, 1, 3, 4).reshape(rows, cols, sy * sx, -1)

@@ -1,0 +1,77 @@
+"""Round 5 of sprite reconstruction: noisy small cells read whole, the speed-ups that must not change a
+result, and the second held-out split's sources."""
+
+from __future__ import annotations
+
+import hashlib
+import sys
+from pathlib import Path
+
+import numpy as np
+from sprite_fixtures import cells_right, simple_art
+
+from atelier.tools.sprite.corrupt import paint
+from atelier.tools.sprite.grid import all_profiles, comb, edge_profile
+from atelier.tools.sprite.rank import axis_lines
+from atelier.tools.sprite.reconstruct import reconstruct
+from atelier.tools.sprite.synth import cell_colours
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "evals" / "sprite"))
+from make_cases import sources  # noqa: E402
+
+
+def noisy_three_px(seed: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    art = simple_art(seed, 24)
+    edges = np.arange(25) * 3
+    img = paint(art, edges, edges).astype(np.float64)
+    img = np.clip(img + np.random.default_rng(seed).normal(0, 12, img.shape), 0, 255).round().astype(np.uint8)
+    return art, edges, img
+
+
+def test_noisy_crisp_three_px_cells_are_read_whole():
+    for seed in range(3):
+        art, edges, img = noisy_three_px(seed)
+        assert cells_right(cell_colours(img, edges, edges), art) < 0.95  # the centre pixel keeps the noise
+        assert cells_right(cell_colours(img, edges, edges, margin=0.0), art) == 1.0
+        rec = reconstruct(img)
+        assert abs(rec.grid.cell_x - 3) < 0.05 and cells_right(rec.sprite, art) == 1.0
+
+
+def test_edge_profile_is_the_mean_colour_change_minus_its_median():
+    img = np.zeros((4, 6, 3), np.uint8)
+    img[:, 3:] = (30, 60, 90)
+    img[0, 0] = (12, 0, 0)
+    diff = np.abs(np.diff(img.astype(np.float64), axis=1)).sum(axis=(0, 2)) / 4
+    assert np.array_equal(edge_profile(img, 1), np.maximum(diff - np.median(diff), 0.0))
+    assert edge_profile(img, 1)[2] == 180.0
+
+
+def test_comb_over_boundaries_equals_the_full_fourier_sum():
+    profile = np.zeros(50)
+    profile[[9, 19, 28, 39]] = [1.0, 2.0, 0.5, 1.5]
+    pos = np.arange(1, 51)
+    full = np.sum(profile * np.exp(2j * np.pi * pos / 10.0)) / profile.sum()
+    assert abs(comb(profile, 10.0) - full) < 1e-12
+
+
+def test_shared_small_grid_search_gives_each_candidate_its_own_answer():
+    art = simple_art(3, 24)
+    edges = np.ceil(np.arange(25) * 2.5 - 1e-9).astype(int)
+    img = paint(art, edges, edges)
+    (rx, _), (px, _) = all_profiles(img)
+    cache: dict = {}
+    for offset in (0.0, 0.7, 1.9):
+        alone = axis_lines(px, rx, 2.5, offset, img.shape[1])
+        shared = axis_lines(px, rx, 2.5, offset, img.shape[1], cache)
+        assert np.array_equal(alone.lines, shared.lines) and alone.offset == shared.offset
+
+
+def digests(split: str) -> set[str]:
+    return {hashlib.sha256(np.ascontiguousarray(s).tobytes()).hexdigest()
+            for pack in sources(split).values() for s in pack}
+
+
+def test_the_second_held_out_split_shares_no_sprite_with_the_others():
+    new = digests("heldout2")
+    assert len(new) > 200
+    assert not new & (digests("tune") | digests("heldout"))

@@ -57,6 +57,21 @@ def test_training_is_seeded_and_separates_synthetic_open_and_closed_eyes():
     assert ((forward(normalise(test_x), a) > 0) == test_y).mean() >= 0.95
 
 
+def test_mirror_mean_reads_a_patch_and_its_mirror_the_same_and_flip_training_still_learns():
+    from atelier.tools.eyes.patch import forward, normalise
+    from atelier.tools.eyes.patch_train import mirror_mean, train_cnn
+
+    x, y = _synthetic_eyes(512, seed=1)
+    plain = train_cnn(x, y, seed=0, epochs=12, width=4)
+    flipped = train_cnn(x, y, seed=0, epochs=12, width=4, flip=True)
+    assert not np.array_equal(plain["c1.weight"], flipped["c1.weight"])
+    test_x, test_y = _synthetic_eyes(80, seed=2)
+    read = lambda p: forward(normalise(p), flipped)  # noqa: E731
+    assert np.allclose(mirror_mean(read, test_x), mirror_mean(read, test_x[:, :, ::-1]), atol=1e-5)
+    assert not np.allclose(read(test_x), read(np.ascontiguousarray(test_x[:, :, ::-1])), atol=1e-3)
+    assert ((mirror_mean(read, test_x) > 0) == test_y).mean() >= 0.95
+
+
 def test_the_hog_model_separates_synthetic_open_and_closed_eyes():
     from atelier.tools.eyes.patch import hog_features, hog_logits
     from atelier.tools.eyes.patch_train import train_hog

@@ -125,8 +125,9 @@ def build_net(width: int = WIDTH):
 
 
 def train_cnn(patches: np.ndarray, closed: np.ndarray, seed: int = 0, epochs: int = EPOCHS,
-              width: int = WIDTH) -> dict[str, np.ndarray]:
-    """The CNN trained on raw patches (normalised here); returns its weights as numpy arrays."""
+              width: int = WIDTH, flip: bool = False) -> dict[str, np.ndarray]:
+    """The CNN trained on raw patches (normalised here); returns its weights as numpy arrays. ``flip`` also
+    mirrors half of each batch (an experiment, read with ``mirror_mean``: it did not help, so it is off)."""
     import torch
     import torch.nn.functional as F
 
@@ -143,7 +144,11 @@ def train_cnn(patches: np.ndarray, closed: np.ndarray, seed: int = 0, epochs: in
         order = torch.randperm(len(y), generator=gen)
         for i in range(0, len(y), 128):
             b = order[i:i + 128]
-            loss = F.binary_cross_entropy_with_logits(net(_augment(x[b], gen)), y[b])
+            xb = x[b]
+            if flip:
+                mirrored = torch.rand(len(b), generator=gen) < 0.5
+                xb = torch.where(mirrored[:, None, None, None], xb.flip(3), xb)
+            loss = F.binary_cross_entropy_with_logits(net(_augment(xb, gen)), y[b])
             opt.zero_grad()
             loss.backward()
             opt.step()
@@ -176,10 +181,16 @@ def fit_combiner(scores: np.ndarray, logits: np.ndarray, closed: np.ndarray, thr
     return np.r_[model.coef_[0], model.intercept_].astype(np.float32)
 
 
+def mirror_mean(logits, patches: np.ndarray) -> np.ndarray:
+    """The mean of ``logits`` (a function of patches) over the patches and their mirror images."""
+    return (logits(patches) + logits(np.ascontiguousarray(patches[:, :, ::-1]))) / 2
+
+
 def out_of_fold_logits(train: list[EyeSet], tests: list[EyeSet], seed: int = 0, epochs: int = EPOCHS,
-                       k: int = FOLDS, kind: str = "cnn") -> list[np.ndarray]:
+                       k: int = FOLDS, kind: str = "cnn", flip: bool = False) -> list[np.ndarray]:
     """Patch logits (``kind`` = ``cnn`` or ``hog``) for every eye of each set in ``tests``, each from a model
-    trained on the other folds of ``train`` (folds by group, so no photo or person is on both sides)."""
+    trained on the other folds of ``train`` (folds by group, so no photo or person is on both sides).
+    ``flip``: trained on mirrored copies too and read as the mean over each patch and its mirror."""
     from .patch import forward, hog_features, hog_logits
 
     outs = [np.zeros(len(t.closed), np.float32) for t in tests]
@@ -187,13 +198,15 @@ def out_of_fold_logits(train: list[EyeSet], tests: list[EyeSet], seed: int = 0, 
         keep = [s.folds(k) != fold for s in train]
         x = np.concatenate([s.patches[m] for s, m in zip(train, keep, strict=True)])
         y = np.concatenate([s.closed[m] for s, m in zip(train, keep, strict=True)])
-        weights = train_cnn(x, y, seed, epochs) if kind == "cnn" else train_hog(x, y)
+        if kind == "cnn":
+            weights = train_cnn(x, y, seed, epochs, flip=flip)
+            read = lambda p, w=weights: forward(normalise(p), w)  # noqa: E731
+        else:
+            weights = train_hog(np.r_[x, x[:, :, ::-1]], np.r_[y, y]) if flip else train_hog(x, y)
+            read = lambda p, w=weights: hog_logits(hog_features(p), w)  # noqa: E731
         for out, test in zip(outs, tests, strict=True):
             sel = test.folds(k) == fold
-            if kind == "cnn":
-                out[sel] = forward(normalise(test.patches[sel]), weights)
-            else:
-                out[sel] = hog_logits(hog_features(test.patches[sel]), weights)
+            out[sel] = mirror_mean(read, test.patches[sel]) if flip else read(test.patches[sel])
     return outs
 
 

@@ -163,7 +163,7 @@ def axis_lines(impulses: np.ndarray, raw: np.ndarray, cell: float, offset: float
     return out
 
 
-def shared_cell(x: AxisFit, y: AxisFit, nx: int, ny: int, close: float = 0.015) -> tuple[AxisFit, AxisFit]:
+def shared_cell(x: AxisFit, y: AxisFit, nx: int, ny: int, close: float = 0.03) -> tuple[AxisFit, AxisFit]:
     """Both axes refitted under one cell when their cells agree within ``close`` and both edges are soft.
 
     Under row jitter and smear single lines scatter by a pixel or two, and a cell 0.5 % off moves the

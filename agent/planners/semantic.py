@@ -203,7 +203,50 @@ def classify(clauses: list[str], request: str, n_attachments: int, parts: bool =
         cl.style = tx.find_style(cl.text) if wants_style else None
         cl.refs = attach.attachment_refs(cl.text, n_attachments)
         cl.marks = attach.reference_marks(cl.text, n_attachments, tx.find_style)
+        if cl.marks and n_attachments >= 2:
+            cl.tool = _with_reference(cl, request, n_attachments)
+            if cl.tool and catalogue()[cl.tool].hints.ref_from and cl.style is None:
+                cl.style = tx.find_style(cl.text)
     return out
+
+
+def _with_reference(cl: Clause, request: str, n: int) -> str | None:
+    """A clause that names one attachment as a reference asks for a tool that takes one: which, by the words
+    the tools' specs use for themselves and their reference ("use the middle photo's eyes to fix the top one":
+    eyes; "this drawing (1st) should look like that artwork (2nd)": a look). A tool a rule chose that takes a
+    reference is kept; so is a clause that only tells which attachment is which."""
+    tool = cl.tool
+    several = tool is not None and len(catalogue()[tool].images) > 1  # a reference, or frames to combine
+    if several and (cl.confidence >= 1.0 or tool == rule_tool(cl.text, request, n)):
+        return tool
+    if tool is None and (intent.told(cl.text) or intent.statement(cl.text) or NEGATED.search(cl.text)
+                         or not re.search(r"[a-z]{3}", re.sub(r"\b(?:the|a|an|is|are|and|one)\b", "", cl.text))):
+        return tool
+    said = {_singular(w) for w in re.findall(r"[a-z]+", cl.text)}
+    scores = {name: len(said & _reference_words(name)) for name, spec in catalogue().items()
+              if spec.role("ref") is not None}
+    best = max(scores, key=scores.get, default=None)
+    if best is None or scores[best] == 0 or list(scores.values()).count(scores[best]) > 1:
+        return tool
+    return best
+
+
+def _singular(word: str) -> str:
+    return word[:-1] if len(word) > 3 and word.endswith("s") and not word.endswith("ss") else word
+
+
+@functools.cache
+def _reference_words(tool: str) -> frozenset[str]:
+    """A tool's own words (its planner vocabulary and its reference role's description), without the words every
+    reference has ("reference", "image")."""
+    spec = catalogue()[tool]
+    words = [w for phrase in (*spec.hints.vocabulary, spec.role("ref").description) if "=" not in phrase
+             for w in re.findall(r"[a-z]+", phrase)]
+    return frozenset(_singular(w) for w in words if len(w) > 2 and w not in GENERIC_REFERENCE_WORDS)
+
+
+GENERIC_REFERENCE_WORDS = frozenset(("the", "reference", "ref", "references", "image", "photo", "picture", "same",
+                                     "with", "one", "person"))
 
 
 def _args_for(tool: str, clause: Clause) -> dict[str, Any]:

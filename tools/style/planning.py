@@ -12,7 +12,8 @@ TRANSFORM = (r"\b(make|turn|give|apply|restyle|paint|render|convert|transform|st
              r"do it|do this|draw|match|copy|transfer)\b")
 VOCABULARY = ("style", "styles", "reference", "cyberpunk", "watercolor", "watercolour", "steampunk", "vaporwave",
               "synthwave", "anime", "painting", "vintage", "sepia", "comic", "gothic", "graffiti", "cubism",
-              "pointillism", "impressionism", "colours", "colors",
+              "pointillism", "impressionism", "colours", "colors", "look", "artwork", "vibe", "mood", "palette",
+              "poster", "brushwork", "aesthetic",
               # other languages' words (the planner translates them before reading)
               "acuarela=watercolor", "aquarelle=watercolor", "aquarell=watercolor", "acquerello=watercolor",
               "pintura al oleo=oil painting", "peinture a l'huile=oil painting", "olgemalde=oil painting",

@@ -11,6 +11,7 @@ import numpy as np
 from sprite_fixtures import cells_right, simple_art
 
 from atelier.tools.sprite.corrupt import paint
+from atelier.tools.sprite.flatten import MIN_NOISE, cell_noise
 from atelier.tools.sprite.grid import all_profiles, comb, edge_profile
 from atelier.tools.sprite.rank import AxisFit, axis_lines, shared_cell
 from atelier.tools.sprite.reconstruct import reconstruct
@@ -90,3 +91,14 @@ def test_soft_axes_two_percent_apart_share_one_cell():
     assert sx.cell == sy.cell and 21.19 < sy.cell < 21.6
     wide = AxisFit(y_lines, 21.19 * 1.15, 0.0, 1.0, 1.0, y_lines, supported, False)
     assert shared_cell(x, wide, 339, 339) == (x, wide)
+
+
+def test_noise_on_black_and_white_art_is_measured_on_the_unclipped_cells():
+    rng = np.random.default_rng(0)
+    palette = np.array([[255, 255, 255], [0, 0, 0], [230, 100, 150]], np.uint8)
+    art = palette[rng.choice(3, (16, 16), p=[0.45, 0.45, 0.1])]
+    edges = np.arange(17) * 6
+    img = np.clip(paint(art, edges, edges) + rng.normal(0, 8, (96, 96, 3)), 0, 255).round().astype(np.uint8)
+    assert cell_noise(img, edges, edges) > MIN_NOISE  # white and black cells alone clip the noise to ~0
+    flat = paint(art, edges, edges)
+    assert cell_noise(flat, edges, edges) == 0.0

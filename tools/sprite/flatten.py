@@ -21,7 +21,8 @@ SPREAD = 1.5  # merged groups keep every shade within this many radii of their c
 
 def cell_noise(img: np.ndarray, xlines: np.ndarray, ylines: np.ndarray, samples: int = 3) -> float:
     """Robust within-cell noise in gray levels: the median absolute deviation of the central pixels of each
-    cell from that cell's median, over all cells and channels (times 1.4826).
+    cell from that cell's median, over all cells and channels (times 1.4826) whose median is not clipped
+    at 0 or 255 (noise on white or black is cut off at the limit, so those cells look flat).
 
     >>> flat = np.repeat(np.repeat(np.arange(16, dtype=np.uint8).reshape(4, 4, 1) * 10, 6, 0), 6, 1)
     >>> cell_noise(np.dstack([flat] * 3), np.arange(5) * 6, np.arange(5) * 6)
@@ -32,7 +33,11 @@ def cell_noise(img: np.ndarray, xlines: np.ndarray, ylines: np.ndarray, samples:
     rows, cols = ys.shape[0], xs.shape[0]
     patch = patch.reshape(rows, ys.shape[1], cols, xs.shape[1], -1).transpose(0, 2, 1, 3, 4)
     patch = patch.reshape(rows, cols, -1, patch.shape[-1])
-    dev = np.abs(patch - np.median(patch, axis=2, keepdims=True))
+    centre = np.median(patch, axis=2, keepdims=True)
+    dev = np.abs(patch - centre)
+    unclipped = np.broadcast_to((centre > 2) & (centre < 253), dev.shape)
+    if unclipped.any():  # black and white clip the noise away: such channels would vote for "flat"
+        dev = dev[unclipped]
     return float(1.4826 * np.median(dev))
 
 

@@ -117,7 +117,8 @@ AFTER_REF = re.compile(
     r"^\s*\)?[^,;]{0,40}?\b(?:with|where|has|have|in which|and|is)\b[^,;]{0,20}?\beyes\b "
     r"(?:are |were |wide |all )?open|"
     r"^\s*\)?\s*(?:is|looks|was) (?:fine|good|ok|okay|perfect|great|the good one)\b|"
-    r"^\s*\)?\s*(?:are|is|were) (?:wide |all )?open\b")
+    r"^\s*\)?\s*(?:are|is|were) (?:wide |all )?open\b|"
+    r"^\s*\)?\s*(?:her|his|their|the|everyone'?s|our|my) eyes (?:are|were) (?:wide |all )?open\b")
 AFTER_TARGET = re.compile(
     rf"^\s*\)?\s*(?:is|=|:|are)\s+(?:the |a |my |our )?(?:[\w-]+\s+){{0,2}}?(?:{TARGET_NOUNS})\b|"
     r"^\s*\)?\s*(?:is|=|:)\s+(?:my|our) (?:\w+ )?(?:photo|picture|pic|selfie|image|shot|portrait)\b|"

@@ -467,7 +467,9 @@ class SemanticPlanner:
             found = tx.find_style(phrase)
             return found[1] if found else None
 
-        said = steps.corrected(tx.split_clauses(text), tool_of, style_of)
+        fixed = tx.split_correction(text)
+        said = tx.split_clauses(text) if fixed is None else steps.corrected(
+            tx.split_clauses(fixed[0]), tx.split_clauses(fixed[1]), tx.goes_first(fixed[1]), tool_of, style_of)
         for clause in steps.mask_step_references(said, tool_of, style_of):
             parts = steps.mask_step_references(tx.split_and(clause), tool_of, style_of)
             if len(parts) > 1 and any(ATTACHMENT_ONLY.search(p) for p in parts):  # "only the second image, ..."
@@ -741,8 +743,9 @@ def join_clauses(out: list[Clause], context: str, n: int) -> list[Clause]:
                 not _ruled(cl, context, n) and not _supported(cl.tool, cl.text) and not cl.style:
             prev.text = f"{prev.text}, {cl.text}"  # "this sprite was upscaled 4x. get me the original back"
             prev.refs = prev.refs + cl.refs
-        elif prev and cl.tool and cl.tool == prev.tool and not catalogue()[cl.tool].hints.ref_from:
-            # one step, said twice (a restyle said twice is two restyles)
+        elif prev and cl.tool and cl.tool == prev.tool and (not catalogue()[cl.tool].hints.ref_from or (
+                prev.style and cl.style and prev.style[1] == cl.style[1])):
+            # one step, said twice (a restyle said twice is two restyles, unless in the same style)
             merged[-1] = Clause(f"{prev.text}, {cl.text}", cl.tool, min(prev.confidence, cl.confidence),
                                 prev.style or cl.style, prev.refs + cl.refs, prev.marks + cl.marks)
         else:

@@ -18,8 +18,8 @@ STEP_PHRASE = re.compile(
     r"bit|effect|treatment|style|edit|fix|thing))\b")
 ANCHOR = re.compile(r"^(?:(?:but|and|then|after|before|only|just)\s+)*(?:the|that|this)\s+(?:[\w-]+\s+){0,2}?[\w-]+"
                     r"(?:\s+(?:part|step|bit|one|pass|thing))?$")
-CORRECTION = re.compile(r"^(?:(?:oh|ok|okay|hmm|um|so),?\s+)*(?:actually|wait|no wait|scratch that|on second thought|"
-                        r"change of plan|correction|sorry|i mean)\b[,:;\s-]*(?:(?:wait|no)\b[,:;\s-]*)*")
+ORDER_TAIL = re.compile(r"\s+(?:goes|comes|should (?:come|go|be)|can come|is|happens?)\s+"
+                        r"(?:last|first|at the (?:very )?(?:end|start)|afterwards|later)$")
 
 Reader = Callable[[str], str | None]
 
@@ -52,19 +52,24 @@ def mask_step_references(clauses: list[str], tool_of: Reader, style_of: Reader) 
 
 
 def is_anchor(text: str) -> bool:
-    """A clause that only names a step ("the anime part", "after the restore"): an order's anchor."""
-    return bool(ANCHOR.match(text.strip()))
+    """A clause that only names a step ("the anime part", "after the restore", "the style transfer comes last"):
+    an order's anchor."""
+    return bool(ANCHOR.match(ORDER_TAIL.sub("", text.strip())))
 
 
-def corrected(clauses: list[str], tool_of: Reader, style_of: Reader) -> list[str]:
-    """After a correction ("actually wait - sketch first, and do the cubism on the sketch") the clauses before
-    it that the correction restates (the same tool or style) are dropped."""
-    start = next((i for i, c in enumerate(clauses) if i and CORRECTION.match(c)), None)
-    if start is None:
-        return clauses
-    later = [CORRECTION.sub("", c, count=1) if k == 0 else c for k, c in enumerate(clauses[start:])]
-    restated = {(tool_of(c), style_of(c)) for c in later}
+def corrected(said: list[str], correction: list[str], first: bool, tool_of: Reader, style_of: Reader) -> list[str]:
+    """The clauses after a correction ("sketch, then restore. actually no, restore the face beforehand"): what
+    was said, less what the correction restates (the same tool or style), with the correction's clauses after
+    it, or before it when the correction says so (``first``: "beforehand", "first"). A correction's clause that
+    only names a step ("then the eyes") is the said step of that kind that it does not restate."""
+    restated = [(tool_of(c), style_of(c)) for c in correction]
     tools = {t for t, _ in restated if t}
     styles = {s for _, s in restated if s}
-    kept = [c for c in clauses[:start] if tool_of(c) not in tools and style_of(c) not in styles]
-    return kept + [c for c in later if c.strip()]
+    kept = [c for c in said if tool_of(c) not in tools and style_of(c) not in styles]
+    dropped = [c for c in said if c not in kept]
+    later = []
+    for c, (tool, style) in zip(correction, restated, strict=True):
+        if tool is None and style is None and is_anchor(c) and dropped:
+            c = next((d for d in dropped if not any(tool_of(d) == t for t, _ in restated if t)), c)
+        later.append(c)
+    return later + kept if first else kept + later

@@ -16,7 +16,7 @@ FANOUT_RE = re.compile(r"\b(each|every|all)\b(?:\s+(?:of\s+)?(?:these|those|them
                        r"\b(?:these|those) (?:photos|pictures|images|pics|shots|punks|sprites|portraits|selfies)\b")
 
 SPLIT_RE = re.compile(
-    r"\s*(?:;|[.?!]\s+|\s*(?:→|->|=>|>>)\s*|"  # arrows: "open eyes → sketch"
+    r"\s*(?:;|[.?!]\s+|\s*(?:→|->|=>|>>)\s*|\s+[—–-]\s+|"  # arrows: "open eyes → sketch"; dashes
     r",?\s*\b(?:(?:and )?only (?:then|after that|afterwards)|and then|then|after that|afterwards|"
     r"after which|and finally|finally|next|"
     r"once (?:that'?s|that is|it'?s|it is) done|when (?:that'?s|that is) done)\b,?)\s*"
@@ -24,7 +24,7 @@ SPLIT_RE = re.compile(
 BEFORE_RE = re.compile(r"^\s*(?:before|ahead of|prior to)\s+(?!(?:anything|everything|all) else\b)(?P<later>.+?),\s*"
                        r"(?P<first>.+)$")
 AFTER_RE = re.compile(r"^\s*after\s+(?P<first>.+?),\s*(?P<later>.+)$")
-BUT_FIRST_RE = re.compile(r"^(?P<later>.+?),?\s+but\s+first\s+(?P<first>.+)$")
+BUT_FIRST_RE = re.compile(r"^(?P<later>.+?),?\s+but\s+(?:first\s+(?P<first>.+)|(?P<first2>(?!first\b).+?)\s+first)$")
 BEFOREHAND_RE = re.compile(r"^(?P<later>.+?)(?:[,;—–]\s*(?:though|but|and|however)?|\s+(?:though|but|—|–|-))\s+"
                            r"(?:(?:oh|and|but),?\s+)*(?:make sure\s+)?(?P<first>.+?)\s+(?:beforehand|"
                            r"before (?:that|it|this|then)|(?<!the )(?<!my )first|before|"
@@ -48,12 +48,14 @@ FIRST_WORDS = re.compile(r"\b(?:goes|comes|should (?:come|go|be)|is) first\b|\b(
                          r"\bat the (?:very )?(?:start|beginning)\b|^(?:the )?first step\b")
 EARLIER_RE = re.compile(r"^(?:but |and )?(?:before (?:that|it|this|then|doing (?:that|so))|prior to (?:that|it|this)|"
                         r"ahead of (?:that|it|this))\s*,?\s+")  # a part that goes before the part said just before it
-EARLIER_END_RE = re.compile(r"\s+(?:before (?:you do(?: (?:that|it|so))?|doing (?:that|so|it)|that|it|then)|beforehand|"
+EARLIER_END_RE = re.compile(r"\s+(?:before (?:you do(?: (?:that|it|so))?|doing (?:that|so|it)|that|it|then|"
+                            r"(?:any|all) of (?:that|this|it))|beforehand|"
                             r"(?<!the )(?<!my )(?<!this )first|before)(?:,?\s+(?:though|please|thanks|too|ok))?$")
 FIRST_RE = re.compile(r"^\s*(?:first things first|first of all|before (?:anything|everything|all) else|"
                       r"first(?:ly)?(?!\s+(?:is|=|:|one|photo|image|picture|pic|shot)\b))"
                       r"[,:]?\s+")
-TRAILING_AFTER_RE = re.compile(r"^(?P<later>.+?)\s+after\s+(?P<first>(?:you\s+)?\w+ing\b.+|"
+TRAILING_AFTER_RE = re.compile(r"^(?P<later>.+?)\s+after\s+(?!(?:everything|anything|something|nothing)\b)"
+                               r"(?P<first>(?:you\s+)?\w+ing\b.+|"
                                r"(?:you|we|i)(?:'ve| have)?\s+\w+\b.+)$")
 ONCE_RE = re.compile(r"^(?P<later>.+?),?\s+(?:(?:but|and)\s+)?(?:only\s+)?(?:once|when|after)\s+"
                      r"(?!(?:that|it|this|which)(?:'s| is| has been| was) (?:done|finished|over)\b)"
@@ -69,6 +71,9 @@ PRIOR_RE = re.compile(r"^(?P<first>.+?)\s+(?:prior to|before)\s+(?!(?:anything|e
 BEFORE_YOU_RE = re.compile(r"^(?P<later>.+?),?\s+(?:and\s+|but\s+)?before you \w+ (?:it|that|this|them),?\s+"
                            r"(?P<first>.+)$")  # "make it a pencil drawing but before you draw it open his eyes"
 ORDER_ONLY = re.compile(r"^(?:the )?[\w ]{1,20}? (?:goes|comes|is|happens|should (?:go|come|be|happen))$")
+ORDER_STATEMENT_RE = re.compile(r"^(?P<order>[^:;.]{3,60}?\b(?:goes|comes|should (?:come|go|be)|can come|happens?)\s+"
+                                r"(?:last|first|at the (?:very )?(?:end|start)|afterwards|after|before)\b[^:;.]*?)"
+                                r"\s*:\s*(?P<rest>.+)$")
 COME_AFTER_RE = re.compile(r"^(?P<later>.+?)\s+(?:should |must |can |will )?(?:come|go|happen|be done)\s+after\s+"
                            r"(?!(?:everything|anything|all|the rest)\b)(?P<first>.+)$")
 COME_BEFORE_RE = re.compile(r"^(?P<first>.+?)\s+(?:should |must |can |will )?(?:come|go|happen|be done)\s+before\s+"
@@ -201,27 +206,62 @@ def resolve_introduced(text: str, story: str, n_attachments: int) -> str:
     return head + rest
 
 
+PURPOSE_RE = re.compile(r",?\s+(?:so (?:that )?(?:it|they|i|we|the \w+) (?:gets?|has|have|looks?|can|will|'ll|is|are)|"
+                        r"or (?:else )?(?:it|they)(?:'ll| will| would)|because (?:it|they|otherwise))\b[^.;?!]*")
+ORDER_NOTE_RE = re.compile(r"\s*\((?:[\w ]{1,20} (?:first|last)|first [\w ]{1,20})\)")
+CORRECTING_RE = re.compile(r"(?:^|[.?!;,]\s*|\s[—–-]\s)(?:(?:oh|ok|okay|hmm|um|so),?\s+)*(?:actually(?:,? no)?|"
+                           r"no wait|wait|scratch that|on second thought|change of plan)\b[,:;\s—–-]*")
+
+
+def split_correction(text: str) -> tuple[str, str] | None:
+    """(what was said, its correction) for "do the restore after the eye fix? no wait — restore first, then the
+    eyes"; None when nothing is corrected."""
+    m = next((m for m in CORRECTING_RE.finditer(text) if m.start() > 0), None)
+    if m is None or not re.search(r"[a-z]{3}", text[:m.start()]) or not re.search(r"[a-z]{3}", text[m.end():]):
+        return None
+    return text[:m.start()].strip(" ,.?!;"), text[m.end():].strip()
+
+
+def goes_first(text: str) -> bool:
+    """The words put their step before the others ("restore the face beforehand", "restore first")."""
+    return bool(EARLIER_END_RE.search(text) or FIRST_WORDS.search(text) or FIRST_RE.match(text)
+                or re.search(r"\b(?:beforehand|first)\b", text))
+
+
 def split_clauses(text: str) -> list[str]:
     """Clauses in the order the work must happen, whatever the wording order."""
     t = ORDER_LABEL_RE.sub(lambda m: f"{m[1]}, ", CORRECTION_RE.sub("", normalise(text)))
+    t = ORDER_NOTE_RE.sub("", PURPOSE_RE.sub("", t))
+    said = ORDER_STATEMENT_RE.match(t)
+    if said:  # "the sketch comes after the pop art step: pop art first, then ...": the order, then the steps
+        return ordered(split_clauses(said["order"]) + split_clauses(said["rest"]))
     for pattern in (START_END_RE, LAST_FIRST_RE, BEFORE_RE, AFTER_RE, BUT_FIRST_RE, NOT_BEFORE_RE, TRAILING_AFTER_RE,
                     ONCE_RE, BEFORE_THAT_RE, BEFOREHAND_RE, MID_BEFORE_RE, COME_AFTER_RE, COME_BEFORE_RE,
                     PRIOR_RE, BEFORE_YOU_RE, AFTER_NOUN_RE, BEFORE_NOUN_RE):
         m = pattern.match(t)
-        if m and ORDER_ONLY.match(m["first"]):  # "…, but the restore goes first": an order, not a step
+        if m and ORDER_ONLY.match(m["first"] or ""):  # "…, but the restore goes first": an order, not a step
             continue
-        if m and re.search(r"[a-z]{3}", m["first"]) and re.search(r"[a-z]{3}", m["later"]):
-            first = re.sub(r"^(?:but|though|and|however)\s+", "", m["first"])
+        said_first = m and (m["first"] if "first2" not in m.groupdict() or m["first"] else m["first2"])
+        if m and said_first and re.search(r"[a-z]{3}", said_first) and re.search(r"[a-z]{3}", m["later"]):
+            first = re.sub(r"^(?:but|though|and|however)\s+", "", said_first)
             return split_clauses(first) + split_clauses(m["later"])
     t = FIRST_RE.sub("", t)
     if re.search(r"(?:^|\s)\(?1\)", t) and re.search(r"\s\(?2\)", t):  # a numbered list: "1) … 2) …"
         t = re.sub(r"(?:^|\s)\(?[1-9]\)\s*", "; ", t).strip("; ")
     parts = [p.strip(" ,") for p in SPLIT_RE.split(t)]
     parts = [p for p in parts if p and re.search(r"[a-z]", p)]
+    if len(parts) > 1:  # "open the eyes; after the restore, sketch": each part's own order words
+        parts = [q for p in parts for q in (split_clauses(p) if _ordering(p) else [p])]
     for i in range(1, len(parts)):  # "...; before that, open the eyes": that part moves one place earlier
         if EARLIER_RE.match(parts[i]) or (EARLIER_END_RE.search(parts[i]) and not BINDING_FIRST.search(parts[i])):
             parts[i - 1], parts[i] = EARLIER_END_RE.sub("", EARLIER_RE.sub("", parts[i])), parts[i - 1]
     return ordered(parts)
+
+
+def _ordering(part: str) -> bool:
+    """The part relates two steps of its own by an order word ("after the restore, sketch")."""
+    return any(p.match(part) for p in (BEFORE_RE, AFTER_RE, BUT_FIRST_RE, COME_AFTER_RE, COME_BEFORE_RE, PRIOR_RE,
+                                       BEFORE_YOU_RE))
 
 
 def split_and(clause: str) -> list[str]:
@@ -363,7 +403,8 @@ REQUEST_RE = re.compile(
 IMPERATIVE_RE = re.compile(
     r"^(?:(?:ok(?:ay)?|so|now|and|then|also|just|only|first|next|finally|lastly|oh|hey|hi|no|last step:?|first step:?|"
     r"final step:?|before that:?|after that:?|at the (?:very )?(?:start|end|beginning):?|to (?:start|finish):?|"
-    r"actually|wait|hmm|scratch that|on second thought|change of plan),?\s+(?:[-–—]\s+)?)*"
+    r"actually|wait|hmm|scratch that|on second thought|change of plan|first things first:?|first of all:?),?\s+"
+    r"(?:[-–—]\s+)?)*"
     r"(?:make|turn|open|fix|sketch|draw|restore|clean|find|show|give|apply|restyle|paint|render|convert|do|detect|"
     r"check|tell|describe|reconstruct|recover|combine|merge|pick|use|take|change|remove|enhance|repair|list|search|"
     r"get|style|colou?r|unblink|put|transform|try|redo|add|crop|rotate|translate|write|sharpen|denoise|pencil|"
@@ -415,7 +456,8 @@ def describes(sentence: str) -> bool:
 def binds(sentence: str) -> bool:
     """A sentence that says which attachment is which, or the order of the steps: part of the instruction."""
     s = sentence.strip().lower()
-    return len(s.split()) <= 16 and bool(BINDS.search(s) or ORDER_SENTENCE.search(s) or PREFERENCE.search(s))
+    return len(s.split()) <= 16 and bool(BINDS.search(s) or ORDER_SENTENCE.search(s) or PREFERENCE.search(s)
+                                         or LAST_WORDS.search(s) or FIRST_WORDS.search(s))
 
 
 def is_request(sentence: str) -> bool:

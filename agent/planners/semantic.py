@@ -527,6 +527,10 @@ class SemanticPlanner:
         if several and n == 1:  # a tool that combines shots, given one: ask for the others
             return Plan(planner=self.name, ask=f"{catalogue()[several].summary} Please attach the other shots too "
                         "(at least two photos of the same group).")
+        said = tx.said_count(text)
+        if said is not None and said > max(n, 1):  # "sketch these 10" with 3 attached: ask for the rest
+            return Plan(planner=self.name, ask=f"You mention {said} photos but {n} {'is' if n == 1 else 'are'} "
+                        "attached. Please attach all of them (or say which ones to use).")
         ref_fan = self._ref_fanout(clauses, n, text)
         if ref_fan:
             return Plan(planner=self.name, steps=ref_fan)

@@ -11,9 +11,13 @@ from typing import Any
 
 from atelier.core.text import strip_accents
 
+COUNT = r"(?P<count>\d+|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)"
 FANOUT_RE = re.compile(r"\b(each|every|all)\b(?:\s+(?:of\s+)?(?:these|those|them|the|my))?|\bboth\b|\bthe (?:lot|"
                        r"rest)\b|"
-                       r"\b(?:these|those) (?:photos|pictures|images|pics|shots|punks|sprites|portraits|selfies)\b")
+                       r"\b(?:these|those) (?:photos|pictures|images|pics|shots|punks|sprites|portraits|selfies)\b|"
+                       rf"\b(?:these|those|all|the|my|all of these|all of the|all of my)\s+{COUNT}\b"
+                       r"(?!\s*(?:px|%|x\b|times|colou?rs?|variations?|versions?|cells?))|"
+                       r"\bany of (?:these|those|them|the (?:photos|pictures|images|shots))\b|\bone by one\b")
 
 SPLIT_RE = re.compile(
     r"\s*(?:;|[.?!]\s+|\s*(?:→|->|=>|>>)\s*|\s+[—–-]\s+|"  # arrows: "open eyes → sketch"; dashes
@@ -286,6 +290,16 @@ def ordered(parts: list[str]) -> list[str]:
 
 def wants_fanout(text: str) -> bool:
     return bool(FANOUT_RE.search(normalise(text)))
+
+
+def said_count(text: str) -> int | None:
+    """How many photos the words say there are ("sketch these 10", "these seven punks"), or None."""
+    from atelier.agent.planners import words
+
+    m = next((m for m in FANOUT_RE.finditer(normalise(text)) if m["count"]), None)
+    if m is None:
+        return None
+    return int(m["count"]) if m["count"].isdigit() else words._number(m["count"])
 
 
 def percent_or_fraction(raw: str) -> float:

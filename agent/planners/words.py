@@ -38,6 +38,7 @@ GENERAL = (
     "peux-tu=can you", "pouvez-vous=can you", "kannst du=can you", "konnen sie=can you", "puoi=can you",
     "convierte=turn", "transforme=turn", "verwandle=turn", "trasforma=turn", "quien=who", "qui=who", "wer=who",
     "chi=who", "alguien=anyone",
+    "todas=all", "todos=all", "toutes=all", "tous=all", "tutte=all", "tutti=all", "alle=all",
     "und=and", "et=and", "primera=first", "segunda=second", "segundo=second", "tercera=third", "tercero=third",
     "ultima=last", "ultimo=last", "premiere=first", "deuxieme=second", "seconde=second", "troisieme=third",
     "derniere=last", "dernier=last", "erste=first", "ersten=first", "zweite=second", "zweiten=second",

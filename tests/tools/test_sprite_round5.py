@@ -15,7 +15,7 @@ from atelier.tools.sprite.flatten import MIN_NOISE, cell_noise
 from atelier.tools.sprite.grid import all_profiles, comb, edge_profile
 from atelier.tools.sprite.rank import AxisFit, axis_lines, shared_cell
 from atelier.tools.sprite.reconstruct import reconstruct
-from atelier.tools.sprite.synth import cell_colours
+from atelier.tools.sprite.synth import cell_colours, own_colours
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "evals" / "sprite"))
 from make_cases import sources  # noqa: E402
@@ -29,7 +29,7 @@ def noisy_three_px(seed: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return art, edges, img
 
 
-def test_noisy_crisp_three_px_cells_are_read_whole():
+def test_noisy_three_px_cells_are_read_from_all_their_own_pixels():
     for seed in range(3):
         art, edges, img = noisy_three_px(seed)
         assert cells_right(cell_colours(img, edges, edges), art) < 0.95  # the centre pixel keeps the noise
@@ -102,3 +102,16 @@ def test_noise_on_black_and_white_art_is_measured_on_the_unclipped_cells():
     assert cell_noise(img, edges, edges) > MIN_NOISE  # white and black cells alone clip the noise to ~0
     flat = paint(art, edges, edges)
     assert cell_noise(flat, edges, edges) == 0.0
+
+
+def test_a_cells_own_pixels_exclude_its_neighbours_colours():
+    # 3 px cells whose edge pixels carry the neighbour's colour (as JPEG ringing or row jitter do): the whole
+    # cell's median would drift, the cell's own pixels (near its centre read) give its colour back
+    centre = np.array([[[100, 100, 100], [200, 50, 50]]], np.uint8)
+    img = np.zeros((3, 6, 3), np.uint8)
+    img[:, :3], img[:, 3:] = (100, 100, 100), (200, 50, 50)
+    img[:, 2] = img[2, :3] = (200, 50, 50)  # the left cell's right column and bottom row bled from its neighbour
+    img[0, 0] = (106, 94, 103)  # and some noise
+    lines = np.array([0, 3, 6]), np.array([0, 3])
+    assert own_colours(img, *lines, centre, radius=20).tolist() == centre.tolist()
+    assert cell_colours(img, *lines, margin=0.0)[0, 0].tolist() != [100, 100, 100]

@@ -14,11 +14,12 @@ from .flatten import MIN_NOISE, cell_noise, merge_shades
 from .grid import MIN_SMALL, AxisGrid, GridCandidate, _offset, all_profiles, comb, estimate_grid, grid_lines
 from .palettes import snap_to
 from .rank import Evaluated, evaluate, feature_matrix, load_ranker
-from .synth import cell_colours, snap_alpha, snap_palette, upscale_on_grid
+from .synth import cell_colours, own_colours, snap_alpha, snap_palette, upscale_on_grid
 
 POOL = 6
-WHOLE_CELL = 5.0  # px: crisp but noisy cells narrower than this are read whole (a 3-4 px cell's central
-# half is its one centre pixel, which keeps all of the noise; with crisp edges no neighbour bleeds in)
+WHOLE_CELL = 5.0  # px: unblurred noisy cells narrower than this are read from all of their own pixels (a
+# 3-4 px cell's central half is its one centre pixel, which keeps all of the noise)
+OWN_NOISE, OWN_SLACK = 5.0, 8.0  # a pixel is the cell's own within 5 noise levels + 8 of the centre read
 
 
 @dataclass(frozen=True)
@@ -141,7 +142,7 @@ def reconstruct(img: np.ndarray, overrides: Overrides = Overrides(), top_k: int 
         sigma = fit_spread(img, sprite, xlines, ylines, cells)
         sprite = unmix(sprite, cells, (sigma, sigma))
     elif spread is not None and noise >= MIN_NOISE and min(cells) < WHOLE_CELL:
-        sprite = cell_colours(img, xlines, ylines, margin=0.0)  # see WHOLE_CELL
+        sprite = own_colours(img, xlines, ylines, sprite, OWN_NOISE * noise + OWN_SLACK)  # see WHOLE_CELL
     sprite = merge_shades(sprite, noise)
     if sprite.shape[2] == 4:
         sprite = snap_alpha(sprite)

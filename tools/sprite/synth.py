@@ -32,6 +32,30 @@ def cell_colours(img: np.ndarray, xlines: np.ndarray, ylines: np.ndarray, max_sa
     return np.partition(patch, middle, axis=2)[:, :, middle]
 
 
+def own_colours(img: np.ndarray, xlines: np.ndarray, ylines: np.ndarray, centre: np.ndarray, radius: float,
+                max_samples: int = 7) -> np.ndarray:
+    """Per-cell colour from every pixel of the cell that is the cell's own: within ``radius`` (max over RGB)
+    of its centre read ``centre``; the median of those.
+
+    On noisy cells of 3-4 px the central half is one pixel, which keeps all of the noise; the whole cell
+    votes it out, but at its edges JPEG ringing and row jitter bring in the neighbours' colours, which are
+    far from the centre and so are left out.
+    """
+    def samples(lines: np.ndarray) -> int:
+        width = float(np.median(np.diff(lines))) if lines.size > 1 else 1.0
+        n = int(np.clip(np.ceil(width), 1, max_samples))
+        return n if n % 2 else n - 1
+
+    xs, ys = centres(xlines, samples(xlines), 0.0), centres(ylines, samples(ylines), 0.0)
+    rows, cols, sy, sx = ys.shape[0], xs.shape[0], ys.shape[1], xs.shape[1]
+    patch = img[ys.ravel()][:, xs.ravel()].astype(np.float32)
+    patch = patch.reshape(rows, sy, cols, sx, -1).transpose(0, 2, 1, 3, 4).reshape(rows, cols, sy * sx, -1)
+    dist = np.abs(patch[..., :3] - centre[:, :, None, :3].astype(np.float32)).max(axis=3)
+    near = (dist <= radius) | (dist == dist.min(axis=2, keepdims=True))  # the closest pixel always counts
+    own = np.nanmedian(np.where(near[..., None], patch, np.nan), axis=2)
+    return np.clip(np.round(own), 0, 255).astype(np.uint8)
+
+
 def snap_alpha(sprite: np.ndarray, threshold: int = 128) -> np.ndarray:
     """Pixel art has binary transparency: alpha becomes 0 or 255, and fully transparent RGB is zeroed."""
     out = sprite.copy()

@@ -17,9 +17,15 @@ from .rank import Evaluated, evaluate, feature_matrix, load_ranker
 from .synth import cell_colours, own_colours, snap_alpha, snap_palette, upscale_on_grid
 
 POOL = 6
-WHOLE_CELL = 5.0  # px: unblurred noisy cells narrower than this are read from all of their own pixels (a
-# 3-4 px cell's central half is its one centre pixel, which keeps all of the noise)
-OWN_NOISE, OWN_SLACK = 5.0, 8.0  # a pixel is the cell's own within 5 noise levels + 8 of the centre read
+OWN_CELL = 9.0  # px: unblurred noisy cells narrower than this are read from all of their own pixels (a
+# 3-4 px cell's central half is its one centre pixel, which keeps all of the noise; 5-8 px cells have 3 x 3)
+OWN_SLACK = 8.0  # a pixel is the cell's own within k noise levels + 8 of the centre read: k = 5 where that
+# read is one pixel (cells under 5 px, as noisy as any other pixel), 3 where it is a median of 9
+
+
+def own_radius(cell: float, noise: float) -> float:
+    """How far from the centre read a pixel may be and still count as the cell's own."""
+    return (5.0 if cell < 5 else 3.0) * noise + OWN_SLACK
 
 
 @dataclass(frozen=True)
@@ -141,8 +147,8 @@ def reconstruct(img: np.ndarray, overrides: Overrides = Overrides(), top_k: int 
     if spread is not None and spread >= MIN_SPREAD:
         sigma = fit_spread(img, sprite, xlines, ylines, cells)
         sprite = unmix(sprite, cells, (sigma, sigma))
-    elif spread is not None and noise >= MIN_NOISE and min(cells) < WHOLE_CELL:
-        sprite = own_colours(img, xlines, ylines, sprite, OWN_NOISE * noise + OWN_SLACK)  # see WHOLE_CELL
+    elif spread is not None and noise >= MIN_NOISE and min(cells) < OWN_CELL:
+        sprite = own_colours(img, xlines, ylines, sprite, own_radius(min(cells), noise))
     sprite = merge_shades(sprite, noise)
     if sprite.shape[2] == 4:
         sprite = snap_alpha(sprite)

@@ -14,7 +14,8 @@ from atelier.agent.plan import Plan, Step
 from atelier.agent.planners import PlanRequest
 from atelier.agent.planners import text as tx
 
-UNDO = re.compile(r"^(?:(?:actually|no|nope|ok|okay|hmm|wait|oh|ugh|please),? )*(?:undo|revert|take (?:that|it) back|"
+UNDO = re.compile(r"^(?:(?:actually|no|nope|nah|meh|ok|okay|hmm|wait|oh|ugh|please),? )*(?:undo|revert|"
+                  r"take (?:that|it) back|scrap (?:that|this|it)|ditch (?:that|this|it)|roll (?:that |it )?back|"
                   r"go back|back to how it was|"
                   r"cancel (?:that|the last)|put it back|i (?:preferred|liked) it (?:better )?before(?: (?:the|that|"
                   r"you) .*)?|"
@@ -82,13 +83,47 @@ def _values_only(text: str, last: dict[str, Any]) -> bool:
     return len(tools) == 1 and args_only(tools[0], text)
 
 
+REMOVE_STEP = re.compile(r"^(?:(?:actually|no|nope|nah|meh|ok|okay|hmm|oh|ugh|please),? )*(?:lose|drop|ditch|remove|"
+                         r"undo|get rid of|scrap|take (?:off|away|out)) (?:the|that|this) "
+                         r"(?P<what>[\w -]+?)(?: please)?$")
+BEFORE_STEP = re.compile(r"\b(?:before (?:you|we|i) (?P<verb>\w+)(?: it| that| this)?|after the (?P<nth>first|second|"
+                         r"third|1st|2nd|3rd) (?:step|edit|change|turn))\b")
+NTH = {"first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3}
+
+
+def _back_to(k: int, turns: tuple[dict[str, Any], ...]) -> str:
+    """The revert that goes back to the result of turn ``k`` (``$last``: the turn before the last one)."""
+    return "$last" if k == len(turns) - 1 else f"turn:{k}"
+
+
+def _revert(text: str, turns: tuple[dict[str, Any], ...], planner: str) -> Plan | None:
+    """"undo that", "scrap that", "lose the watercolor" (back to before the step that made it), "go back to the
+    version before you stylized it", "what we had after the first step"."""
+    if UNDO.search(text):
+        return Plan(planner=planner, revert="$last")
+    m = REMOVE_STEP.search(text)
+    if m:
+        k = _which_turn(m["what"], turns)
+        if k is not None and k > 1:
+            return Plan(planner=planner, revert=_back_to(k - 1, turns))
+    m = BEFORE_STEP.search(text) if re.search(r"\b(?:back|return|revert)\b", text) else None
+    if m and m["nth"]:
+        return Plan(planner=planner, revert=_back_to(NTH[m["nth"]], turns))
+    if m and m["verb"]:
+        k = _which_turn(m["verb"], turns)
+        if k is not None and k > 1:
+            return Plan(planner=planner, revert=_back_to(k - 1, turns))
+    return None
+
+
 def follow_up(request: PlanRequest, text: str, planner: str) -> Plan | None:
     """A plan for a follow-up that only makes sense in this thread, or None."""
     turns = request.thread
     if not turns:
         return None
-    if UNDO.search(text):
-        return Plan(planner=planner, revert="$last")
+    reverted = _revert(text, turns, planner)
+    if reverted is not None:
+        return reverted
     m = BACK_TO.search(text)
     if m and len(text.split()) <= 14:
         what = re.sub(r"^(?:how it (?:looked|was)|the way it (?:looked|was))(?: (?:right|just))? "
@@ -98,9 +133,11 @@ def follow_up(request: PlanRequest, text: str, planner: str) -> Plan | None:
             return Plan(planner=planner, revert="$last")
         if re.search(r"^(?:the )?(?:first|1st|very first)(?: one| version| result| edit| step)?$", what):
             return Plan(planner=planner, revert="turn:1")
+        if re.fullmatch(r"(?:that|this|it)(?: one| version)?", what):  # "I liked it when it was anime, go back to that"
+            what = BACK_TO.sub(" ", text)
         k = _which_turn(what, turns)
         if k is not None:
-            return Plan(planner=planner, revert=f"turn:{k}")
+            return Plan(planner=planner, revert=_back_to(k, turns))
         return Plan(planner=planner, ask=f"Which earlier result should I go back to? This conversation has "
                     f"{len(turns)} earlier turn{'s' if len(turns) != 1 else ''}; say e.g. \"go back to the sketch\".")
     last = _last_with_steps(turns)

@@ -11,18 +11,23 @@ from __future__ import annotations
 import re
 
 QUESTION = re.compile(
-    r"^(?:(?:so|ok|okay|and|but|hey|hi|hello|also|quick question|just curious|out of curiosity|btw|one more thing),?"
+    r"^(?:(?:so|ok|okay|and|but|hey|hi|hello|also|quick question|just curious|out of curiosity|btw|one more thing|"
+    r"roughly|approximately|realistically|honestly|seriously),?"
     r"\s+)*(?:what|what's|whats|how|why|which|who|whom|where|when|can|could|would|will|do|does|did|is|are|am|should|"
     r"may|might|have|has|tell me|explain|describe how)\b|\?$")
 ABOUT_ATELIER = re.compile(
     r"\b(?:you|your|yourself|u|atelier|tools?|planners?|models?|app|program|software|settings?|options?|features?|"
     r"formats?|files? types?|png|jpe?g|webp|gpu|cpu|offline|online|command line|cli|version|languages?|"
-    r"under the hood|work|works|working|made|built|free|cost|price|license|licence|limits?|how (?:big|large|long|"
+    r"under the hood|work|works|working|made|built|free|cost|price|license|licence|limits?|install\w*|download\w*|"
+    r"set ?up|extra|accurate|accuracy|reliable|ai|filter|seconds|minutes|how (?:big|large|long|"
     r"fast|many|much)|thing|mean|means|meaning|difference|differ|better at)\b")
 GENERIC_OBJECT = re.compile(  # things in general, not the attachment: "photos", "a sprite", "faces"
     r"\b(?:photos|pictures|images|pics|faces|sprites|portraits|punks|selfies|eyes in photos|any (?:photo|image|"
     r"picture)|an? (?:photo|image|picture|sprite|face|portrait|punk|old photo|group photo)|old photos|"
-    r"other people'?s? \w+)\b")
+    r"other people'?s? \w+|(?:open|fix|restore|sketch|detect) (?:eyes|faces))\b")
+TOOL_PHRASE = re.compile(  # a tool spoken of by what it is: "the punk describer", "your eye fixer"
+    r"\b(?:the|your|this|that)\s+(?:[\w-]+\s+){0,2}(?:describer|fixer|tool|feature|mode|backend|model|option|filter|"
+    r"planner|sketcher|restorer|thing|setting|method)s?\b")
 DEICTIC = re.compile(  # the attachment or a person in it: the request is about this image
     r"\b(?:this|these|those|it|them|her|him|his|hers|their|here|attached|above|"
     r"my (?!own\b)\w+|the (?:photo|image|picture|pic|sprite|punk|portrait|one|shot|attachment|upload|face|eyes|"
@@ -91,6 +96,9 @@ def about_atelier(text: str, n_attachments: int) -> bool:
         return True  # "can you sketch?"
     if ASKS_FOR_WORK.search(text):
         return False  # "can you fix the pixels?": a request (without an image: ask for one)
+    if n_attachments == 0 and not DEICTIC.search(TOOL_PHRASE.sub(" ", _without_you(text)).replace("the sketch", "")) \
+            and ABOUT_ATELIER.search(text) and not STYLE_ASK.search(text):
+        return True  # "how accurate is the punk describer?", "is the sketch made by AI or just a filter?"
     return bool(ABOUT_ATELIER.search(text)) and not STYLE_ASK.search(text) and not re.search(
         r"^(?:please )?(?:show|find|list)\b", text)
 
@@ -140,10 +148,23 @@ NEW_PICTURE = re.compile(  # a picture from nothing: no tool generates images
     r"\bgenerate\s+(?:me\s+)?(?:a|an|some)\s+(?:new\s+)?(?:image|picture|photo)s?\b")
 
 
+ADDS_SOMETHING = re.compile(  # something put into the picture, or taken out of it: no tool adds or removes things
+    r"\b(?:add|insert|put|paste|place|photoshop)\s+(?:my|a|an|the|some|his|her|our)\s+(?:[\w-]+\s+){0,3}?"
+    r"(?:in|into|to|onto|on)\s+(?:this|the|my|that|our|his|her)\b|"
+    r"\b(?:remove|erase|delete|cut)\s+(?:my|the|this|that|her|his|our|a|an)\s+(?!eyes?\b|blinks?\b|noise\b|grain\b)"
+    r"[\w-]+(?:\s+[\w-]+)?\s+(?:out of|from)\s+(?:this|the|my|that|our)\b")
+FROM_NOTHING = re.compile(r"^(?:(?:please|can you|could you)\s+)*(?:draw|paint|generate|create|make|render)\s+me\s+"
+                          r"(?:a|an|some)\s+(?!(?:sketch|drawing|version|copy|pencil|watercolou?r|portrait)\b)[\w-]+"
+                          r"(?:\s+from scratch)?\b(?!\s+(?:of|from) (?:this|her|him|it|them|my|the))")
+
+
 def unsupported_edit(clause: str) -> bool:
     """An edit of a part no tool touches ("whiten her teeth", "make the sky more blue", "close her eyes"), or a
-    new picture from nothing ("generate a picture of a cat")."""
+    new picture from nothing ("generate a picture of a cat", "draw me a dragon"), or something added to or taken
+    out of the picture ("add a santa hat to my dog", "remove my ex from this picture")."""
     if UNSUPPORTED_EYE_EDITS.search(clause) or NEW_PICTURE.search(clause) or EXPRESSION.search(clause):
+        return True
+    if (ADDS_SOMETHING.search(clause) and not STYLE_WORDS.search(clause)) or FROM_NOTHING.search(clause):
         return True
     part = OTHER_PARTS.search(clause)
     if not part or not EDIT_VERB.search(clause) or STYLE_WORDS.search(clause):

@@ -78,7 +78,9 @@ PRIVACY = re.compile(
     r"(?:do|will|did|would) you (?:share|sell|give|pass)|"
     r"others? (?:users? )?(?:can )?see|(?:delete|remove|wipe|erase|forget) (?:all )?(?:of )?"
     r"my (?:\w+ )?(?:data|history|runs|photos|pictures|images|files|stuff|last photo)|remove everything|safe with you|"
-    r"my data|personal data|accidentally (?:put|upload\w*|sent|attach\w*|share\w*|added))\b")
+    r"my data|personal data|accidentally (?:put|upload\w*|sent|attach\w*|share\w*|added)|sent to|send (?:it|them|"
+    r"my \w+|anything) to|leaves? (?:my|the|your) (?:computer|machine|device|laptop|phone|pc)|on the internet|"
+    r"(?:find|search|look up) (?:more )?(?:photos|pictures|images) of (?:this|that|him|her|them))\b")
 CLAIM = re.compile(
     r"\b(?:i|we|you|it)(?: have| has|'ve| already| just)* (?:already )?(?:deleted|removed|erased|wiped|ran|executed|"
     r"formatted)\b|\b(?:i|we|you|it)(?:'ve| have| has)? already uploaded\b|"

@@ -47,7 +47,9 @@ MAKE_PIXEL_ART = Rule(
     none=(r"\b(upscaled|enlarged|blown up|scaled up|resized|blurry|blurred|fix|clean|recover|grid|cell|true|"
           r"native|real|downscale|reconstruct|unscale|jpe?g|messy)\w*",))
 STYLIZE_HINTS = PlannerHints(
-    rules=(MAKE_PIXEL_ART, Rule(19, all=(r"\badd (?:a|an|some)\b",), style=True),  # before the "add a …" edits
+    rules=(MAKE_PIXEL_ART, Rule(19, all=(r"\badd (?:a|an|some) (?:[\w-]+ ){0,2}(?:look|style|vibe|feel|effect|filter|"
+                                         r"touch|aesthetic|tone|mood|twist|flair|finish|palette)\b",),
+                                style=True),  # before the "add a …" edits
            Rule(75, style=True),
            Rule(74, all=(r"\b(?:same|similar) (?:palette|style|look|colou?rs|vibe|feel|mood|aesthetic) (?:as|like)\b|"
                          r"\b(?:in|with) (?:that|this|the same) (?:style|look|vibe|aesthetic)\b|"

@@ -125,8 +125,8 @@ EXPRESSION = re.compile(  # expressions and bodies: no tool changes them
     r"\b(?:into|as) (?:a )?3-?d\b|\bcut (?:\w+ )?out\b|\bcompress (?:it|this|that|them|the|my)\b|\banimat\w*\b|"
     r"\bmake (?:it|this|them) move\b|"
     r"\blive photo\b|\bmoving picture\b")
-STYLE_WORDS = re.compile(r"\b(?:style|styles|look of|vibe|palette|aesthetic|like (?:a|an|the) (?:painting|poster|"
-                         r"artwork)|"
+STYLE_WORDS = re.compile(r"\b(?:style|styles|look of|vibe|palette|aesthetic|like (?:a|an|the) (?:[\w-]+ )?(?:painting|"
+                         r"poster|artwork|print|drawing|illustration|comic|cartoon|movie|film)|"
                          r"halloween|cyberpunk|watercolou?r|anime|sketch\w*)\b")
 EDIT_VERB = re.compile(
     r"\b(?:make|change|turn|remove|erase|delete|add|put|replace|whiten|straighten|cut|adjust|increase|decrease|"

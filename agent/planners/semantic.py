@@ -442,6 +442,10 @@ class SemanticPlanner:
             whole = tx.normalise(legit)
         clauses = self._clauses(text, request.n_attachments, whole)
         tools = [c for c in clauses if c.tool]
+        if not tools and not ignored and whole != text:  # "the faces are grainy. could you clean them up?": the
+            clauses = self._clauses(whole, request.n_attachments)  # request needs the sentences it points back to
+            tools = [c for c in clauses if c.tool]
+            text = whole
         confidence = min((c.confidence for c in clauses), default=0.0)
         if not tools:
             answer = replies()["refuse"][1] if ignored else self._no_tool_answer(text)

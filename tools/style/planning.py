@@ -27,6 +27,11 @@ RETRIEVE_EXAMPLES = (
     "what style would fit a sunny beach", "look up styles like art deco",
 )
 RETRIEVE_HINTS = PlannerHints(rules=(Rule(70, all=(LOOKUP,), none=(TRANSFORM,), style=True),
+                                     # "give me 5 style matches for art deco": references asked for, none applied
+                                     Rule(69, all=(r"\b(?:give|get|send|show|find|list|pull up|bring up)\b.*\b(?:"
+                                                   r"references|refs|matches|suggestions|options|ideas)\b",),
+                                          none=(r"\b(?:apply|make (?:it|this|them)|turn (?:it|this)|restyle|"
+                                                r"styli[sz]e)\b",)),
                                      Rule(70, all=(r"^(?:any |some |more )?(?:styles?|references?|looks?) (?:like|"
                                                    r"similar to|"
                                                    r"close to|for)\b",), none=(TRANSFORM,))),

@@ -376,16 +376,20 @@ def named_args(tool: str, clause: str) -> dict[str, Any]:
                 found[name] = int(value) if kind == "integer" else value
         if kind == "boolean":  # "with dithering", "without aligning them"
             stem = re.sub(r"e$", "", name.split("_")[0])
-            off = rf"\b(?:no|without|don'?t|do not|skip(?:ping)?|turn off|disable|not)\s+(?:the\s+|any\s+)?{stem}\w*"
+            off = (rf"\b(?:no|without|don'?t|dont|do not|skip(?:ping)?|turn off|disable|not|no need to|never)\s+"
+                   rf"(?:the\s+|any\s+)?{stem}\w*")
             on = rf"\b(?:with|use|using|turn on|enable|and)\s+(?:the\s+)?{stem}\w*|\b{stem}\w*\s+on\b"
             if tx.rx(off).search(clause):
                 found[name] = False
             elif tx.rx(on).search(clause):
                 found[name] = True
+        said_name = name.replace("_", r"[ _]?")
         for choice in choices:
-            if choice not in COMMON_CHOICES and tx.rx(
-                    rf"(?<![a-z]){re.escape(choice.replace('_', ' '))}(?![a-z])").search(clause):
+            word = re.escape(choice.replace('_', ' '))
+            if choice not in COMMON_CHOICES and tx.rx(rf"(?<![a-z]){word}(?![a-z])").search(clause):
                 found[name] = choice
+            elif tx.rx(rf"\b{word}\s+{said_name}\b|\b{said_name}\s*(?:=|:|of|to)?\s*{word}\b").search(clause):
+                found[name] = choice  # an ordinary word said with its argument's name: "hq preset", "preset: fast"
     kept = {}
     for name, value in found.items():
         try:

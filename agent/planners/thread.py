@@ -144,12 +144,14 @@ def follow_up(request: PlanRequest, text: str, planner: str) -> Plan | None:
     if last is None:
         return None
     n = request.n_attachments
+    from atelier.agent.planners.semantic import named_args
+
     if AGAIN.search(text) or _values_only(text, last):
         steps = []
         for s in _steps(last["steps"]):
             spec = catalogue()[s.tool]
             said = re.sub(r"\b(?:more|another|extra|new)\s+", "", text)  # "3 more variations" sets variations
-            args = {**s.args, **tx.cue_args(spec.hints.args, said)}
+            args = {**s.args, **named_args(s.tool, said), **tx.cue_args(spec.hints.args, said)}
             seed = re.search(r"\bseed\s*(?:=|of|:|number)?\s*(\d+)", text)
             if seed and "seed" in spec.args_model.model_fields:
                 args["seed"] = int(seed.group(1))

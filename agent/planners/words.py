@@ -155,4 +155,13 @@ def numbers(text: str) -> str:
     text = re.sub(rf"\b(\d{{3,4}})\s*%(?=\s*(?:\w+\s+)?{SCALE_WORDS})", lambda m: f"{int(m[1]) / 100:g}x", text)
     text = re.sub(rf"\b({SCALE_WORDS}(?:\s+up)?(?:\s+(?:was|is|of|at|by|to))*)\s+(\d{{3,4}})\s*%",
                   lambda m: f"{m[1]} {int(m[2]) / 100:g}x", text)
+    text = re.sub(r"\b(\d{1,3})\s*x\s*\1\b(?P<mid>[^.;?!]{1,60}?)\b(\d{2,4})\s*x\s*\3\b", _sizes, text)
     return text
+
+
+def _sizes(m: re.Match) -> str:
+    """"it was 32x32 and I exported it at 512x512" says an upscale: "... (upscaled 16x)"."""
+    small, big = int(m[1]), int(m[3])
+    if big <= small or big % small:
+        return m.group(0)
+    return f"{m.group(0)} (upscaled {big // small}x)"

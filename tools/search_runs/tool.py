@@ -83,8 +83,8 @@ HINTS = PlannerHints(rules=(Rule(10, all=(PAST, LOOKUP), none=(r"\b(this|these|a
                                           r"pictures|photos|fixes|drawings)\b",)),
                             Rule(10, all=(r"\b(?:every|all|any|the) runs? (?:where|that|with|in which)\b|"
                                           r"\bruns? (?:where|in which) i (?:used|uploaded|attached)\b",))),
-                     args=(ArgCue(("k",), r"\b(?:last|latest|top|first)\s+(\d+)\b|\b(\d+)\s+(?:\w+\s+)?(?:runs|"
-                                          r"results)\b",
+                     args=(ArgCue(("k",), r"\b(?:last|latest|top|first)\s+(\d+)\b|"
+                                          r"\b(\d+)\s+(?:of\s+)?(?:my\s+)?(?:\w+\s+)?(?:runs|results)\b",
                                   "int"),),
                      text_arg=("query", "query"), vocabulary=("show", "find", "previous", "past", "history", "search"))
 EXAMPLES = ("show my cyberpunk sketches", "find my past runs", "what did I make yesterday",

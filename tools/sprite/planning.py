@@ -69,6 +69,21 @@ HINTS = PlannerHints(
         ArgCue(("cell_size",), rf"\b{NUMBER}\s*x\s*(?:upscale|upscaled|scale|enlarg|too big|too large|bigger|larger)"),
         ArgCue(("cell_size",), rf"\b{NUMBER}\s*(?:px|pixels?)\s*(?:wide|across|big|large|in size)\b"),
         ArgCue(("offset_x", "offset_y"), rf"\boffsets?\s*(?:of|=|:)?\s*\(?{NUMBER}\s*[, ]\s*{NUMBER}"),
+        # "the first whole cell starts at x=3, y=0", "offset x 2 and y 3", "offset 1 px horizontally and 0 vertically"
+        ArgCue(("offset_x",), rf"\bx\s*(?:=|:)?\s*{NUMBER}(?!\s*(?:x|px)?\s*\d)|"
+                              rf"\b{NUMBER}\s*(?:px|pixels?)?\s*(?:horizontal(?:ly)?|across|in x)\b",
+               when=r"\b(?:offset|starts?|begins?|shifted)\b"),
+        ArgCue(("offset_y",), rf"\by\s*(?:=|:)?\s*{NUMBER}(?!\s*\d)|"
+                              rf"\b{NUMBER}\s*(?:px|pixels?)?\s*(?:vertical(?:ly)?|down|in y)\b",
+               when=r"\b(?:offset|starts?|begins?|shifted)\b"),
+        # "horizontal cells are 5 px, vertical are 4 px"
+        ArgCue(("cell_size_x",), rf"\b(?:horizontal\w*|across|x)\s+(?:cells?\s+)?(?:are|is|=|:)\s*{NUMBER}",
+               when=r"\bcells?\b"),
+        ArgCue(("cell_size_y",), rf"\b(?:vertical\w*|down|y)\s+(?:cells?\s+|ones\s+)?(?:are|is|=|:)\s*{NUMBER}",
+               when=r"\bcells?\b"),
+        # "each pixel in this art is 12 screen pixels wide"
+        ArgCue(("cell_size",), rf"\bpixels?\b[^.;]{{0,25}}\b(?:is|are)\s+{NUMBER}\s*(?:\w+\s+)?pixels?\s+"
+                               r"(?:wide|across|big|tall)"),
         ArgCue(("offset_x",), rf"\b(?:x\s*offset|offset\s*x|horizontal offset)\s*(?:of|=|:)?\s*{NUMBER}"),
         ArgCue(("offset_y",), rf"\b(?:y\s*offset|offset\s*y|vertical offset)\s*(?:of|=|:)?\s*{NUMBER}"),
         ArgCue(("palette_size",), r"\b(\d+)[\s-]*colou?rs?\b", "int", minimum=2),

@@ -26,12 +26,15 @@ GENERIC_OBJECT = re.compile(  # things in general, not the attachment: "photos",
     r"picture)|an? (?:photo|image|picture|sprite|face|portrait|punk|old photo|group photo)|old photos|"
     r"other people'?s? \w+|(?:open|fix|restore|sketch|detect) (?:eyes|faces))\b")
 TOOL_PHRASE = re.compile(  # a tool spoken of by what it is: "the punk describer", "your eye fixer"
-    r"\b(?:the|your|this|that)\s+(?:[\w-]+\s+){0,2}(?:describer|fixer|tool|feature|mode|backend|model|option|filter|"
+    r"\b(?:the|your|this|that)\s+(?:[\w-]+\s+){0,2}(?:describer?|fixer|tool|feature|mode|backend|model|option|filter|"
     r"planner|sketcher|restorer|thing|setting|method)s?\b")
 DEICTIC = re.compile(  # the attachment or a person in it: the request is about this image
     r"\b(?:this|these|those|it|them|her|him|his|hers|their|here|attached|above|"
     r"my (?!own\b)\w+|the (?:photo|image|picture|pic|sprite|punk|portrait|one|shot|attachment|upload|face|eyes|"
     r"first|second|third|last|other|left|right|middle))\b")
+POINTS_AT_IMAGE = re.compile(  # words that can only mean an image (without one attached, the request asks for it)
+    r"\b(?:this|these|those|her|him|his|hers|their|here|attached|above|my (?!own\b)\w+|the (?:photo|image|picture|"
+    r"pic|portrait|shot|attachment|upload|face|eyes|first|second|third|last|other|left|right|middle))\b")
 TOOL_VERB = re.compile(r"\b(?:sketch\w*|draw\w*|open\w*|fix\w*|restor\w*|styli[sz]\w*|restyl\w*|reconstruct\w*|"
                        r"recover\w*|describ\w*|detect\w*|find|search\w*|clean\w*|repair\w*|enhanc\w*|turn|make|"
                        r"combine|merge|do|handle|support|work on|process)\b")
@@ -82,7 +85,7 @@ def about_atelier(text: str, n_attachments: int) -> bool:
         return True  # "how do I add CodeFormer weights?": a how-to about Atelier
     if PAST_RESULT.search(text) and n_attachments == 0 and re.search(r"\bmy (?:sketch|result|drawing|restyle)", text):
         return True  # "why did my sketch come out so dark?" (about a past result: an answer, not a tool)
-    if DEICTIC.search(_without_you(text)):
+    if DEICTIC.search(TOOL_PHRASE.sub(" ", _without_you(text))):
         return False
     if re.search(r"^what (?:does|do|is|are)\b.*\b(?:do|for|mean|good at)$|^how does\b.*\bwork$|^what(?:'s| is) the "
                  r"(?:point|use) of\b", text):
@@ -96,7 +99,7 @@ def about_atelier(text: str, n_attachments: int) -> bool:
         return True  # "can you sketch?"
     if ASKS_FOR_WORK.search(text):
         return False  # "can you fix the pixels?": a request (without an image: ask for one)
-    if n_attachments == 0 and not DEICTIC.search(TOOL_PHRASE.sub(" ", _without_you(text)).replace("the sketch", "")) \
+    if n_attachments == 0 and not POINTS_AT_IMAGE.search(TOOL_PHRASE.sub(" ", _without_you(text))) \
             and ABOUT_ATELIER.search(text) and not STYLE_ASK.search(text):
         return True  # "how accurate is the punk describer?", "is the sketch made by AI or just a filter?"
     return bool(ABOUT_ATELIER.search(text)) and not STYLE_ASK.search(text) and not re.search(
@@ -105,7 +108,7 @@ def about_atelier(text: str, n_attachments: int) -> bool:
 
 def _without_you(text: str) -> str:
     """The question without "you"/"your X" phrases, so "your tools" is not read as a person in the image."""
-    text = re.sub(r"^(?:can|could|does|do|will|would|is) it\b|"
+    text = re.sub(r"^(?:can|could|does|do|will|would|is) it\b|\b(?:or )?is it (?:just|only|really)\b|"
                   r"\b(?:is|would|will) it (?:be )?(?:possible|ok|okay|fine|safe|hard|easy)\b|\bhow does it work\b|"
                   r"\bdoes it (?:work|run|need|cost)\b", " ", text)
     return re.sub(r"\b(?:you|your|yourself)\b(?: \w+)?", " ", text)

@@ -91,11 +91,6 @@ BEFORE_STEP = re.compile(r"\b(?:before (?:you|we|i) (?P<verb>\w+)(?: it| that| t
 NTH = {"first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3}
 
 
-def _back_to(k: int, turns: tuple[dict[str, Any], ...]) -> str:
-    """The revert that goes back to the result of turn ``k`` (``$last``: the turn before the last one)."""
-    return "$last" if k == len(turns) - 1 else f"turn:{k}"
-
-
 def _revert(text: str, turns: tuple[dict[str, Any], ...], planner: str) -> Plan | None:
     """"undo that", "scrap that", "lose the watercolor" (back to before the step that made it), "go back to the
     version before you stylized it", "what we had after the first step"."""
@@ -105,14 +100,14 @@ def _revert(text: str, turns: tuple[dict[str, Any], ...], planner: str) -> Plan 
     if m:
         k = _which_turn(m["what"], turns)
         if k is not None and k > 1:
-            return Plan(planner=planner, revert=_back_to(k - 1, turns))
+            return Plan(planner=planner, revert=f"turn:{k - 1}")
     m = BEFORE_STEP.search(text) if re.search(r"\b(?:back|return|revert)\b", text) else None
     if m and m["nth"]:
-        return Plan(planner=planner, revert=_back_to(NTH[m["nth"]], turns))
+        return Plan(planner=planner, revert=f"turn:{NTH[m['nth']]}")
     if m and m["verb"]:
         k = _which_turn(m["verb"], turns)
         if k is not None and k > 1:
-            return Plan(planner=planner, revert=_back_to(k - 1, turns))
+            return Plan(planner=planner, revert=f"turn:{k - 1}")
     return None
 
 
@@ -137,7 +132,7 @@ def follow_up(request: PlanRequest, text: str, planner: str) -> Plan | None:
             what = BACK_TO.sub(" ", text)
         k = _which_turn(what, turns)
         if k is not None:
-            return Plan(planner=planner, revert=_back_to(k, turns))
+            return Plan(planner=planner, revert=f"turn:{k}")
         return Plan(planner=planner, ask=f"Which earlier result should I go back to? This conversation has "
                     f"{len(turns)} earlier turn{'s' if len(turns) != 1 else ''}; say e.g. \"go back to the sketch\".")
     last = _last_with_steps(turns)

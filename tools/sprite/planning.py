@@ -30,6 +30,8 @@ HINTS = PlannerHints(
              none=(r"\b(trait|attribute|describ|caption|accessor|wear|type|feature|what|tell|list|zombie|alien|ape|"
                    r"human|male|female|look like|detail)\w*",),
              request_all=(PUNK,), request_none=(NOT_STYLE_PUNK,)),
+        # "grid cells are 6 px", "horizontal cells are 5 px": the grid of upscaled art, measured
+        Rule(44, all=(r"\b(?:grid )?cells?\b[^.;]{0,20}?\b\d+(?:\.\d+)?\s*(?:px|pixels?)\b",)),
         # every pixel became an N x N block: the pixel grid of upscaled art
         Rule(44, all=(r"\bpixels?\b.*\b(\d+)\s*x\s*\1\b|\b(\d+)\s*x\s*\2\s*(?:px\s*)?(?:blocks?|squares?|cells?)\b",)),
         # a palette said for a sprite ("... and reduce it to 16 colours") is the sprite's, not a style's

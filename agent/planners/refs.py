@@ -26,13 +26,14 @@ NOT_AN_ATTACHMENT = (r"(?:step|steps|thing|things|time|way|place|of all|things f
                      r"guy|girl|man|woman|face|faces|eye|eyes|runs?|results?|layer|pass|go|try|day|week|year|minute|"
                      r"minutes|moment|touch|two|three|few|couple|row|corner|side|edge|bit|lot|instructions?|tools?|"
                      r"option|choice|colou?rs?|style|look|hand)\b")
-ORDINAL_NOUN = re.compile(rf"\b(?P<o>{ORD})\s+{NOUN}\b")
+ORDINAL_NOUN = re.compile(rf"(?<!\bone )(?<!\ba )(?<!\ban )\b(?P<o>{ORD})\s+{NOUN}\b")  # not "one final image"
+PAIR = re.compile(rf"(?:^|[,;.:]\s*)(?P<o>{ORD})(?=\s+(?:and|&)\s+(?:the\s+)?(?:{ORD})\b)")  # "first and last: ..."
 DET_ORDINAL = re.compile(rf"\b{DET}\s+(?P<o>{ORD})\b(?!\s+{NOT_AN_ATTACHMENT})(?!-)")
 BRACKET = re.compile(rf"\(\s*(?:the\s+)?(?P<o>{ORD})(?:\s+{NOUN})?\s*\)")
 SENT = re.compile(rf"\b(?:i|we)\s+(?:attached|sent|added|uploaded|included|gave you|put)(?:\s+(?:it|them))?"
                   rf"(?:\s+as)?(?:\s+the)?\s+(?P<o>{ORD})(?:\s+{NOUN})?\b")
 LEADING = re.compile(rf"(?:^|[,;.:]\s*|\b(?:and|but|so)\s+)(?P<o>{ORD})(?:\s+{NOUN})?(?=\s*(?:is|=|:|has|have|needs|"
-                     r"should|-|—)(?:\s|$))")
+                     r"should|-|—)(?:\s|$)|:)")
 IS_ORDINAL = re.compile(rf"\b(?:is|=|:)\s+(?:the\s+)?(?P<o>{ORD})(?:\s+{NOUN})?(?=\s*(?:$|[,;.!?)]))")
 NUMBERED = re.compile(rf"\b{NOUN}\s*(?:#|no\.?|number)?\s*(?P<d>\d)(?:\s*(?:,|and|&)\s*(?P<d2>\d))?(?:\s*(?:,|and|&)"
                       rf"\s*(?P<d3>\d))?\b(?!\s*(?:px|%|x\b))|(?:\bnumber|#)\s*(?P<d4>\d)\b(?!\s*(?:px|%|x\b))")
@@ -80,7 +81,7 @@ def mentions(clause: str, n: int) -> list[Mention]:
         taken.append(m.span())
     for m in IN_THE_MIDDLE.finditer(clause):
         add(m, (n - 1) // 2 if n >= 3 else n)
-    for pattern in (SENT, BRACKET, ORDINAL_NOUN, DET_ORDINAL, LEADING, IS_ORDINAL):
+    for pattern in (SENT, BRACKET, ORDINAL_NOUN, DET_ORDINAL, LEADING, PAIR, IS_ORDINAL):
         for m in pattern.finditer(clause):
             word = m["o"]
             if word in ("top", "bottom", "left", "right") and not re.match(rf"{word}\s+{NOUN}", clause[m.start("o"):]) \
@@ -88,7 +89,7 @@ def mentions(clause: str, n: int) -> list[Mention]:
                 continue
             if word in ("earlier", "later", "older", "newer") and pattern is not ORDINAL_NOUN:
                 continue  # "the earlier result", "later": time, unless "the earlier photo"
-            add(m, _index(word, n), "o" if pattern in (LEADING,) else 0)
+            add(m, _index(word, n), "o" if pattern in (LEADING, PAIR) else 0)
     for m in ON_THE_SIDE.finditer(clause):
         add(m, _index(m["o"], n))
     for m in NUMBERED.finditer(clause):

@@ -50,7 +50,8 @@ IS_WHAT = re.compile(r"^(?:and |the )?(?:first|second|third|fourth|last|other|1s
                      r"our)\b")
 CONTEXT_ONLY = re.compile(r"\b(?:is|are) (?:just|only) (?:for (?:context|reference|comparison)|(?:some )?screenshots?|"
                           r"an? (?:example|screenshot))\b|\bjust for context\b")
-IGNORE = re.compile(r"^(?:and |but |oh,? )?(?:please )?(?:ignore|skip|never mind|don'?t use|forget about|leave out)\b")
+IGNORE = re.compile(r"^(?:and |but |oh,? )?(?:please )?(?:ignore|skip|never mind|don'?t use|forget about|leave out|"
+                    r"leave (?:the )?[\w ]{1,20} alone|don'?t touch)\b")
 REF_ONLY = re.compile(r"\b(is|as|for) (?:the |a |my )?(?:reference|ref|example|guide|source)\b|"
                       r"^(?:use|using|with|from|based on) (?:the |my )?\w+ (?:photo|image|picture|pic|one|shot)s?$|"
                       r"^(?:and )?(?:the |my |this )?[\w-]+(?: one| photo| image| picture| shot)? (?:is|=) "
@@ -363,7 +364,7 @@ def named_args(tool: str, clause: str) -> dict[str, Any]:
                           rf"(?<![\d.])(0?\.\d+|[01])()\s+{words}\b").search(clause)
             if m is None:  # "feather the blends by 50 px", "a 40 px feather"
                 m = tx.rx(rf"\b{words}\w*\s+(?:the\s+)?(?:\w+\s+)?(?:by|of|at|to)\s+(\d+(?:\.\d+)?)()\s*(?:px|"
-                          rf"pixels?)?\b|"
+                          rf"pixels?)?\b|\b{words}\w*\s+(?:the\s+)?(?:\w+\s+)?(\d+(?:\.\d+)?)()\s*(?:px|pixels?)\b|"
                           rf"(?<![\d.])(\d+(?:\.\d+)?)()\s*(?:px|pixels?)\s+{words}\b").search(clause)
             if m:
                 groups = (*m.groups(), None)
@@ -446,7 +447,8 @@ class SemanticPlanner:
             whole = tx.normalise(legit)
         clauses = self._clauses(text, request.n_attachments, whole)
         tools = [c for c in clauses if c.tool]
-        if not tools and not ignored and whole != text:  # "the faces are grainy. could you clean them up?": the
+        if not tools and not ignored and whole != text and tx.POINTS_BACK.search(text):  # "the faces are grainy.
+            # could you clean them up?": the
             clauses = self._clauses(whole, request.n_attachments)  # request needs the sentences it points back to
             tools = [c for c in clauses if c.tool]
             text = whole
@@ -491,7 +493,13 @@ class SemanticPlanner:
                 parts = [p for p in parts if not IGNORE.search(p)] or parts[:1]
                 clause = ", ".join(parts)
             if len(parts) > 1 and any(NEGATED.search(p) for p in parts):  # "don't restore it, just sketch it"
-                parts = [p for p in parts if not NEGATED.search(p)] or parts[:1]
+                kept_parts: list[str] = []
+                for p in parts:  # "best take, but don't align the frames": a switch of a step's own argument
+                    if NEGATED.search(p) and kept_parts and _switches_off(p):
+                        kept_parts[-1] = f"{kept_parts[-1]}, {p}"
+                    elif not NEGATED.search(p):
+                        kept_parts.append(p)
+                parts = kept_parts or parts[:1]
                 clause = ", ".join(parts)
             whole_hit = rule_hit(clause, context, n) if len(parts) > 1 else None
             part_hits = [rule_hit(p, context, n) for p in parts] if whole_hit else []
@@ -541,6 +549,9 @@ class SemanticPlanner:
         if said is not None and said > max(n, 1):  # "sketch these 10" with 3 attached: ask for the rest
             return Plan(planner=self.name, ask=f"You mention {said} photos but {n} {'is' if n == 1 else 'are'} "
                         "attached. Please attach all of them (or say which ones to use).")
+        if n >= 2 and not several and not any(c.refs for c in clauses) and DESCRIBED_ONE.search(text):
+            return Plan(planner=self.name, ask=f"Which of the {n} photos do you mean? Say e.g. \"the second one\" or "
+                        "\"photo 3\".")  # "sketch the one with the dog in it", "fix the blurry one"
         ref_fan = self._ref_fanout(clauses, n, text)
         if ref_fan:
             return Plan(planner=self.name, steps=ref_fan)
@@ -646,9 +657,13 @@ class SemanticPlanner:
         return steps
 
 
+DESCRIBED_ONE = re.compile(  # an attachment named by what is in it or how it looks: only the user knows which
+    r"\bthe (?:one|photo|picture|pic|shot|image) (?:with|where|in which|showing)\b|"
+    r"\bthe (?!(?:same|new|next|previous|original|final|good|right|left|top|bottom|other|last|first|second|third|"
+    r"middle|latest|real|whole|small|big)\b)[a-z]+(?:y|er|est|ed|ing) one\b")
 THIS_IMAGE = re.compile(r"\b(?:this|the attached|these) (?:photo|picture|image|pic|shot|one|sprite|punk)s?\b")
-LIKE_ATTACHED = re.compile(r"\b(?:like|as|after) (?:this|the attached|the new) (?:one|photo|image|picture|pic|painting|"
-                           r"poster)\b")
+LIKE_ATTACHED = re.compile(r"\b(?:like|as|after|of|from) (?:this|the attached|the new) (?:one|photo|image|picture|pic|"
+                           r"painting|poster|artwork|drawing|print)\b")
 OTHERS = re.compile(r"\bthe others?\b|\bthe other (?:two|three|four|five|\d|ones|photos|images|pictures)\b|"
                     r"\b(?:two|three|four|five|\d) (?:photos|pictures|images|pics|shots)\b|"
                     r"\bthe (?:first|last) (?:two|three|four|\d)\b")
@@ -791,6 +806,11 @@ def anchored(out: list[Clause]) -> list[Clause]:
                         [m for c in same for m in c.marks])
         kept = [merged if k == at else c for k, c in enumerate(kept) if k == at or c not in same]
     return kept
+
+
+def _switches_off(part: str) -> bool:
+    """The part turns off an on/off argument of some tool ("don't align the frames", "no dithering")."""
+    return any(value is False for name in catalogue() for value in named_args(name, part).values())
 
 
 def _values_for_later(out: list[Clause], cl: Clause) -> bool:

@@ -9,7 +9,8 @@ from atelier.core.registry import ArgCue, PlannerHints, Rule
 
 EYES = r"\b(eyes?|blink\w*|eyelids?|shut)\b"
 ASKS = (r"^(who|which|what|are|is|did|does|do|has|have|how many|how|can you tell|tell me|check|detect|find|count|"
-        r"see if|any)\b|\?$|\b(closed|shut)\?*$|\b(closed|shut)\b.*\b(anywhere|anyone|here|in (?:it|this|here))$")
+        r"see if|any)\b|\?$|\b(closed|shut)\?*$|\b(closed|shut)\b.*\b(anywhere|anyone|here|in (?:it|this|here))$|"
+        r"\b(?:blink|eyes?) check\b|\bcheck (?:whether|if|that)\b")
 WANTS_FIX = r"\b(open|fix|unblink|remove)\b.*\b(eyes?|blink)"
 OPENS = (r"\bopen(?:ed|ing)?\b|\bunblink|\b(fix|remove|undo|get rid of|correct)\b.*"
          r"\b(blink|closed|shut)|\b(fix|correct|repair)\b.{0,20}\beyes\b")
@@ -17,7 +18,8 @@ OPENS = (r"\bopen(?:ed|ing)?\b|\bunblink|\b(fix|remove|undo|get rid of|correct)\
 VIDEO = r"\b(videos?|clips?|footage|film|movie|recording|mp4)\b"
 VOCABULARY = ("open", "eyes", "eye", "blink", "blinking", "blinked", "closed",
               # other languages' words for these (the planner translates them before reading)
-              "ojos=eyes", "ojo=eye", "yeux=eyes", "oeil=eye", "augen=eyes", "auge=eye", "occhi=eyes", "occhio=eye",
+              "ogen=eyes", "ojos=eyes", "ojo=eye",
+              "yeux=eyes", "oeil=eye", "augen=eyes", "auge=eye", "occhi=eyes", "occhio=eye",
               "abre=open", "abrir=open", "abra=open", "ouvre=open", "ouvrir=open", "ouvrez=open", "offne=open",
               "oeffne=open", "offnen=open", "apri=open", "aprire=open", "cerrados=closed", "cerrado=closed",
               "fermes=closed", "ferme=closed", "geschlossen=closed", "chiusi=closed", "chiuso=closed",

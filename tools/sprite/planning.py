@@ -30,6 +30,9 @@ HINTS = PlannerHints(
              none=(r"\b(trait|attribute|describ|caption|accessor|wear|type|feature|what|tell|list|zombie|alien|ape|"
                    r"human|male|female|look like|detail)\w*",),
              request_all=(PUNK,), request_none=(NOT_STYLE_PUNK,)),
+        # a named retro palette ("snap it to the pico-8 palette", "use the NES palette") is the sprite's
+        Rule(43, all=(r"\b(?:pico[- ]?8|nes|game[- ]?boy|endesga[- ]?32)\b.{0,12}\bpalette\b|"
+                      r"\bpalette\b.{0,6}\b(?:pico[- ]?8|nes|game[- ]?boy|endesga[- ]?32)\b",)),
         # "grid cells are 6 px", "horizontal cells are 5 px": the grid of upscaled art, measured
         Rule(44, all=(r"\b(?:grid )?cells?\b[^.;]{0,20}?\b\d+(?:\.\d+)?\s*(?:px|pixels?)\b",)),
         # every pixel became an N x N block: the pixel grid of upscaled art

@@ -114,7 +114,7 @@ def wink_check(open_dir: Path, skip: int, count: int, seed: int, cross_model) ->
 
     truth = [(False, False), (True, False), (True, True)]
     lines = ["| rule | both open | right eye shut (a wink) | both shut |", "|---|---|---|---|"]
-    for name, rule in (("shipped (each eye on its own)", shipped), ("with the other eye's inputs", cross)):
+    for name, rule in (("each eye on its own (the weights shipped)", shipped), ("with the other eye's inputs", cross)):
         shares = [np.mean([(rule(c[k], "right"), rule(c[k], "left")) == truth[k] for c in cases]) for k in range(3)]
         lines.append(f"| {name} | " + " | ".join(f"{100 * v:.1f} %" for v in shares) + " |")
     return [f"{len(cases)} unseen UTKFace photos (after the first {skip} of the shuffled list); the shut eyes "
@@ -153,7 +153,8 @@ def main(argv: list[str] | None = None) -> int:
              f"{len(y)} eyes of the face photos (CEW closed, UTKFace + astronaut open), {FOLDS} folds by photo / "
              "person as in `eyes_detect_patch.md`; every number out of fold; each variant changes one thing.",
              "", head,
-             row("score + CNN + HOG — shipped", combined_out_of_fold(faces, cnn, hog), y),
+             row("score + CNN + HOG, each eye on its own (the weights shipped)",
+                 combined_out_of_fold(faces, cnn, hog), y),
              row("HOG trained on mirrored copies too, read mirror-averaged",
                  combined_out_of_fold(faces, cnn, hog_flip), y),
              row("HOG trained on 2 jittered copies too", combined_out_of_fold(faces, cnn, hog_jitter), y),

@@ -126,3 +126,24 @@ def test_a_lower_threshold_calls_fewer_eyes_closed(face):
     look = (0.0, 0.0)
     assert closed_probability(score, look, threshold=0.015) < closed_probability(score, look, threshold=0.03)
     assert closed_probability(score, (3.0, 3.0)) > closed_probability(score, (-3.0, -3.0))
+
+
+def test_an_unsure_eye_takes_the_mean_with_its_partner_and_a_clear_wink_is_kept():
+    from atelier.tools.eyes.measure import settle_unsure
+
+    assert settle_unsure((0.3, -5.0), margin=0.5) == pytest.approx((-2.35, -5.0))
+    assert settle_unsure((-0.2, 0.4), margin=0.5) == pytest.approx((0.1, 0.1))
+    assert settle_unsure((4.0, -4.0), margin=0.5) == (4.0, -4.0)  # a wink, both sure
+    assert settle_unsure((0.3, -5.0), margin=0.0) == (0.3, -5.0)
+
+
+def test_a_synthetic_wink_on_the_astronaut_reads_as_one_closed_eye(astronaut, face):
+    from atelier.tools.eyes.measure import face_record
+    from atelier.tools.faces.mediapipe_backend import MediaPipeLandmarker
+    from atelier.tools.faces.synth import close_eye
+
+    for side, other in (("right", "left"), ("left", "right")):
+        wink = close_eye(astronaut, face, side)
+        record = face_record(MediaPipeLandmarker().detect(wink)[0], 0, image=wink)
+        assert record["closed_eyes"] == [side]
+        assert record[f"{other}_eye"]["closed_probability"] < 0.5

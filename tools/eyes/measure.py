@@ -12,7 +12,8 @@ per tool (``[tools.detect_closed_eyes] threshold = ...``, likewise ``[tools.open
 Given the photo's pixels, the eye's look joins its shape: the eye-patch models' two logits (``patch.py``: a
 CNN and a linear HOG model) and the score's log-ratio to the threshold go through one logistic unit
 (``combine`` in ``eye_patch.npz``, fitted out of fold), and the eye is closed when that probability passes
-one half. A lower threshold still means fewer
+one half; an eye whose call is unsure (within ``UNSURE_MARGIN`` of even odds) takes the other eye's into
+account (``settle_unsure``). A lower threshold still means fewer
 closed calls. Without pixels (or without the weights file) the score alone decides, as before; so it does for
 landmark backends other than MediaPipe, whose eye corners the patches and the combiner were not fitted on.
 """
@@ -37,6 +38,7 @@ CLOSED_BELOW = 0.022
 ASPECT_SCALE = 0.19  # the lid opening / width at which the aspect term is 1 (open eyes: median 0.32)
 SIDES = ("right", "left")
 LOOK_BACKENDS = ("mediapipe",)  # landmark backends whose eye corners the patch models were fitted on
+UNSURE_MARGIN = 0.5  # an eye whose joint logit is nearer 0 than this takes the mean with its partner's
 
 
 def eye_state(face: Face, side: str, threshold: float = CLOSED_BELOW,
@@ -58,20 +60,49 @@ def eye_state(face: Face, side: str, threshold: float = CLOSED_BELOW,
         "width_px": round(float(np.hypot(*(corners[0] - corners[1]))), 1),
     }
     if look is not None:
-        p = closed_probability(score, look, threshold)
-        state.update(closed=bool(p > 0.5), closed_probability=round(p, 4),
+        z = closed_logit(score, look, threshold)
+        state.update(closed=bool(z > 0), closed_probability=round(_sigmoid(z), 4), closed_logit=round(z, 4),
                      look_logits={"cnn": round(float(look[0]), 3), "hog": round(float(look[1]), 3)})
     return state
 
 
-def closed_probability(score: float, look: tuple[float, float], threshold: float = CLOSED_BELOW) -> float:
-    """The joint call: a·ln(threshold / score) + b·CNN logit + c·HOG logit + d through the logistic
-    function."""
+def _sigmoid(z: float) -> float:
+    return float(1.0 / (1.0 + np.exp(-np.clip(z, -40, 40))))
+
+
+def closed_logit(score: float, look: tuple[float, float], threshold: float = CLOSED_BELOW) -> float:
+    """The joint call's logit: a·ln(threshold / score) + b·CNN logit + c·HOG logit + d (closed > 0)."""
     from .patch import load_weights
 
     a, b, c, d = (float(v) for v in load_weights()["combine"])
-    z = a * np.log(threshold / max(score, 1e-4)) + b * look[0] + c * look[1] + d
-    return float(1.0 / (1.0 + np.exp(-np.clip(z, -40, 40))))
+    return float(a * np.log(threshold / max(score, 1e-4)) + b * look[0] + c * look[1] + d)
+
+
+def closed_probability(score: float, look: tuple[float, float], threshold: float = CLOSED_BELOW) -> float:
+    """The joint call through the logistic function."""
+    return _sigmoid(closed_logit(score, look, threshold))
+
+
+def settle_unsure(logits: tuple[float, float], margin: float = UNSURE_MARGIN) -> tuple[float, float]:
+    """Both eyes' joint logits, where one the models are unsure of (|logit| < ``margin``) is replaced by the
+    mean of the two. Most shut eyes in photos are blinks, both eyes at once, so the other eye is evidence; a
+    clear wink (one eye sure either way) is untouched. Out of fold this lifts per-eye accuracy 97.92 → 98.20 %
+    and costs synthetic winks 86.1 → 82.8 % (``evals/eyes/unsure_margin.py``); ``margin=0`` turns it off."""
+    mean = (logits[0] + logits[1]) / 2
+    return tuple(mean if abs(z) < margin else z for z in logits)  # type: ignore[return-value]
+
+
+def _settle(eyes: dict[str, dict[str, Any]]) -> None:
+    """Apply ``settle_unsure`` to a face's two eye records in place (when both have a joint logit)."""
+    keys = [f"{side}_eye" for side in SIDES]
+    if not all("closed_logit" in eyes[k] for k in keys):
+        return
+    own = tuple(eyes[k]["closed_logit"] for k in keys)
+    for k, z, z0 in zip(keys, settle_unsure(own), own, strict=True):
+        eyes[k]["settled_with_other_eye"] = bool(z != z0)
+        if z != z0:
+            eyes[k].update(closed=bool(z > 0), closed_probability=round(_sigmoid(z), 4),
+                           own_closed_probability=round(_sigmoid(z0), 4), closed_logit=round(z, 4))
 
 
 def eye_logits(face: Face, gray: np.ndarray) -> dict[str, tuple[float, float]]:
@@ -97,6 +128,7 @@ def face_record(face: Face, index: int, threshold: float = CLOSED_BELOW,
     x0, y0, x1, y1 = face.bbox
     logits = eye_logits(face, image if image.ndim == 2 else grey(image)) if image is not None else {}
     eyes = {f"{side}_eye": eye_state(face, side, threshold, logits.get(side)) for side in SIDES}
+    _settle(eyes)
     return {
         "index": index, "bbox": [round(x0, 1), round(y0, 1), round(x1, 1), round(y1, 1)],
         "landmarks_backend": face.backend, "landmarks": len(face.points), "confidence": round(face.confidence, 3),

@@ -1,0 +1,129 @@
+"""How far an unsure eye should lean on its partner (``measure.settle_unsure``): per-eye accuracy out of fold
+against synthetic winks, for a few margins.
+
+On the face photos of ``detect_patch.py`` (its ``--cache`` of out-of-fold logits; the combiner fitted on the
+other folds each time) every photo has both eyes in the same state, so leaning on the partner can only look
+good there. Winks are the cost: open UTKFace photos no model was fitted on get one eye shut synthetically
+(``tools/faces/synth.py``), each side in turn, and a wink counts as right when both eyes are called right. The
+shipped margin was chosen as the largest on the grid whose wink share on the **selection** photos (the 150
+after the first ``--limit``) fell by under 2 points; the **fresh** photos (the next 300) were scored after.
+
+    python evals/eyes/unsure_margin.py --patches DATA/dataset_B_Eye_Images --closed DATA/closed --open DATA/open \\
+        --cache OOF.npz --report evals/reports/eyes_unsure_margin.md
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import sys
+from datetime import date
+from pathlib import Path
+
+import numpy as np
+from detect_patch import SAMPLES, per_source, row
+from PIL import Image
+from report import publish  # evals/eyes/report.py: scripts run from their folder
+
+from atelier.tools.eyes.measure import (
+    CLOSED_BELOW,
+    UNSURE_MARGIN,
+    closed_logit,
+    eye_logits,
+    eye_state,
+    grey,
+    settle_unsure,
+)
+from atelier.tools.eyes.patch_train import FOLDS, EyeSet, face_photos, fit_combiner, load_face_set
+from atelier.tools.faces.mediapipe_backend import MediaPipeLandmarker
+from atelier.tools.faces.synth import close_eye
+
+MARGINS = (0.0, 0.25, 0.5, 1.0, 2.0, 4.0)
+
+
+def combiner_logits_out_of_fold(faces: EyeSet, cnn: np.ndarray, hog: np.ndarray) -> np.ndarray:
+    folds, z = faces.folds(), np.zeros(len(faces.closed))
+    x = np.c_[np.log(CLOSED_BELOW / np.clip(faces.scores, 1e-4, None)), cnn, hog]
+    for fold in range(FOLDS):
+        tr = folds != fold
+        w = fit_combiner(faces.scores[tr], x[tr, 1:], faces.closed[tr], CLOSED_BELOW)
+        z[~tr] = x[~tr] @ w[:-1] + w[-1]
+    return z
+
+
+def settle_pairs(z: np.ndarray, margin: float) -> np.ndarray:
+    """``settle_unsure`` over (right, left) pairs of a flat logit array."""
+    return np.array([settle_unsure((a, b), margin) for a, b in z.reshape(-1, 2)]).ravel()
+
+
+def wink_logits(open_dir: Path, start: int, count: int, seed: int) -> list[tuple[np.ndarray, str]]:
+    """The shipped joint logits (right, left) of photos with one eye shut synthetically, and which."""
+    landmarker = MediaPipeLandmarker()
+    opened = sorted(open_dir.iterdir())
+    random.Random(seed).shuffle(opened)
+
+    def logits(rgb):
+        faces = landmarker.detect(rgb)
+        if not faces:
+            return None
+        face = max(faces, key=lambda f: f.inter_ocular)
+        look = eye_logits(face, grey(rgb))
+        return np.array([closed_logit(eye_state(face, s)["score"], look[s]) for s in ("right", "left")])
+
+    out = []
+    for path in opened[start:start + count]:
+        rgb = np.asarray(Image.open(path).convert("RGB"))
+        faces = landmarker.detect(rgb)
+        if not faces:
+            continue
+        face = max(faces, key=lambda f: f.inter_ocular)
+        for side in ("right", "left"):
+            z = logits(close_eye(rgb, face, side))
+            if z is not None:
+                out.append((z, side))
+    return out
+
+
+def wink_share(winks: list[tuple[np.ndarray, str]], margin: float) -> float:
+    right = [np.array_equal(np.array(settle_unsure(tuple(z), margin)) > 0, [side == "right", side == "left"])
+             for z, side in winks]
+    return float(np.mean(right))
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--patches", type=Path, required=True)
+    ap.add_argument("--closed", type=Path, required=True)
+    ap.add_argument("--open", type=Path, required=True)
+    ap.add_argument("--cache", type=Path, required=True, help="detect_patch.py's out-of-fold logits")
+    ap.add_argument("--limit", type=int, default=1200)
+    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--report", type=Path)
+    args = ap.parse_args(argv)
+    photos = face_photos(args.closed, args.open, args.limit, args.seed) + [(SAMPLES / "astronaut.png", False)]
+    faces, _ = load_face_set(photos, MediaPipeLandmarker())
+    cache = np.load(args.cache)
+    z, y = combiner_logits_out_of_fold(faces, cache["both_faces"], cache["hog_both_faces"]), faces.closed
+    selection = wink_logits(args.open, args.limit, 150, args.seed)
+    fresh = wink_logits(args.open, args.limit + 150, 300, args.seed)
+    lines = [f"# Leaning on the other eye when unsure ({date.today()}, `python evals/eyes/unsure_margin.py`)", "",
+             f"{len(y)} eyes of the face photos (out of fold, folds as in `eyes_detect_patch.md`); synthetic winks "
+             f"on unseen UTKFace photos: {len(selection)} for selection, {len(fresh)} fresh. Shipped margin: "
+             f"{UNSURE_MARGIN}.", "",
+             "| margin (joint logit) | per-eye accuracy | wrong | winks right (selection) | winks right (fresh) |",
+             "|---|---|---|---|---|"]
+    for m in MARGINS:
+        pred = settle_pairs(z, m) > 0
+        lines.append(f"| {m:g}{' (shipped)' if m == UNSURE_MARGIN else ''} | {100 * (pred == y).mean():.2f} % | "
+                     f"{int((pred != y).sum())} | {100 * wink_share(selection, m):.1f} % | "
+                     f"{100 * wink_share(fresh, m):.1f} % |")
+    shipped = settle_pairs(z, UNSURE_MARGIN) > 0
+    head = "| rule | per-eye accuracy | closed recall | open kept | wrong |\n|---|---|---|---|---|"
+    lines += ["", "At the shipped margin:", "", head, row("each eye on its own (margin 0)", z > 0, y),
+              row(f"margin {UNSURE_MARGIN}", shipped, y), "", "Per source, at the shipped margin:", "",
+              *per_source(shipped, faces)]
+    return publish("\n".join(lines) + "\n", args.report)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

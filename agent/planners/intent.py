@@ -188,7 +188,8 @@ INJECTED = re.compile(
 
 def split_parts(text: str) -> list[str]:
     """Sentences and clauses, as they were written (for dropping the injected ones)."""
-    parts = re.split(r"(?<=[.!?;])\s+|\s*;\s*|,?\s+(?:and then|then|also|and also|after that|plus)\s+|"
+    parts = re.split(r"(?<=[.!?;])\s+|\s*;\s*|,?\s+(?:and then|then|also|and also|after that|plus),?\s+|"
+                     r"\s*(?:&&|\|\||\[\[|\]\])\s*|"
                      r"\s*\b(?:p\.?s\.?|note to the ai|by the way|btw)\b[:,]?\s*|\s*\(\s*|\s*\)\s*|,\s+and\s+|"
                      r"\s+and\s+(?=(?:run|delete|erase|wipe|print|show|reveal|email|send|upload|format|list|"
                      r"disable|skip|bypass|tell|say|give|ignore|forget|open (?:the |my |your )?(?:file|folder|"

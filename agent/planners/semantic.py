@@ -773,7 +773,8 @@ def join_clauses(out: list[Clause], context: str, n: int) -> list[Clause]:
             prev.text = f"{prev.text}, {cl.text}"  # "this sprite was upscaled 4x. get me the original back"
             prev.refs = prev.refs + cl.refs
         elif prev and cl.tool and cl.tool == prev.tool and (not catalogue()[cl.tool].hints.ref_from or (
-                prev.style and cl.style and prev.style[1] == cl.style[1])):
+                prev.style and cl.style and prev.style[1] == cl.style[1]) or (prev.marks and not tx.is_request(
+                prev.text))):  # "this anime screenshot (2nd one) - make me look like that"
             # one step, said twice (a restyle said twice is two restyles, unless in the same style)
             merged[-1] = Clause(f"{prev.text}, {cl.text}", cl.tool, min(prev.confidence, cl.confidence),
                                 prev.style or cl.style, prev.refs + cl.refs, prev.marks + cl.marks)

@@ -102,6 +102,8 @@ def about_atelier(text: str, n_attachments: int) -> bool:
     if n_attachments == 0 and not POINTS_AT_IMAGE.search(TOOL_PHRASE.sub(" ", _without_you(text))) \
             and ABOUT_ATELIER.search(text) and not STYLE_ASK.search(text):
         return True  # "how accurate is the punk describer?", "is the sketch made by AI or just a filter?"
+    if n_attachments == 0 and TOOL_PHRASE.search(text) and not POINTS_AT_IMAGE.search(TOOL_PHRASE.sub(" ", text)):
+        return True  # "what does the punk describer actually tell me?"
     return bool(ABOUT_ATELIER.search(text)) and not STYLE_ASK.search(text) and not re.search(
         r"^(?:please )?(?:show|find|list)\b", text)
 

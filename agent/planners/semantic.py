@@ -170,7 +170,7 @@ def rule_hit(clause: str, request: str, n_attachments: int | None = None) -> tup
     """(priority, tool) of the first rule that matches, or (UNSUPPORTED_PRIORITY, "answer")."""
     checked = False
     for priority, tool, rule in _rules():
-        if n_attachments is not None and n_attachments < 2 and frame_roles(tool):
+        if n_attachments == 1 and frame_roles(tool):
             continue
         if not checked and priority > UNSUPPORTED_PRIORITY:
             checked = True
@@ -420,7 +420,9 @@ class SemanticPlanner:
         if follow is not None:
             return follow, 1.0
         privacy_notes: list[str] = []
-        if PRIVACY.search(text) and not re.search(r"\b(?:show|find|list|search)\b", text):
+        private = PRIVACY.search(text)
+        if private and (not re.search(r"\b(?:show|find|list|search)\b", text) or re.search(
+                r"internet|(?:photos|pictures|images) of", private[0])):  # "find more photos of this woman online"
             work = [p for p in re.split(r",?\s+but\s+|[,;]\s+|\s+and (?:then |also )?(?=\w)", text)
                     if not PRIVACY.search(p) and not NEGATED.search(p) and rule_tool(p, p, request.n_attachments)
                     not in (None, "answer")]
@@ -542,6 +544,9 @@ class SemanticPlanner:
     def _wire(self, clauses: list[Clause], request: PlanRequest, text: str) -> Plan:
         n = request.n_attachments
         several = next((c.tool for c in clauses if frame_roles(c.tool)), None)
+        if n == 1 and any(catalogue()[c.tool].role("ref") for c in clauses) and TWO_IMAGES_ONE_SENT.search(text):
+            return Plan(planner=self.name, ask="Please attach the reference too: I have only one image, and the "
+                        "request names two (the photo to change and the reference).")
         if several and n == 1:  # a tool that combines shots, given one: ask for the others
             return Plan(planner=self.name, ask=f"{catalogue()[several].summary} Please attach the other shots too "
                         "(at least two photos of the same group).")
@@ -657,6 +662,10 @@ class SemanticPlanner:
         return steps
 
 
+TWO_IMAGES_ONE_SENT = re.compile(  # "make my photo look like this reference" with one image: the reference is missing
+    r"\bmy (?:\w+ )?(?:photo|selfie|picture|image|portrait|pic)\b.*\b(?:this|that|the) (?:reference|ref|painting|"
+    r"poster|artwork|style image)\b|\b(?:reference|painting|poster|artwork|image|photo)\b[^.]{0,20}\b"
+    r"(?:i'?m|i am|i'?ll|i will) (?:going to )?(?:send|attach|upload)\w*")
 DESCRIBED_ONE = re.compile(  # an attachment named by what is in it or how it looks: only the user knows which
     r"\bthe (?:one|photo|picture|pic|shot|image) (?:with|where|in which|showing)\b|"
     r"\bthe (?!(?:same|new|next|previous|original|final|good|right|left|top|bottom|other|last|first|second|third|"

@@ -56,7 +56,7 @@ EARLIER_END_RE = re.compile(r"\s+(?:before (?:you do(?: (?:that|it|so))?|doing (
                             r"(?:any|all) of (?:that|this|it))|beforehand|"
                             r"(?<!the )(?<!my )(?<!this )first|before)(?:,?\s+(?:though|please|thanks|too|ok))?$")
 FIRST_RE = re.compile(r"^\s*(?:first things first|first of all|before (?:anything|everything|all) else|"
-                      r"first(?:ly)?(?!\s+(?:is|=|:|one|photo|image|picture|pic|shot)\b))"
+                      r"first(?:ly)?(?!\s+(?:is|=|:|one|photo|image|picture|pic|shot|and|&)\b))"
                       r"[,:]?\s+")
 TRAILING_AFTER_RE = re.compile(r"^(?P<later>.+?)\s+after\s+(?!(?:everything|anything|something|nothing)\b)"
                                r"(?P<first>(?:you\s+)?\w+ing\b.+|"

@@ -163,7 +163,14 @@ def follow_up(request: PlanRequest, text: str, planner: str) -> Plan | None:
                      for s in _steps(last["steps"])]
             return Plan(planner=planner, steps=steps, notes=["the previous turn on the other attachment"])
     if n >= 1 and THIS_ONE.search(text) and len(text.split()) <= 8 and not LIKE_THIS.search(text):
-        steps = [s.model_copy(update={"inputs": {r: ("attachment:0" if v == "$last.image" or v.startswith(
-            "attachment:") else v) for r, v in s.inputs.items()}}) for s in _steps(last["steps"])]
+        each = range(n) if n > 1 and tx.wants_fanout(text) else range(1)  # "do the same for these two"
+        steps: list[Step] = []
+        for i in each:
+            offset = len(steps)  # the turn's own step references, shifted past the copies before it
+            for s in _steps(last["steps"]):
+                inputs = {r: f"attachment:{i}" if v == "$last.image" or v.startswith("attachment:") else
+                          re.sub(r"^\$step(\d+)", lambda m, k=offset: f"$step{int(m[1]) + k}", v)
+                          for r, v in s.inputs.items()}
+                steps.append(s.model_copy(update={"id": f"step{len(steps) + 1}", "inputs": inputs}))
         return Plan(planner=planner, steps=steps, notes=["the previous turn on the new attachment"])
     return None

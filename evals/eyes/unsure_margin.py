@@ -21,12 +21,11 @@ from datetime import date
 from pathlib import Path
 
 import numpy as np
-from detect_patch import SAMPLES, per_source, row
+from detect_patch import SAMPLES, combiner_logits_out_of_fold, per_source, row, settle_pairs
 from PIL import Image
 from report import publish  # evals/eyes/report.py: scripts run from their folder
 
 from atelier.tools.eyes.measure import (
-    CLOSED_BELOW,
     UNSURE_MARGIN,
     closed_logit,
     eye_logits,
@@ -34,26 +33,11 @@ from atelier.tools.eyes.measure import (
     grey,
     settle_unsure,
 )
-from atelier.tools.eyes.patch_train import FOLDS, EyeSet, face_photos, fit_combiner, load_face_set
+from atelier.tools.eyes.patch_train import face_photos, load_face_set
 from atelier.tools.faces.mediapipe_backend import MediaPipeLandmarker
 from atelier.tools.faces.synth import close_eye
 
 MARGINS = (0.0, 0.25, 0.5, 1.0, 2.0, 4.0)
-
-
-def combiner_logits_out_of_fold(faces: EyeSet, cnn: np.ndarray, hog: np.ndarray) -> np.ndarray:
-    folds, z = faces.folds(), np.zeros(len(faces.closed))
-    x = np.c_[np.log(CLOSED_BELOW / np.clip(faces.scores, 1e-4, None)), cnn, hog]
-    for fold in range(FOLDS):
-        tr = folds != fold
-        w = fit_combiner(faces.scores[tr], x[tr, 1:], faces.closed[tr], CLOSED_BELOW)
-        z[~tr] = x[~tr] @ w[:-1] + w[-1]
-    return z
-
-
-def settle_pairs(z: np.ndarray, margin: float) -> np.ndarray:
-    """``settle_unsure`` over (right, left) pairs of a flat logit array."""
-    return np.array([settle_unsure((a, b), margin) for a, b in z.reshape(-1, 2)]).ravel()
 
 
 def wink_logits(open_dir: Path, start: int, count: int, seed: int) -> list[tuple[np.ndarray, str]]:

@@ -13,8 +13,9 @@ import re
 QUESTION = re.compile(
     r"^(?:(?:so|ok|okay|and|but|hey|hi|hello|also|quick question|just curious|out of curiosity|btw|one more thing|"
     r"roughly|approximately|realistically|honestly|seriously),?"
-    r"\s+)*(?:what|what's|whats|how|why|which|who|whom|where|when|can|could|would|will|do|does|did|is|are|am|should|"
-    r"may|might|have|has|tell me|explain|describe how)\b|\?$")
+    r"\s+)*(?:what|what's|whats|how|why|which|who|whom|where|when|can|could|would|will|"
+    r"do(?= (?:you|i|we|they|u|these|those|people|all|any|my|your)\b)|does|did|is|are|am|should|"
+    r"may|might|have|has|tell me|explain|describe how)\b|\?$|(?:^|\s[—–-]\s|:\s)(?:how|what|why|which)\b")
 ABOUT_ATELIER = re.compile(
     r"\b(?:you|your|yourself|u|atelier|tools?|planners?|models?|app|program|software|settings?|options?|features?|"
     r"formats?|files? types?|png|jpe?g|webp|gpu|cpu|offline|online|command line|cli|version|languages?|"

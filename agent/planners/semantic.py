@@ -39,7 +39,8 @@ META = re.compile(r"^how (?:long|fast|quick|much time)\b|"
                   r"can you do|does it|atelier|you are|are you|explain|how (?:do|does|did) you|how you|difference)\b")
 DEFINITION = re.compile(r"^what(?:'s| is| are) (?:a|an) \w+(?: \w+)?$|^what does [\w ]+ mean$")  # "what is a cell size"
 SUPPORTED = re.compile(r"\b(?:(?:do|can) you (?:support|offer|know|have|handle)|supported|available|(?:list|all|every) "
-                       r"(?:of )?(?:the |your )?styles)$|^(?:what|which) styles (?:are there|can i|could i|do you|"
+                       r"(?:of )?(?:the |your )?styles)$|\b(?:a |the )?list of (?:the |your |all )?(?:\w+ )?styles\b|"
+                       r"^(?:what|which) styles (?:are there|can i|could i|do you|"
                        r"does atelier|are available)\b")  # asks for the list, not for a style
 TARGET = re.compile(r"\b(?:is|=) (?:what|the (?:one|photo|image|picture)) (?:i want|i'd like|to be|that needs?|"
                     r"you should|"
@@ -75,6 +76,7 @@ PRIVACY = re.compile(
     r"track(?:ing)? me|(?:used?|using) (?:it |them )?(?:to|for) (?:ai |model |machine )?(?:learning |train\w*)|"
     r"training data|train your|"
     r"(?:other|others|other people|anyone else|anybody else|strangers) (?:\w+ )?(?:can |could )?see|"
+    r"visible to|(?:can|could) (?:anyone|others|other people|strangers) (?:see|access|view)|"
     r"gps|who (?:else )?can (?:see|access|view|get)|where do (?:my|the|your) \w+ go|"
     r"(?:do|will|did|would) you (?:share|sell|give|pass)|"
     r"others? (?:users? )?(?:can )?see|(?:delete|remove|wipe|erase|forget) (?:all )?(?:of )?"
@@ -174,13 +176,21 @@ def rule_hit(clause: str, request: str, n_attachments: int | None = None) -> tup
             continue
         if not checked and priority > UNSUPPORTED_PRIORITY:
             checked = True
-            if unsupported().search(clause) or intent.unsupported_edit(clause):
+            if unsupported().search(clause) or _unsupported_edit(clause):
                 return UNSUPPORTED_PRIORITY, "answer"
         if _matches(rule, clause, request):
             return priority, tool
-    if not checked and (unsupported().search(clause) or intent.unsupported_edit(clause)):
+    if not checked and (unsupported().search(clause) or _unsupported_edit(clause)):
         return UNSUPPORTED_PRIORITY, "answer"
     return None
+
+
+def _unsupported_edit(clause: str) -> bool:
+    """An edit no tool does, unless a style is said by its own name ("turn my dog into a graffiti piece")."""
+    if not intent.unsupported_edit(clause):
+        return False
+    style = tx.find_style(clause)
+    return not (style and style[0] == style[1] and not intent.ADDS_SOMETHING.search(clause))
 
 
 def classify(clauses: list[str], request: str, n_attachments: int, parts: bool = False) -> list[Clause]:
@@ -449,7 +459,7 @@ class SemanticPlanner:
             whole = tx.normalise(legit)
         clauses = self._clauses(text, request.n_attachments, whole)
         tools = [c for c in clauses if c.tool]
-        if not tools and not ignored and whole != text and tx.POINTS_BACK.search(text):  # "the faces are grainy.
+        if not tools and not ignored and whole != text and POINTS_BACK.search(text):  # "the faces are grainy.
             # could you clean them up?": the
             clauses = self._clauses(whole, request.n_attachments)  # request needs the sentences it points back to
             tools = [c for c in clauses if c.tool]
@@ -670,6 +680,7 @@ DESCRIBED_ONE = re.compile(  # an attachment named by what is in it or how it lo
     r"\bthe (?:one|photo|picture|pic|shot|image) (?:with|where|in which|showing)\b|"
     r"\bthe (?!(?:same|new|next|previous|original|final|good|right|left|top|bottom|other|last|first|second|third|"
     r"middle|latest|real|whole|small|big)\b)[a-z]+(?:y|er|est|ed|ing) one\b")
+POINTS_BACK = re.compile(r"\b(?:it|that|this|them|those|him|her|the original)\b")  # what a request points back to
 THIS_IMAGE = re.compile(r"\b(?:this|the attached|these) (?:photo|picture|image|pic|shot|one|sprite|punk)s?\b")
 LIKE_ATTACHED = re.compile(r"\b(?:like|as|after|of|from) (?:this|the attached|the new) (?:one|photo|image|picture|pic|"
                            r"painting|poster|artwork|drawing|print)\b")

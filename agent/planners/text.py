@@ -66,8 +66,8 @@ ONCE_RE = re.compile(r"^(?P<later>.+?),?\s+(?:(?:but|and)\s+)?(?:only\s+)?(?:onc
                      r"(?P<first>.+?(?:\b(?:has|have|is|are|was|were|gets|got)|'ve|'s)\s+(?:been\s+)?(?:\w+(?:ed|en)|"
                      r"built|rebuilt|done|"
     r"made|drawn|cut|set|put|run|redone|sketched|fixed|opened)\b.*)$")
-MID_BEFORE_RE = re.compile(r"^(?P<later>.+?),?\s+(?:and\s+)?before (?:the |that |this |it |you )?[\w ]{0,20}?,\s*"
-                           r"(?P<first>.+)$")  # "sketch it, and before the sketch, unblink her"
+MID_BEFORE_RE = re.compile(r"^(?P<later>.+?),?\s+(?:and\s+)?before (?!(?:the )?last\b)(?:the |that |this |it |you )?"
+                           r"[\w ]{0,20}?,\s*(?P<first>.+)$")  # "sketch it, and before the sketch, unblink her"
 NOT_BEFORE_RE = re.compile(r"^(?P<later>.+?),?\s+(?:but\s+)?(?:not|only) (?:before|after)\s+"
                            r"(?!(?:that|this|it|then|which)\b)(?P<first>.+)$")
 PRIOR_RE = re.compile(r"^(?P<first>.+?)\s+(?:prior to|before)\s+(?!(?:anything|everything|something|nothing)\b)"
@@ -100,9 +100,17 @@ GENERAL_WORDS = ("please", "photo", "image", "picture", "make", "turn", "variati
 
 
 def _vocabularies() -> tuple[tuple[str, ...], ...]:
+    """Each tool's planner vocabulary and the words of its arguments' fixed choices ("charcoal", "mirror")."""
     from atelier.agent.catalogue import catalogue
 
-    return tuple(spec.hints.vocabulary for spec in catalogue().values())
+    return tuple((*spec.hints.vocabulary, *_choice_words(spec.args_model)) for spec in catalogue().values())
+
+
+@functools.cache
+def _choice_words(model: type) -> tuple[str, ...]:
+    props = model.model_json_schema().get("properties", {}).values()
+    choices = {c for p in props for o in (p, *p.get("anyOf", [])) for c in o.get("enum", []) if isinstance(c, str)}
+    return tuple(sorted(c for c in choices if len(c) > 4 and c.isalpha()))
 
 
 def vocabulary() -> frozenset[str]:

@@ -139,6 +139,7 @@ def numbers(text: str) -> str:
     text = re.sub(r"\b(quadrupled|four times as (?:big|large))\b", "4x upscaled", text)
     text = re.sub(r"\b(\d+)\s*(?:-\s*)?fold\b", r"\1x", text)  # "enlarged 4 fold"
     text = re.sub(r"\b(half|quarter|third|full)-(?=[a-z])", r"\1 ", text)  # "half-strength"
+    text = re.sub(r"\b([a-z]+)-only\b", r"\1 only", text)  # "a lines-only sketch"
     text = re.sub(r"\b(\d+)\s+(?:versions|variants|options|alternatives)\b",
                   r"\1 variations", text)  # "three versions" is the variations argument
     text = re.sub(r"\bseed\s+(?:number|no\.?|#)\s*(\d+)", r"seed \1", text)

@@ -185,6 +185,20 @@ def rule_hit(clause: str, request: str, n_attachments: int | None = None) -> tup
     return None
 
 
+def _named_by_argument(clause: str) -> str | None:
+    """The one tool whose argument the clause sets by name and value ("try the charcoal medium on the result":
+    sketchify's medium), or None."""
+    def said(arg: str, value: str) -> bool:  # the value next to the argument's name: "charcoal medium"
+        if arg in tx.vocabulary():
+            return False  # a name that is also a tool word ("restore", "eyes") names no argument
+        a, v = re.escape(arg.replace("_", " ")), re.escape(value.replace("_", " "))
+        return bool(re.search(rf"\b{v}\s+{a}\b|\b{a}\s*(?:=|:|of)?\s*{v}\b", clause))
+
+    tools = [name for name in catalogue() if any(said(arg, value) for arg, value in named_args(name, clause).items()
+                                                 if isinstance(value, str) and value not in COMMON_CHOICES)]
+    return tools[0] if len(tools) == 1 else None
+
+
 def _unsupported_edit(clause: str) -> bool:
     """An edit no tool does, unless a style is said by its own name ("turn my dog into a graffiti piece")."""
     if not intent.unsupported_edit(clause):
@@ -197,7 +211,7 @@ def classify(clauses: list[str], request: str, n_attachments: int, parts: bool =
     """Each clause's tool (None: no tool); ``parts``: the clauses are parts of one sentence, where a part that
     only tells ("the second picture is from a few seconds later") gets no tool from a nearest example."""
     ruled = ["answer" if NEGATED.search(c) or ATTACHMENT_ONLY.search(c) or intent.statement(c)
-             else rule_tool(c, request, n_attachments) for c in clauses]
+             else _named_by_argument(c) or rule_tool(c, request, n_attachments) for c in clauses]
     todo = [c for c, r in zip(clauses, ruled, strict=True) if r is None]
     near = iter(nearest(todo)) if todo else iter(())
     out = []
@@ -491,6 +505,7 @@ class SemanticPlanner:
             found = tx.find_style(phrase)
             return found[1] if found else None
 
+        text = EXCEPT.sub("", text) if EXCEPT.search(text) and attach.attachment_refs(text, n) else text
         fixed = tx.split_correction(text)
         said = tx.split_clauses(text) if fixed is None else steps.corrected(
             tx.split_clauses(fixed[0]), tx.split_clauses(fixed[1]), tx.goes_first(fixed[1]), tool_of, style_of)
@@ -689,10 +704,16 @@ OTHERS = re.compile(r"\bthe others?\b|\bthe other (?:two|three|four|five|\d|ones
                     r"\bthe (?:first|last) (?:two|three|four|\d)\b")
 
 
+EXCEPT = re.compile(r"\s*,?\s*\b(?:except(?: for)?|but not|apart from|other than|excluding|save for)\s+(?:for\s+)?"
+                    r"(?P<left>(?:the|my|photo|image|picture|pic|shot|attachment|number|#)[^,;.]{0,30})")
+
+
 def ignored_attachments(text: str, n: int) -> set[int]:
-    """Attachments the request says to leave out ("ignore photo 2", "skip the first one")."""
-    return {i for part in re.split(r"[,;.]\s*|\s+and\s+", text) if IGNORE.search(part.strip())
-            for i in attach.attachment_refs(part, n) if i < n}
+    """Attachments the request says to leave out ("ignore photo 2", "skip the first one", "every pic except the
+    first one")."""
+    left = {i for m in EXCEPT.finditer(text) for i in attach.attachment_refs(m["left"], n) if i < n}
+    return left | {i for part in re.split(r"[,;.]\s*|\s+and\s+", text) if IGNORE.search(part.strip())
+                   for i in attach.attachment_refs(part, n) if i < n}
 
 
 def share_lookups(steps: list[Step]) -> list[Step]:

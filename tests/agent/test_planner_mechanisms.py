@@ -136,3 +136,14 @@ def test_argument_values_said_with_their_names_or_in_users_units(text, tool, arg
     step = plan_of(text, 0 if tool == "search_runs" else 1).steps[-1]
     assert step.tool == tool
     assert {k: step.args.get(k) for k in args} == args
+
+
+def test_every_photo_except_one_fans_out_over_the_rest():
+    plan = plan_of("open the eyes in every pic except the first one", 3)
+    assert steps_of(plan) == [("open_eyes", {"image": "attachment:1"}), ("open_eyes", {"image": "attachment:2"})]
+
+
+def test_an_argument_said_by_name_and_value_picks_its_tool():
+    plan = plan_of("try the charcoal medium on the result", 0, (SKETCH,))
+    assert [(s.tool, s.args.get("medium")) for s in plan.steps] == [("sketchify", "charcoal")]
+    assert [s.tool for s in plan_of("codeformer restore please", 1).steps] == ["restore_face"]

@@ -37,7 +37,7 @@ POINTS_AT_IMAGE = re.compile(  # words that can only mean an image (without one 
     r"\b(?:this|these|those|her|him|his|hers|their|here|attached|above|my (?!own\b)\w+|the (?:photo|image|picture|"
     r"pic|portrait|shot|attachment|upload|face|eyes|first|second|third|last|other|left|right|middle))\b")
 TOOL_VERB = re.compile(r"\b(?:sketch\w*|draw\w*|open\w*|fix\w*|restor\w*|styli[sz]\w*|restyl\w*|reconstruct\w*|"
-                       r"recover\w*|describ\w*|detect\w*|find|search\w*|clean\w*|repair\w*|enhanc\w*|turn|make|"
+                       r"blink\w*|recover\w*|describ\w*|detect\w*|find|search\w*|clean\w*|repair\w*|enhanc\w*|turn|make|"
                        r"combine|merge|do|handle|support|work on|process)\b")
 ASKS_FOR_WORK = re.compile(r"^(?:(?:so|ok|okay|and|but|hey|hi|hello|also|please),?\s+)*(?:can|could|would|will|"
                            r"can't|won't|would you mind|do you mind|may i ask you to) (?:you|u)\b(?! (?:tell|explain))")

@@ -33,7 +33,8 @@ DANGER = re.compile(
     r"director(?:y|ies)|disk|drive|config\w*|system|home|env\w*|database)|environment variables|"
     r"(?:disable|skip|bypass|turn off) (?:all |the |your )?(?:safety|checks|filters|rules|guard\w*)|"
     r"exfiltrat|upload (?:my|all) files|file ?system|access (?:the|my|your) (?:files|disk|folders?|drive)|"
-    r"allowed to (?:access|run|execute|delete|read))\b|(?:^|\s)(?:/etc/|/usr/|~/|c:\\|\.\./)|https?://")
+    r"allowed to (?:access|run|execute|delete|read)|e-?mail (?:\w+ ){0,3}to|(?:use|call|run) the \w+_\w+ tool|"
+    r"with the \w+_\w+ tool)\b|(?:^|\s)(?:/etc/|/usr/|~/|c:\\|\.\./)|https?://|[\w.+-]+@[\w-]+\.\w+")
 META = re.compile(r"^how (?:long|fast|quick|much time)\b|"
                   r"^(how|what|why|which|can|does|do|is|are|tell me|explain)\b.*\b(work|works|tools?|do you|"
                   r"can you do|does it|atelier|you are|are you|explain|how (?:do|does|did) you|how you|difference)\b")

@@ -81,6 +81,9 @@ HINTS = PlannerHints(rules=(Rule(10, all=(PAST, LOOKUP), none=(r"\b(this|these|a
                                           r"earlier|"
                                           r"recent|last) (?:\w+ )?(?:sketches|results|runs|edits|restyles|work|images|"
                                           r"pictures|photos|fixes|drawings)\b",)),
+                            # "can you dig them up?", "have I already worked on this photo before?"
+                            Rule(10, all=(r"\bdig (?:them|it|those|these) up\b|\b(?:have|did) (?:i|we) (?:already |"
+                                          r"ever )?(?:worked on|work on|edited|edit|used|use|run|ran)\b.*\bbefore\b",)),
                             Rule(10, all=(r"\b(?:every|all|any|the) runs? (?:where|that|with|in which)\b|"
                                           r"\bruns? (?:where|in which) i (?:used|uploaded|attached)\b",))),
                      args=(ArgCue(("k",), r"\b(?:last|latest|top|first)\s+(\d+)\b|"

@@ -133,7 +133,7 @@ NOUN_BEFORE = re.compile(  # the noun a mention names: "the painting (2nd)", "th
     r"(?:in|of|from)\s+|(?:is|=|:)\s*)?(?:the\s+|my\s+)?$")
 REF_GOVERNOR = (r"like|as|after|using|use|borrow|borrowing|take|taking|based on|matching|resembling|from|with|copy|"
                 r"copying|steal")
-TARGET_GOVERNOR = (r"to|onto|on|for|in|into|make|turn|fix|restyle|restyling|stylize|stylise|style|sketch|open|restore|"
+TARGET_GOVERNOR = (r"to|onto|on|for|in|into|make|turn|fix|restyle|restyling|styli[sz]e|style|sketch|open|restore|"
                    r"edit|change|redo|paint|do|transform|convert|keep")
 GOVERNOR = re.compile(rf"\b(?:(?P<ref>{REF_GOVERNOR})|(?P<target>{TARGET_GOVERNOR}))\s+(?:(?!(?:{REF_GOVERNOR}|"
                       rf"{TARGET_GOVERNOR})\b)[\w']+\s+){{0,2}}$")

@@ -25,8 +25,8 @@ class Planner(Protocol):
 
 
 PLANNERS = ("semantic", "llm", "openai", "hybrid")
-# holdout_v4 (316, run once at planner commit 27e69e2): semantic 86.4 % = hybrid 86.4 % exact; on the holdout_v3
-# re-run semantic 82.9 % > hybrid 81.9 %, and semantic's p95 is 16 ms against 532 ms: the tie goes to semantic
+# holdout_v5 (322, run once at planner commit a0dadf0): semantic 86.6 % = hybrid 86.6 % exact (the hybrid handed
+# none of them to the LLM); holdout_v4 at 27e69e2 tied too. The tie goes to semantic: it loads no LLM
 DEFAULT_PLANNER = "semantic"
 EXTRA_PLANNERS: dict[str, Callable[[], Planner]] = {}  # more planners by name (plugins, scripted test planners)
 

@@ -156,19 +156,26 @@ def train_cnn(patches: np.ndarray, closed: np.ndarray, seed: int = 0, epochs: in
     return {k: v.detach().numpy().copy() for k, v in net.state_dict().items()}
 
 
-def train_hog(patches: np.ndarray, closed: np.ndarray, c: float = 0.01) -> dict[str, np.ndarray]:
-    """The linear model on ``patch.hog_features``: standardised, L2-regularised logistic regression (C = 0.01,
-    strong: 1 044 features for a few thousand patches)."""
+def train_hog(patches: np.ndarray, closed: np.ndarray, c: float = 0.01, style=None, copies: int = 0,
+              seed: int = 0) -> dict[str, np.ndarray]:
+    """The linear model on ``patch.hog_features`` (``style``: a ``patch.HogStyle``, the current one by
+    default, saved with the weights): standardised, L2-regularised logistic regression (C = 0.01, strong:
+    1 044 features for a few thousand patches). ``copies`` adds that many ``augment`` copies of the patches
+    (measured in ``evals/eyes/hog_styles.py``: no gain, so 0)."""
     from sklearn.linear_model import LogisticRegression
     from sklearn.preprocessing import StandardScaler
 
-    from .patch import hog_features
+    from .augment import with_copies
+    from .patch import HOG_STYLE, hog_features
 
-    x = hog_features(patches)
+    style = style or HOG_STYLE
+    patches, closed = with_copies(patches, closed, copies, seed)
+    x = hog_features(patches, style)
     scaler = StandardScaler().fit(x)
     model = LogisticRegression(C=c, max_iter=3000).fit(scaler.transform(x), closed)
     return {"hog.mean": scaler.mean_.astype(np.float32), "hog.scale": scaler.scale_.astype(np.float32),
-            "hog.coef": model.coef_[0].astype(np.float32), "hog.intercept": model.intercept_.astype(np.float32)}
+            "hog.coef": model.coef_[0].astype(np.float32), "hog.intercept": model.intercept_.astype(np.float32),
+            "hog.style": style.as_array()}
 
 
 def fit_combiner(scores: np.ndarray, logits: np.ndarray, closed: np.ndarray, threshold: float) -> np.ndarray:
@@ -191,7 +198,7 @@ def out_of_fold_logits(train: list[EyeSet], tests: list[EyeSet], seed: int = 0, 
     """Patch logits (``kind`` = ``cnn`` or ``hog``) for every eye of each set in ``tests``, each from a model
     trained on the other folds of ``train`` (folds by group, so no photo or person is on both sides).
     ``flip``: trained on mirrored copies too and read as the mean over each patch and its mirror."""
-    from .patch import forward, hog_features, hog_logits
+    from .patch import forward, hog_features, hog_logits, style_of
 
     outs = [np.zeros(len(t.closed), np.float32) for t in tests]
     for fold in range(k):
@@ -203,7 +210,7 @@ def out_of_fold_logits(train: list[EyeSet], tests: list[EyeSet], seed: int = 0, 
             read = lambda p, w=weights: forward(normalise(p), w)  # noqa: E731
         else:
             weights = train_hog(np.r_[x, x[:, :, ::-1]], np.r_[y, y]) if flip else train_hog(x, y)
-            read = lambda p, w=weights: hog_logits(hog_features(p), w)  # noqa: E731
+            read = lambda p, w=weights: hog_logits(hog_features(p, style_of(w)), w)  # noqa: E731
         for out, test in zip(outs, tests, strict=True):
             sel = test.folds(k) == fold
             out[sel] = mirror_mean(read, test.patches[sel]) if flip else read(test.patches[sel])

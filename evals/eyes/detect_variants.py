@@ -15,7 +15,6 @@ false for a wink, so it is also run on unseen UTKFace photos with one eye shut s
 from __future__ import annotations
 
 import argparse
-import random
 import sys
 import time
 from datetime import date
@@ -23,8 +22,8 @@ from pathlib import Path
 
 import numpy as np
 from detect_patch import SAMPLES, combined_out_of_fold, row
-from PIL import Image
 from report import publish  # evals/eyes/report.py: scripts run from their folder
+from winks import largest_face, open_photos
 
 from atelier.tools.eyes.measure import CLOSED_BELOW, closed_probability, eye_logits, eye_state, grey
 from atelier.tools.eyes.patch_train import (
@@ -79,24 +78,16 @@ def wink_check(open_dir: Path, skip: int, count: int, seed: int, cross_model) ->
     """On ``count`` unseen open photos: both eyes open, the subject's right eye shut, both shut; per rule the
     share of photos where both eyes were called right."""
     landmarker = MediaPipeLandmarker()
-    opened = sorted(open_dir.iterdir())
-    random.Random(seed).shuffle(opened)
 
     def inputs(rgb):
-        faces = landmarker.detect(rgb)
-        if not faces:
+        face = largest_face(landmarker, rgb)
+        if face is None:
             return None
-        face = max(faces, key=lambda f: f.inter_ocular)
         look = eye_logits(face, grey(rgb))
         return {s: (eye_state(face, s)["score"], *look[s]) for s in ("right", "left")}
 
     cases = []
-    for path in opened[skip:skip + count]:
-        rgb = np.asarray(Image.open(path).convert("RGB"))
-        faces = landmarker.detect(rgb)
-        if not faces:
-            continue
-        face = max(faces, key=lambda f: f.inter_ocular)
+    for rgb, face in open_photos(landmarker, open_dir, skip, count, seed):
         wink = close_eye(rgb, face, "right")
         got = [inputs(rgb), inputs(wink), inputs(close_eye(wink, face, "left"))]
         if all(got):

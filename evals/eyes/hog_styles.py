@@ -17,7 +17,6 @@ copies) scored three ways, with the CNN's out-of-fold logits (``detect_patch.py 
 from __future__ import annotations
 
 import argparse
-import random
 import sys
 import time
 from datetime import date
@@ -26,8 +25,8 @@ from pathlib import Path
 import numpy as np
 from cross_source import load_yed
 from detect_patch import SAMPLES, combiner_logits_out_of_fold, settle_pairs
-from PIL import Image
 from report import publish  # evals/eyes/report.py: scripts run from their folder
+from winks import largest_face, open_photos
 
 from atelier.tools.eyes.measure import CLOSED_BELOW, eye_state, grey
 from atelier.tools.eyes.patch import ROUND3, WEIGHTS, HogStyle, eye_patch, forward, load_weights, normalise
@@ -61,20 +60,14 @@ def wink_eyes(open_dir: Path, start: int, count: int, seed: int) -> tuple[np.nda
     """Synthetic winks on ``count`` open photos after the first ``start`` of the shuffled list: per wink the
     (right, left) patches (left-eye view), landmark scores, and which eye was shut."""
     landmarker = MediaPipeLandmarker()
-    opened = sorted(open_dir.iterdir())
-    random.Random(seed).shuffle(opened)
     patches, scores, shut = [], [], []
-    for path in opened[start:start + count]:
-        rgb = np.asarray(Image.open(path).convert("RGB"))
-        faces = landmarker.detect(rgb)
-        if not faces:
-            continue
+    for rgb, found in open_photos(landmarker, open_dir, start, count, seed):
         for side in ("right", "left"):
-            img = close_eye(rgb, max(faces, key=lambda f: f.inter_ocular), side)
-            again = landmarker.detect(img)
-            if not again:
+            img = close_eye(rgb, found, side)
+            face = largest_face(landmarker, img)
+            if face is None:
                 continue
-            face, gray = max(again, key=lambda f: f.inter_ocular), grey(img)
+            gray = grey(img)
             patches.append([eye_patch(gray, face.corners(s), mirror=s == "right") for s in ("right", "left")])
             scores.append([eye_state(face, s)["score"] for s in ("right", "left")])
             shut.append(side)

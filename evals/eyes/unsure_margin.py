@@ -15,15 +15,14 @@ after the first ``--limit``) fell by under 2 points; the **fresh** photos (the n
 from __future__ import annotations
 
 import argparse
-import random
 import sys
 from datetime import date
 from pathlib import Path
 
 import numpy as np
 from detect_patch import SAMPLES, combiner_logits_out_of_fold, per_source, row, settle_pairs
-from PIL import Image
 from report import publish  # evals/eyes/report.py: scripts run from their folder
+from winks import largest_face, open_photos
 
 from atelier.tools.eyes.measure import (
     UNSURE_MARGIN,
@@ -43,24 +42,16 @@ MARGINS = (0.0, 0.25, 0.5, 1.0, 2.0, 4.0)
 def wink_logits(open_dir: Path, start: int, count: int, seed: int) -> list[tuple[np.ndarray, str]]:
     """The shipped joint logits (right, left) of photos with one eye shut synthetically, and which."""
     landmarker = MediaPipeLandmarker()
-    opened = sorted(open_dir.iterdir())
-    random.Random(seed).shuffle(opened)
 
     def logits(rgb):
-        faces = landmarker.detect(rgb)
-        if not faces:
+        face = largest_face(landmarker, rgb)
+        if face is None:
             return None
-        face = max(faces, key=lambda f: f.inter_ocular)
         look = eye_logits(face, grey(rgb))
         return np.array([closed_logit(eye_state(face, s)["score"], look[s]) for s in ("right", "left")])
 
     out = []
-    for path in opened[start:start + count]:
-        rgb = np.asarray(Image.open(path).convert("RGB"))
-        faces = landmarker.detect(rgb)
-        if not faces:
-            continue
-        face = max(faces, key=lambda f: f.inter_ocular)
+    for rgb, face in open_photos(landmarker, open_dir, start, count, seed):
         for side in ("right", "left"):
             z = logits(close_eye(rgb, face, side))
             if z is not None:

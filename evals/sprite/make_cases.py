@@ -2,7 +2,7 @@
 
 Three splits with disjoint sources (``data/SOURCES.md``):
 
-- ``tune``: Kenney Tiny Battle (``shared/data/sprites``), Kenney Tiny Dungeon, Nikoichu's 1-bit icons, and
+- ``tune``: Kenney Tiny Battle, Kenney Tiny Dungeon, Nikoichu's 1-bit icons, and
   random blob sprites drawn in code; the only split anything was tuned on.
 - ``heldout``: Clint Bellanger's Tiny Creatures, GrafxKid's characters/props/house and Dungeon Crawl Stone
   Soup's many-colour 32 px tiles; held out until round 4's final run, tuning data since round 5.
@@ -36,7 +36,7 @@ from atelier.tools.sprite.corrupt import KINDS, blob_sprite, identifiable, make_
 
 REPO = Path(__file__).resolve().parents[2]
 DATA = REPO / "evals" / "sprite" / "data"
-TINY_BATTLE = REPO.parent / "shared" / "data" / "sprites" / "kenney_tiny_battle_tilemap_packed.png"
+TINY_BATTLE = DATA / "kenney_tiny_battle" / "tilemap_packed.png"
 
 
 def load_rgba(path: Path) -> np.ndarray:

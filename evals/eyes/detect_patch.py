@@ -116,21 +116,31 @@ def row(name: str, pred: np.ndarray, truth: np.ndarray) -> str:
     return f"| {name} | {100 * acc:.2f} % | {100 * recall:.2f} % | {100 * spec:.2f} % | {int((pred != truth).sum())} |"
 
 
-def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def add_protocol_args(ap: argparse.ArgumentParser) -> None:
+    """The data every detection eval reads: CEW's patch set and the face photos, sampled as this script does."""
     ap.add_argument("--patches", type=Path, required=True)
     ap.add_argument("--closed", type=Path, required=True)
     ap.add_argument("--open", type=Path, required=True)
     ap.add_argument("--limit", type=int, default=1200)
     ap.add_argument("--seed", type=int, default=0)
+
+
+def protocol_faces(args: argparse.Namespace) -> tuple[EyeSet, int]:
+    """The protocol's face eyes (CEW closed, UTKFace open, the astronaut), and how many photos had no face."""
+    photos = face_photos(args.closed, args.open, args.limit, args.seed) + [(SAMPLES / "astronaut.png", False)]
+    return load_face_set(photos, MediaPipeLandmarker())
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    add_protocol_args(ap)
     ap.add_argument("--epochs", type=int, default=EPOCHS)
     ap.add_argument("--cache", type=Path, help="keep (or reuse) the out-of-fold logits here")
     ap.add_argument("--write-model", type=Path, help="also train the shipped model on everything and write it")
     ap.add_argument("--report", type=Path)
     args = ap.parse_args(argv)
     cew = load_patch_set(args.patches)
-    photos = face_photos(args.closed, args.open, args.limit, args.seed) + [(SAMPLES / "astronaut.png", False)]
-    faces, missed = load_face_set(photos, MediaPipeLandmarker())
+    faces, missed = protocol_faces(args)
     z = dict(np.load(args.cache)) if args.cache and args.cache.exists() else {}
     for kind, prefix in (("cnn", ""), ("hog", "hog_")):
         if prefix + "both_faces" in z:

@@ -21,7 +21,7 @@ from datetime import date
 from pathlib import Path
 
 import numpy as np
-from detect_patch import SAMPLES, combined_out_of_fold, row
+from detect_patch import add_protocol_args, combined_out_of_fold, protocol_faces, row
 from report import publish  # evals/eyes/report.py: scripts run from their folder
 from winks import largest_face, open_photos
 
@@ -30,8 +30,6 @@ from atelier.tools.eyes.patch_train import (
     FOLDS,
     EyeSet,
     _augment,
-    face_photos,
-    load_face_set,
     load_patch_set,
     out_of_fold_logits,
     train_hog,
@@ -116,18 +114,13 @@ def main(argv: list[str] | None = None) -> int:
     from sklearn.linear_model import LogisticRegression
 
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--patches", type=Path, required=True)
-    ap.add_argument("--closed", type=Path, required=True)
-    ap.add_argument("--open", type=Path, required=True)
+    add_protocol_args(ap)
     ap.add_argument("--cache", type=Path, required=True, help="detect_patch.py's out-of-fold logits")
-    ap.add_argument("--limit", type=int, default=1200)
-    ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--wink-count", type=int, default=150)
     ap.add_argument("--report", type=Path)
     args = ap.parse_args(argv)
     cew = load_patch_set(args.patches)
-    photos = face_photos(args.closed, args.open, args.limit, args.seed) + [(SAMPLES / "astronaut.png", False)]
-    faces, _ = load_face_set(photos, MediaPipeLandmarker())
+    faces, _ = protocol_faces(args)
     z = dict(np.load(args.cache))
     y, cnn, hog = faces.closed, z["both_faces"], z["hog_both_faces"]
     t0 = time.perf_counter()

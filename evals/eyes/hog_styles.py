@@ -24,7 +24,7 @@ from pathlib import Path
 
 import numpy as np
 from cross_source import load_yed
-from detect_patch import SAMPLES, combiner_logits_out_of_fold, settle_pairs
+from detect_patch import add_protocol_args, combiner_logits_out_of_fold, protocol_faces, settle_pairs
 from report import publish  # evals/eyes/report.py: scripts run from their folder
 from winks import largest_face, open_photos
 
@@ -33,9 +33,7 @@ from atelier.tools.eyes.patch import ROUND3, WEIGHTS, HogStyle, eye_patch, forwa
 from atelier.tools.eyes.patch_train import (
     FOLDS,
     EyeSet,
-    face_photos,
     fit_combiner,
-    load_face_set,
     load_patch_set,
     mirror_mean,
     train_hog,
@@ -95,19 +93,14 @@ def main(argv: list[str] | None = None) -> int:
     from atelier.tools.eyes.patch import hog_features, hog_logits
 
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--patches", type=Path, required=True)
-    ap.add_argument("--closed", type=Path, required=True)
-    ap.add_argument("--open", type=Path, required=True)
+    add_protocol_args(ap)
     ap.add_argument("--yed", type=Path, required=True)
     ap.add_argument("--cache", type=Path, required=True, help="detect_patch.py's out-of-fold logits (CNN)")
     ap.add_argument("--weights", type=Path, default=WEIGHTS, help="its CNN is read on YED and the winks")
-    ap.add_argument("--limit", type=int, default=1200)
-    ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--report", type=Path)
     args = ap.parse_args(argv)
     cew = load_patch_set(args.patches)
-    photos = face_photos(args.closed, args.open, args.limit, args.seed) + [(SAMPLES / "astronaut.png", False)]
-    faces, _ = load_face_set(photos, MediaPipeLandmarker())
+    faces, _ = protocol_faces(args)
     cnn_oof, y = np.load(args.cache)["both_faces"], faces.closed
     yed, yed_y, half = load_yed(args.yed)
     yed, yed_y = yed[half == "selection"], yed_y[half == "selection"]

@@ -20,7 +20,14 @@ from datetime import date
 from pathlib import Path
 
 import numpy as np
-from detect_patch import SAMPLES, combiner_logits_out_of_fold, per_source, row, settle_pairs
+from detect_patch import (
+    add_protocol_args,
+    combiner_logits_out_of_fold,
+    per_source,
+    protocol_faces,
+    row,
+    settle_pairs,
+)
 from report import publish  # evals/eyes/report.py: scripts run from their folder
 from winks import largest_face, open_photos
 
@@ -32,7 +39,6 @@ from atelier.tools.eyes.measure import (
     grey,
     settle_unsure,
 )
-from atelier.tools.eyes.patch_train import face_photos, load_face_set
 from atelier.tools.faces.mediapipe_backend import MediaPipeLandmarker
 from atelier.tools.faces.synth import close_eye
 
@@ -67,16 +73,11 @@ def wink_share(winks: list[tuple[np.ndarray, str]], margin: float) -> float:
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--patches", type=Path, required=True)
-    ap.add_argument("--closed", type=Path, required=True)
-    ap.add_argument("--open", type=Path, required=True)
+    add_protocol_args(ap)
     ap.add_argument("--cache", type=Path, required=True, help="detect_patch.py's out-of-fold logits")
-    ap.add_argument("--limit", type=int, default=1200)
-    ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--report", type=Path)
     args = ap.parse_args(argv)
-    photos = face_photos(args.closed, args.open, args.limit, args.seed) + [(SAMPLES / "astronaut.png", False)]
-    faces, _ = load_face_set(photos, MediaPipeLandmarker())
+    faces, _ = protocol_faces(args)
     cache = np.load(args.cache)
     z, y = combiner_logits_out_of_fold(faces, cache["both_faces"], cache["hog_both_faces"]), faces.closed
     selection = wink_logits(args.open, args.limit, 150, args.seed)

@@ -1,6 +1,6 @@
-"""Ground-truth cases for sprite reconstruction, from CC0 sprite packs and sprites drawn in code.
+"""Ground-truth cases for sprite reconstruction, from CC0 (one CC-BY 3.0) sprite packs and sprites drawn in code.
 
-Three splits with disjoint sources (``data/SOURCES.md``):
+Four splits with disjoint sources (``data/SOURCES.md``):
 
 - ``tune``: Kenney Tiny Battle, Kenney Tiny Dungeon, Nikoichu's 1-bit icons, and
   random blob sprites drawn in code; the only split anything was tuned on.
@@ -8,6 +8,9 @@ Three splits with disjoint sources (``data/SOURCES.md``):
   Soup's many-colour 32 px tiles; held out until round 4's final run, tuning data since round 5.
 - ``heldout2``: 0x72's Dungeon Tileset II characters (16x16-32x36) and ansimuz's explosions (64-192 px
   frames, cropped to their content); built in round 5 before any tuning, never tuned on.
+- ``heldout3``: Ninja Adventure's few-colour 38 px portraits, bosses (cut to 29-59 px) and monsters, Pixel
+  Adventure 2's platformer enemies (16-84 px, cropped to their content) and Philipp Lenssen's 32 px
+  Last Guardian characters; built in round 6 before any round-6 tuning, run once at the round's end.
 
 Sprites are single tiles and 2x2 / 4x4 groups of tiles (16-128 px). Every case is upscaled, cropped at
 random and corrupted by one kind from ``atelier.tools.sprite.corrupt.KINDS``, in turn. Sprites whose
@@ -16,6 +19,7 @@ visible part has fewer than two column or row boundaries are drawn again.
     .venv/bin/python evals/sprite/make_cases.py --split tune --n 260 --seed 0
     .venv/bin/python evals/sprite/make_cases.py --split heldout --n 260 --seed 1000
     .venv/bin/python evals/sprite/make_cases.py --split heldout2 --n 260 --seed 2000
+    .venv/bin/python evals/sprite/make_cases.py --split heldout3 --n 260 --seed 3000
 
 Extra tuning cases of chosen kinds (never of the held-out split), e.g.
 ``--split tune --n 130 --seed 7 --kinds colour_noise jpeg ai_mix --out /tmp/extra``.
@@ -92,12 +96,70 @@ def dungeon_ii_sprites(folder: Path) -> list[np.ndarray]:
     return out
 
 
+def distinct(sprites: list[np.ndarray]) -> list[np.ndarray]:
+    """Each image once: packs repeat a frame (a still pose) or a portrait across folders."""
+    seen: set[tuple] = set()
+    out = []
+    for s in sprites:
+        key = (s.shape, np.ascontiguousarray(s).tobytes())
+        if key not in seen:
+            seen.add(key)
+            out.append(s)
+    return out
+
+
+def sized(sprites: list[np.ndarray], low: int = 16, high: int = 192) -> list[np.ndarray]:
+    return [s for s in sprites if low <= min(s.shape[:2]) and max(s.shape[:2]) <= high]
+
+
+def ninja_adventure_sprites(folder: Path) -> list[np.ndarray]:
+    """Facesets (38x38 portraits), boss idle frames (square, the sheet's height, cut to their content) and
+    2x2 groups of the monsters' 16 px frames (32x32)."""
+    out = []
+    for path in sorted(folder.glob("*.png")):
+        sheet = load_rgba(path)
+        if "Faceset" in path.stem:
+            out.append(sheet)
+        elif path.stem.startswith("Boss_"):
+            side = sheet.shape[0]
+            out += [content_box(t) for t in sheet_tiles(sheet, side, side, (1,), min_fill=0.05)]
+        else:
+            out += sheet_tiles(sheet, 16, 16, (2,))
+    return sized(distinct(out))
+
+
+def pixel_adventure_sprites(folder: Path) -> list[np.ndarray]:
+    """Frames cut by the ``(WxH)`` in each file name, each cut to its content."""
+    out = []
+    for path in sorted(folder.glob("*.png")):
+        w, h = (int(v) for v in re.search(r"\((\d+)x(\d+)\)", path.stem).groups())
+        out += [content_box(t) for t in sheet_tiles(load_rgba(path), w, h, (1,), min_fill=0.05)]
+    return sized(distinct(out))
+
+
+def last_guardian_sprites(folder: Path) -> list[np.ndarray]:
+    """Each file is one 32x32 frame (``name_{fr,rt,bk,lf}{1,2}``); a character's four first-step frames
+    2x2 side by side make a 64x64 sprite."""
+    frames = {p.stem: load_rgba(p) for p in sorted(folder.glob("*.png"))}
+    out = list(frames.values())
+    for name in sorted({k.split("_")[0] for k in frames}):
+        quad = [frames.get(f"{name}_{d}1") for d in ("fr", "rt", "bk", "lf")]
+        if all(q is not None and q.shape == (32, 32, 4) for q in quad):
+            a, b, c, d = quad
+            out.append(np.concatenate([np.concatenate([a, b], 1), np.concatenate([c, d], 1)], 0))
+    return sized(distinct(out))
+
+
 def sources(split: str) -> dict[str, list[np.ndarray]]:
     if split == "tune":
         icons = [t for p in sorted((DATA / "nikoichu_1bit_icons").glob("*.png")) for t in tiles_of(p, 16, (1, 2))]
         return {"kenney_tiny_battle": tiles_of(TINY_BATTLE, 16, (1, 2)),
                 "kenney_tiny_dungeon": tiles_of(DATA / "kenney_tiny_dungeon" / "tilemap_packed.png", 16, (1, 2, 4)),
                 "nikoichu_1bit_icons": icons, "blob": []}
+    if split == "heldout3":
+        return {"ninja_adventure": ninja_adventure_sprites(DATA / "ninja_adventure"),
+                "pixel_adventure_2": pixel_adventure_sprites(DATA / "pixel_adventure_2"),
+                "last_guardian": last_guardian_sprites(DATA / "last_guardian")}
     if split == "heldout2":
         return {"dungeon_tileset_ii": dungeon_ii_sprites(DATA / "dungeon_tileset_ii"),
                 "ansimuz_explosions": explosion_frames(DATA / "ansimuz_explosions")}
@@ -116,7 +178,7 @@ def pick(rng: np.random.Generator, pool: dict[str, list[np.ndarray]]) -> tuple[s
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--split", choices=("tune", "heldout", "heldout2"), required=True)
+    parser.add_argument("--split", choices=("tune", "heldout", "heldout2", "heldout3"), required=True)
     parser.add_argument("--out", type=Path, default=None, help="default evals/sprite/cases/SPLIT")
     parser.add_argument("--n", type=int, default=260)
     parser.add_argument("--seed", type=int, default=0)

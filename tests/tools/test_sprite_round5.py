@@ -1,5 +1,5 @@
 """Round 5 of sprite reconstruction: noisy small cells read whole, the speed-ups that must not change a
-result, and the second held-out split's sources."""
+result, and the second and third held-out splits' sources."""
 
 from __future__ import annotations
 
@@ -68,7 +68,8 @@ def test_shared_small_grid_search_gives_each_candidate_its_own_answer():
 
 
 def digests(split: str) -> set[str]:
-    return {hashlib.sha256(np.ascontiguousarray(s).tobytes()).hexdigest()
+    # the shape too: two sprites are equal as arrays only if their shapes and pixels both are
+    return {hashlib.sha256(str(s.shape).encode() + np.ascontiguousarray(s).tobytes()).hexdigest()
             for pack in sources(split).values() for s in pack}
 
 
@@ -76,6 +77,20 @@ def test_the_second_held_out_split_shares_no_sprite_with_the_others():
     new = digests("heldout2")
     assert len(new) > 200
     assert not new & (digests("tune") | digests("heldout"))
+
+
+def test_the_third_held_out_split_shares_no_sprite_with_the_others():
+    packs = sources("heldout3")
+    assert set(packs) == {"ninja_adventure", "pixel_adventure_2", "last_guardian"}
+    assert all(len(sprites) > 300 for sprites in packs.values())
+    assert all(min(s.shape[:2]) >= 16 and max(s.shape[:2]) <= 192 for pack in packs.values() for s in pack)
+    new = digests("heldout3")
+    assert not new & (digests("tune") | digests("heldout") | digests("heldout2"))
+    # the same check pixel by pixel, for sprites of one shape
+    others = [s for split in ("tune", "heldout", "heldout2") for pack in sources(split).values() for s in pack]
+    for pack in packs.values():
+        for s in pack:
+            assert not any(o.shape == s.shape and np.array_equal(o, s) for o in others)
 
 
 def test_soft_axes_two_percent_apart_share_one_cell():

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import re
 
+from atelier.agent.planners.refs import COUNT_ORD, PHOTO
+
 QUESTION = re.compile(
     r"^(?:(?:so|ok|okay|and|but|hey|hi|hello|also|quick question|just curious|out of curiosity|btw|one more thing|"
     r"roughly|approximately|realistically|honestly|seriously),?"
@@ -31,11 +33,10 @@ TOOL_PHRASE = re.compile(  # a tool spoken of by what it is: "the punk describer
     r"planner|sketcher|restorer|thing|setting|method)s?\b")
 DEICTIC = re.compile(  # the attachment or a person in it: the request is about this image
     r"\b(?:this|these|those|it|them|her|him|his|hers|their|here|attached|above|"
-    r"my (?!own\b)\w+|the (?:photo|image|picture|pic|sprite|punk|portrait|one|shot|attachment|upload|face|eyes|"
-    r"first|second|third|last|other|left|right|middle))\b")
+    rf"my (?!own\b)\w+|the (?:{PHOTO}|sprite|punk|portrait|one|attachment|upload|face|eyes|{COUNT_ORD}|left|right))\b")
 POINTS_AT_IMAGE = re.compile(  # words that can only mean an image (without one attached, the request asks for it)
-    r"\b(?:this|these|those|her|him|his|hers|their|here|attached|above|my (?!own\b)\w+|the (?:photo|image|picture|"
-    r"pic|portrait|shot|attachment|upload|face|eyes|first|second|third|last|other|left|right|middle))\b")
+    rf"\b(?:this|these|those|her|him|his|hers|their|here|attached|above|my (?!own\b)\w+|the (?:{PHOTO}|portrait|"
+    rf"attachment|upload|face|eyes|{COUNT_ORD}|left|right))\b")
 TOOL_VERB = re.compile(r"\b(?:sketch\w*|draw\w*|open\w*|fix\w*|restor\w*|styli[sz]\w*|restyl\w*|reconstruct\w*|"
                        r"blink\w*|recover\w*|describ\w*|detect\w*|find|search\w*|clean\w*|repair\w*|enhanc\w*|turn|make|"
                        r"combine|merge|do|handle|support|work on|process)\b")

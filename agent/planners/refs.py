@@ -19,7 +19,9 @@ ORDINALS = {"first": 0, "1st": 0, "second": 1, "2nd": 1, "third": 2, "3rd": 2, "
             "earliest": 0, "later": -1, "newest": -1, "newer": -1, "older": 0, "oldest": 0, "middle": -2,
             "top": 0, "bottom": -1, "left": 0, "right": -1}
 ORD = "|".join(sorted(ORDINALS, key=len, reverse=True))
-NOUN = (r"(?:photo|image|picture|pic|one|shot|attachment|upload|file|sprite|punk|portrait|frame|reference|ref|"
+COUNT_ORD = "first|1st|second|2nd|third|3rd|fourth|4th|fifth|5th|last|other|middle"  # the words that count photos
+PHOTO = r"(?:photo|image|picture|pic|shot)"  # the plain words for one attached photo
+NOUN = (rf"(?:{PHOTO}|one|attachment|upload|file|sprite|punk|portrait|frame|reference|ref|"
         r"painting|drawing|artwork|poster|selfie|screenshot|snap|scan|version)s?")
 DET = r"(?:the|my|that|this|your|our|his|her)"
 NOT_AN_ATTACHMENT = (r"(?:step|steps|thing|things|time|way|place|of all|things first|part|half|round|person|people|"
@@ -37,10 +39,10 @@ LEADING = re.compile(rf"(?:^|[,;.:]\s*|\b(?:and|but|so)\s+)(?P<o>{ORD})(?:\s+{NO
 IS_ORDINAL = re.compile(rf"\b(?:is|=|:)\s+(?:the\s+)?(?P<o>{ORD})(?:\s+{NOUN})?(?=\s*(?:$|[,;.!?)]))")
 NUMBERED = re.compile(rf"\b{NOUN}\s*(?:#|no\.?|number)?\s*(?P<d>\d)(?:\s*(?:,|and|&)\s*(?P<d2>\d))?(?:\s*(?:,|and|&)"
                       rf"\s*(?P<d3>\d))?\b(?!\s*(?:px|%|x\b))|(?:\bnumber|#)\s*(?P<d4>\d)\b(?!\s*(?:px|%|x\b))")
-LETTERED = re.compile(r"\b(?:photo|image|picture|pic|shot)\s+(?P<l>[a-d])\b(?!\s+(?:bit|little|lot|few|day|"
+LETTERED = re.compile(rf"\b{PHOTO}\s+(?P<l>[a-d])\b(?!\s+(?:bit|little|lot|few|day|"
                       r"couple|new|closer))")
 BEFORE_LAST = re.compile(r"\b(?:the )?(?:second[- ]to[- ]last|second[- ]last|penultimate|next[- ]to[- ]last|"
-                         r"one before (?:the )?last)(?: one| photo| image| picture| pic| shot)?\b|"
+                         rf"one before (?:the )?last)(?: one| {PHOTO})?\b|"
                          r"\bthe one (?:right |just |directly )?before (?:it|that|the last(?: one)?)\b")
 IN_THE_MIDDLE = re.compile(r"\bthe one in the middle\b")
 ON_THE_SIDE = re.compile(r"\b(?:on|at) the (?P<o>left|right|top|bottom)\b")
@@ -128,7 +130,7 @@ AFTER_TARGET = re.compile(
     r"^\s*\)?[^,;]{0,30}?\b(?:has|have|with)\b[^,;]{0,15}?\beyes (?:closed|shut)|^\s*\)?\s*(?:is|are) blinking|"
     r"^\s*\)?\s*(?:blinked|has (?:his|her|their) eyes closed)|^[^,;]{0,25}?\beyes (?:are |were )?(?:closed|shut)\b")
 NOUN_BEFORE = re.compile(  # the noun a mention names: "the painting (2nd)", "the poster I attached", "style: pic 2"
-    rf"\b(?P<noun>{REF_NOUNS}|{TARGET_NOUNS}|photo|picture|pic|selfie|image|shot|portrait|me|face)\s*"
+    rf"\b(?P<noun>{REF_NOUNS}|{TARGET_NOUNS}|{PHOTO}|selfie|portrait|me|face)\s*"
     r"(?:(?:i|we)\s+(?:attached|sent|added|uploaded|included|gave you|put)(?:\s+(?:it|them))?(?:\s+as)?\s*|\(\s*|"
     r"(?:in|of|from)\s+|(?:is|=|:)\s*)?(?:the\s+|my\s+)?$")
 REF_GOVERNOR = (r"like|as|after|using|use|borrow|borrowing|take|taking|based on|matching|resembling|from|with|copy|"

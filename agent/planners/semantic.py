@@ -43,27 +43,24 @@ SUPPORTED = re.compile(r"\b(?:(?:do|can) you (?:support|offer|know|have|handle)|
                        r"(?:of )?(?:the |your )?styles)$|\b(?:a |the )?list of (?:the |your |all )?(?:\w+ )?styles\b|"
                        r"^(?:what|which) styles (?:are there|can i|could i|do you|"
                        r"does atelier|are available)\b")  # asks for the list, not for a style
-TARGET = re.compile(r"\b(?:is|=) (?:what|the (?:one|photo|image|picture)) (?:i want|i'd like|to be|that needs?|"
+TARGET = re.compile(rf"\b(?:is|=) (?:what|the (?:one|{attach.PHOTO})) (?:i want|i'd like|to be|that needs?|"
                     r"you should|"
                     r"i need)\b|\b(?:is|=) (?:the |my )?(?:target|base|photo to (?:change|restyle|edit))\b")
-IS_WHAT = re.compile(r"^(?:and |the )?(?:first|second|third|fourth|last|other|1st|2nd|3rd|4th|(?:photo|image|picture|"
-                     r"pic|"
-                     r"attachment) ?#?\d)(?: one| image| photo| picture| pic| attachment)? (?:is|=|:) (?:a|an|the|my|"
-                     r"our)\b")
+IS_WHAT = re.compile(rf"^(?:and |the )?(?:{attach.COUNT_ORD}|(?:{attach.PHOTO}|attachment) ?#?\d)"
+                     rf"(?: (?:one|{attach.PHOTO}|attachment))? (?:is|=|:) (?:a|an|the|my|our)\b")
 CONTEXT_ONLY = re.compile(r"\b(?:is|are) (?:just|only) (?:for (?:context|reference|comparison)|(?:some )?screenshots?|"
                           r"an? (?:example|screenshot))\b|\bjust for context\b")
 IGNORE = re.compile(r"^(?:and |but |oh,? )?(?:please )?(?:ignore|skip|never mind|don'?t use|forget about|leave out|"
                     r"leave (?:the )?[\w ]{1,20} alone|don'?t touch)\b")
 REF_ONLY = re.compile(r"\b(is|as|for) (?:the |a |my )?(?:reference|ref|example|guide|source)\b|"
-                      r"^(?:use|using|with|from|based on) (?:the |my )?\w+ (?:photo|image|picture|pic|one|shot)s?$|"
-                      r"^(?:and )?(?:the |my |this )?[\w-]+(?: one| photo| image| picture| shot)? (?:is|=) "
-                      r"(?:the |my )?(?:first|second|third|fourth|last|other|middle|\d)\b")  # "the selfie is the 1st"
+                      rf"^(?:use|using|with|from|based on) (?:the |my )?\w+ (?:{attach.PHOTO}|one)s?$|"
+                      rf"^(?:and )?(?:the |my |this )?[\w-]+(?: one| {attach.PHOTO})? (?:is|=) "
+                      rf"(?:the |my )?(?:{attach.COUNT_ORD}|\d)\b")  # "the selfie is the 1st"
 ATTACHMENT_ONLY = re.compile(  # a part that only says which attachment: "only the second image", "just photo 2"
-    r"^(?:(?:only|just|for|on|in|with|use|using|take)\s+)?(?:the\s+|my\s+)?(?:first|second|third|fourth|fifth|last|"
-    r"middle|other|latest|1st|2nd|3rd|4th|5th)\s+(?:one|photo|image|picture|pic|shot|attachment|upload|file)s?"
-    r"(?:\s+only)?$|^(?:only |just )?(?:photo|image|picture|pic)\s*#?\d$|"
+    rf"^(?:(?:only|just|for|on|in|with|use|using|take)\s+)?(?:the\s+|my\s+)?(?:{attach.COUNT_ORD}|latest)\s+"
+    rf"(?:one|{attach.PHOTO}|attachment|upload|file)s?(?:\s+only)?$|^(?:only |just )?{attach.PHOTO}\s*#?\d$|"
     r"^(?:for |on |to |with )?(?:each|every|all)(?: single)?(?: one)?(?: of)?(?: these| those| them| the| my)?"
-    r"(?: photos?| images?| pictures?| pics?| shots?| ones?| attachments?)?$")
+    rf"(?: (?:{attach.PHOTO}|one|attachment)s?)?$")
 NEGATED = re.compile(r"^(?:(?:no|nope|ok|okay|thanks|no thanks|actually|wait|please|but|and|so),?\s+)*"
                      r"(?:(?:i|we) (?:don'?t|do not) (?:need|want)|no need for|don'?t|do not|dont|no need to|never|"
                      r"please don'?t|stop|you don'?t need to|"
@@ -693,20 +690,20 @@ TWO_IMAGES_ONE_SENT = re.compile(  # "make my photo look like this reference" wi
     r"poster|artwork|style image)\b|\b(?:reference|painting|poster|artwork|image|photo)\b[^.]{0,20}\b"
     r"(?:i'?m|i am|i'?ll|i will) (?:going to )?(?:send|attach|upload)\w*")
 DESCRIBED_ONE = re.compile(  # an attachment named by what is in it or how it looks: only the user knows which
-    r"\bthe (?:one|photo|picture|pic|shot|image) (?:with|where|in which|showing)\b|"
-    r"\bthe (?!(?:same|new|next|previous|original|final|good|right|left|top|bottom|other|last|first|second|third|"
-    r"middle|latest|real|whole|small|big)\b)[a-z]+(?:y|er|est|ed|ing) one\b")
+    rf"\bthe (?:one|{attach.PHOTO}) (?:with|where|in which|showing)\b|"
+    rf"\bthe (?!(?:same|new|next|previous|original|final|good|right|left|top|bottom|{attach.COUNT_ORD}|"
+    r"latest|real|whole|small|big)\b)[a-z]+(?:y|er|est|ed|ing) one\b")
 POINTS_BACK = re.compile(r"\b(?:it|that|this|them|those|him|her|the original)\b")  # what a request points back to
-THIS_IMAGE = re.compile(r"\b(?:this|the attached|these) (?:photo|picture|image|pic|shot|one|sprite|punk)s?\b")
-LIKE_ATTACHED = re.compile(r"\b(?:like|as|after|of|from) (?:this|the attached|the new) (?:one|photo|image|picture|pic|"
+THIS_IMAGE = re.compile(rf"\b(?:this|the attached|these) (?:{attach.PHOTO}|one|sprite|punk)s?\b")
+LIKE_ATTACHED = re.compile(rf"\b(?:like|as|after|of|from) (?:this|the attached|the new) (?:one|{attach.PHOTO}|"
                            r"painting|poster|artwork|drawing|print)\b")
-OTHERS = re.compile(r"\bthe others?\b|\bthe other (?:two|three|four|five|\d|ones|photos|images|pictures)\b|"
-                    r"\b(?:two|three|four|five|\d) (?:photos|pictures|images|pics|shots)\b|"
+OTHERS = re.compile(rf"\bthe others?\b|\bthe other (?:two|three|four|five|\d|ones|{attach.PHOTO}s)\b|"
+                    rf"\b(?:two|three|four|five|\d) {attach.PHOTO}s\b|"
                     r"\bthe (?:first|last) (?:two|three|four|\d)\b")
 
 
 EXCEPT = re.compile(r"\s*,?\s*\b(?:except(?: for)?|but not|apart from|other than|excluding|save for)\s+(?:for\s+)?"
-                    r"(?P<left>(?:the|my|photo|image|picture|pic|shot|attachment|number|#)[^,;.]{0,30})")
+                    rf"(?P<left>(?:the|my|{attach.PHOTO}|attachment|number|#)[^,;.]{{0,30}})")
 
 
 def ignored_attachments(text: str, n: int) -> set[int]:

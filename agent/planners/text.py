@@ -9,15 +9,16 @@ import functools
 import re
 from typing import Any
 
+from atelier.agent.planners import refs
 from atelier.core.text import strip_accents
 
 COUNT = r"(?P<count>\d+|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)"
 FANOUT_RE = re.compile(r"\b(each|every|all)\b(?:\s+(?:of\s+)?(?:these|those|them|the|my))?|\bboth\b|\bthe (?:lot|"
                        r"rest)\b|"
-                       r"\b(?:these|those) (?:photos|pictures|images|pics|shots|punks|sprites|portraits|selfies)\b|"
+                       rf"\b(?:these|those) (?:{refs.PHOTO}|punk|sprite|portrait|selfie)s\b|"
                        rf"\b(?:these|those|all|the|my|all of these|all of the|all of my)\s+{COUNT}\b"
                        r"(?!\s*(?:px|%|x\b|times|colou?rs?|variations?|versions?|cells?))|"
-                       r"\bany of (?:these|those|them|the (?:photos|pictures|images|shots))\b|\bone by one\b")
+                       rf"\bany of (?:these|those|them|the {refs.PHOTO}s)\b|\bone by one\b")
 
 SPLIT_RE = re.compile(
     r"\s*(?:;|[.?!]\s+|\s*(?:→|->|=>|>>)\s*|\s+[—–-]\s+|"  # arrows: "open eyes → sketch"; dashes
@@ -56,7 +57,7 @@ EARLIER_END_RE = re.compile(r"\s+(?:before (?:you do(?: (?:that|it|so))?|doing (
                             r"(?:any|all) of (?:that|this|it))|beforehand|"
                             r"(?<!the )(?<!my )(?<!this )first|before)(?:,?\s+(?:though|please|thanks|too|ok))?$")
 FIRST_RE = re.compile(r"^\s*(?:first things first|first of all|before (?:anything|everything|all) else|"
-                      r"first(?:ly)?(?!\s+(?:is|=|:|one|photo|image|picture|pic|shot|and|&)\b))"
+                      rf"first(?:ly)?(?!\s+(?:is|=|:|one|{refs.PHOTO}|and|&)\b))"
                       r"[,:]?\s+")
 TRAILING_AFTER_RE = re.compile(r"^(?P<later>.+?)\s+after\s+(?!(?:everything|anything|something|nothing)\b)"
                                r"(?P<first>(?:you\s+)?\w+ing\b.+|"
@@ -172,8 +173,8 @@ def normalise(text: str) -> str:
     return fix_typos(re.sub(r"\s+", " ", text).strip(" .!?"))
 
 
-NOT_ATTACHMENT = (r"(?!(?:first|second|third|fourth|last|other|1st|2nd|3rd|4th|middle|one|photo|image|picture|pic|"
-                  r"shot|original|reference|ref|example|painting|artwork|poster)\b)")
+NOT_ATTACHMENT = (rf"(?!(?:{refs.COUNT_ORD}|one|{refs.PHOTO}|original|reference|ref|example|painting|artwork|"
+                  r"poster)\b)")
 AFTER_NOUN_RE = re.compile(r"^(?P<later>.+?)\s+(?:only\s+)?after\s+(?P<first>(?:the|a|an|my|her|"
                            rf"his)\s+{NOT_ATTACHMENT}[\w-]+(?:\s+[\w-]+)?)"
                            r"(?:,?\s+(?:not before|and not before|not the other way round))?$")
@@ -282,7 +283,7 @@ def split_and(clause: str) -> list[str]:
     return ordered([p.strip() for p in parts if p.strip()])
 
 
-BINDING_FIRST = re.compile(r"\b(?:reference|ref|style|photo|image|picture|pic|painting|artwork|poster|selfie|portrait|"
+BINDING_FIRST = re.compile(rf"\b(?:reference|ref|style|{refs.PHOTO}|painting|artwork|poster|selfie|portrait|"
                            r"sprite|punk|original|one)s? (?:is|comes|goes|was attached|i attached) first\b")
 
 
@@ -453,7 +454,7 @@ PLEA = re.compile(r"^(?:(?:oh|so|please|pls),?\s+)*(?:help(?: me)?(?: please)?|(
 POINTS_BACK = re.compile(r"\b(?:it|that|this|them|those|the original|something about|what (?:is|are) (?:it|they))\b")
 DESCRIBES = re.compile(  # a short sentence about the attachment itself: what it is, what is wrong with it
     r"^(?:(?:so|and|but|oh|ok|well),?\s+)?(?:this|the|my|our|her|his|their|these)\s+(?:\w+\s+){0,2}?"
-    r"(?:sprite|punk|pixel art|photo|picture|image|pic|shot|portrait|selfie|faces?|eyes|drawing|scan)s?\s+"
+    rf"(?:sprite|punk|pixel art|{refs.PHOTO}|portrait|selfie|faces?|eyes|drawing|scan)s?\s+"
     r"(?:is|are|was|were|got|has|have|looks?)\b")
 ORDER_SENTENCE = re.compile(r"\b(?:goes|comes|should (?:come|go|be)|is) (?:last|first|the final|the last)\b|"
                             r"\b(?:final|last|finishing) (?:touch|step)\b|^(?:last|first|final) step\b|"
@@ -462,12 +463,12 @@ ORDER_SENTENCE = re.compile(r"\b(?:goes|comes|should (?:come|go|be)|is) (?:last|
 PREFERENCE = re.compile(r"\b(?:would be (?:perfect|great|nice|ideal|lovely|best|amazing)|is what i(?:'m| am)? "
                         r"(?:want|after|looking for)|(?:would|will) look (?:great|best|perfect))\b")
 BINDS = re.compile(  # which attachment is which: "the punk is the last one", "second image = the vibe"
-    r"^(?:(?:and|so|oh),?\s+)?(?:the |my |this )?[\w-]+(?: [\w-]+)?(?: one| photo| image| picture| pic| shot)?\s+"
-    r"(?:is|=|are)\s+(?:the |my )?(?:first|second|third|fourth|last|other|1st|2nd|3rd|4th|middle|\d)\b|"
-    r"^(?:(?:the )?(?:first|second|third|fourth|last|1st|2nd|3rd|4th)(?: one| photo| image| picture| pic| shot)?|"
-    r"(?:photo|image|picture|pic|attachment) ?#?\d)\s*(?:is\b|has\b|=|:)|"
-    r"\b(?:the )?(?:reference|ref|style) is (?:the )?(?:first|second|third|last|other)\b|"
-    r"^ignore (?:the )?(?:photo|image|picture|pic|attachment|first|second|third|last)")
+    rf"^(?:(?:and|so|oh),?\s+)?(?:the |my |this )?[\w-]+(?: [\w-]+)?(?: one| {refs.PHOTO})?\s+"
+    rf"(?:is|=|are)\s+(?:the |my )?(?:{refs.COUNT_ORD}|\d)\b|"
+    rf"^(?:(?:the )?(?!other|middle)(?:{refs.COUNT_ORD})(?: one| {refs.PHOTO})?|"
+    rf"(?:{refs.PHOTO}|attachment) ?#?\d)\s*(?:is\b|has\b|=|:)|"
+    rf"\b(?:the )?(?:reference|ref|style) is (?:the )?(?:{refs.COUNT_ORD})\b|"
+    rf"^ignore (?:the )?(?:{refs.PHOTO}|attachment|{refs.COUNT_ORD})")
 
 
 def describes(sentence: str) -> bool:

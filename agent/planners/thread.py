@@ -12,6 +12,7 @@ from typing import Any
 from atelier.agent.catalogue import catalogue, chains_image
 from atelier.agent.plan import Plan, Step
 from atelier.agent.planners import PlanRequest
+from atelier.agent.planners import refs as attach
 from atelier.agent.planners import text as tx
 
 UNDO = re.compile(r"^(?:(?:actually|no|nope|nah|meh|ok|okay|hmm|wait|oh|ugh|please),? )*(?:undo|revert|"
@@ -30,12 +31,10 @@ AGAIN = re.compile(r"\b(?:same (?:again|thing|but)|again|redo|repeat|one more ti
                    r"(?:\d+ )?more (?:variations|versions|options|tries|takes)|another (?:\d+ )?(?:variations|"
                    r"versions)|"
                    r"do (?:it|that) over)\b")
-OTHER = re.compile(r"\b(?:the other (?:photo|one|image|picture|pic|shot)|(?:the )?(?:second|2nd|last) "
-                   r"(?:one|photo|image|picture|pic|shot)|(?:picture|image|photo) (?:2|two|b)\b)")
-THIS_ONE = re.compile(r"\b(?:this one|this (?:new )?(?:photo|image|picture|pic)|the new one)\b.*|"
+THIS_ONE = re.compile(rf"\b(?:this one|this (?:new )?{attach.PHOTO}|the new one)\b.*|"
                       r"\b(?:same|as well|too)\b")
 WORDS = re.compile(r"[a-z]+")
-LIKE_THIS = re.compile(r"\b(?:like|as|after) (?:this|the|my) (?:new )?(?:one|photo|image|picture|pic|painting|"
+LIKE_THIS = re.compile(rf"\b(?:like|as|after) (?:this|the|my) (?:new )?(?:one|{attach.PHOTO}|painting|"
                        r"poster)\b|"
                        r"\b(?:style|look|palette|vibe|reference|ref)\b")  # the new attachment is a reference
 
@@ -111,6 +110,16 @@ def _revert(text: str, turns: tuple[dict[str, Any], ...], planner: str) -> Plan 
     return None
 
 
+def _other_attachment(text: str, n: int, used: set[str]) -> str | None:
+    """"now the other photo", "do picture B too": the attachment the words name that the last turn did not use
+    (refs.py reads the mention; "the other" is the first unused one)."""
+    free = [f"attachment:{i}" for i in range(n) if f"attachment:{i}" not in used]
+    named = [f"attachment:{i}" for i in attach.attachment_refs(text, n) if i < n]
+    if not free or not named:
+        return None
+    return next((a for a in named if a in free), free[0] if re.search(r"\bother\b", text) else None)
+
+
 def follow_up(request: PlanRequest, text: str, planner: str) -> Plan | None:
     """A plan for a follow-up that only makes sense in this thread, or None."""
     turns = request.thread
@@ -154,14 +163,13 @@ def follow_up(request: PlanRequest, text: str, planner: str) -> Plan | None:
                       for role, v in s.inputs.items()}
             steps.append(s.model_copy(update={"args": args, "inputs": inputs}))
         return Plan(planner=planner, steps=steps, notes=["the previous turn again"])
-    if n >= 2 and OTHER.search(text):
-        used = {v for s in last["steps"] for v in (s.get("inputs") or {}).values() if v.startswith("attachment:")}
-        free = [f"attachment:{i}" for i in range(n) if f"attachment:{i}" not in used]
-        if free and used:
-            swap = {sorted(used)[0]: free[0]}
-            steps = [s.model_copy(update={"inputs": {r: swap.get(v, v) for r, v in s.inputs.items()}})
-                     for s in _steps(last["steps"])]
-            return Plan(planner=planner, steps=steps, notes=["the previous turn on the other attachment"])
+    used = {v for s in last["steps"] for v in (s.get("inputs") or {}).values() if v.startswith("attachment:")}
+    other = _other_attachment(text, n, used) if n >= 2 and used else None
+    if other is not None:
+        swap = {sorted(used)[0]: other}
+        steps = [s.model_copy(update={"inputs": {r: swap.get(v, v) for r, v in s.inputs.items()}})
+                 for s in _steps(last["steps"])]
+        return Plan(planner=planner, steps=steps, notes=["the previous turn on the other attachment"])
     if n >= 1 and THIS_ONE.search(text) and len(text.split()) <= 8 and not LIKE_THIS.search(text):
         each = range(n) if n > 1 and tx.wants_fanout(text) else range(1)  # "do the same for these two"
         steps: list[Step] = []

@@ -44,6 +44,8 @@ class Truth:
     jitter_y: float = 0.0  # the same for row boundaries
     border_x: tuple[tuple[int, int], tuple[int, int]] = ((0, 0), (0, 0))  # (visible px, width) of the cut
     border_y: tuple[tuple[int, int], tuple[int, int]] = ((0, 0), (0, 0))  # cells at both ends; (0, 0) = none
+    shown_x: float | None = None  # the first whole cell's edge as the image shows it (``shown_offset``)
+    shown_y: float | None = None
 
 
 def blob_sprite(rng: np.random.Generator, size: int) -> np.ndarray:
@@ -165,14 +167,60 @@ def _colour_noise(img: np.ndarray, xe: np.ndarray, ye: np.ndarray, rng: np.rando
     return img + per_cell[row[:, None], col[None, :]] + rng.normal(0, sigma, img.shape)
 
 
-def _smear(img: np.ndarray, rng: np.random.Generator, scale: float) -> np.ndarray:
+def _smear(img: np.ndarray, rng: np.random.Generator, scale: float) -> tuple[np.ndarray, tuple[float, float]]:
+    """A box filter 1-3 px wide per axis, and the shift it gives the image per axis: an even-width box
+    (OpenCV anchors it at ``k // 2``) moves every edge by half a pixel towards higher coordinates."""
     import cv2
 
     widest = int(np.clip(scale / 2.5, 2, 3))
     kx, ky = int(rng.integers(1, widest + 1)), int(rng.integers(1, widest + 1))
     if kx == ky == 1:
         kx = widest
-    return cv2.blur(img, (kx, ky))
+    return cv2.blur(img, (kx, ky)), (0.5 * (1 - kx % 2), 0.5 * (1 - ky % 2))
+
+
+def edge_weights(rgb: np.ndarray, edges: np.ndarray, lo: int, hi: int, across: np.ndarray) -> np.ndarray:
+    """Edge energy the image shows at each boundary between sprite columns ``j - 1`` and ``j`` per sprite row:
+    the colour change (summed over channels) times the row's visible height ``across``, zero for boundaries
+    outside ``(lo, hi)``. Shape (rows, columns + 1); pass ``rgb`` transposed for row boundaries."""
+    step = np.abs(np.diff(rgb.astype(np.int32), axis=1)).sum(axis=2) * across[:, None]
+    out = np.zeros((rgb.shape[0], rgb.shape[1] + 1))
+    out[:, 1:-1] = step
+    inside = (edges > lo) & (edges < hi)
+    return out * inside[None, :]
+
+
+def covered(edges: np.ndarray, lo: int, hi: int) -> np.ndarray:
+    """Visible pixels of each cell of ``edges`` inside ``[lo, hi)``."""
+    return np.clip(np.minimum(edges[1:], hi) - np.maximum(edges[:-1], lo), 0, None).astype(np.float64)
+
+
+def shown_offset(edges: np.ndarray, lo: int, weights: np.ndarray, cell: float, shift: np.ndarray | None,
+                 uneven: bool, smear: float) -> float:
+    """The first whole cell's leading edge as the image shows it, relative to ``lo``.
+
+    Three things move it from the painted grid's: under row jitter the image shows each boundary where its
+    edge energy is, so the grid moves by the energy-weighted mean shift (rows where a boundary shows no
+    colour change do not count); an even-width smear moves every edge by half a pixel (``smear``); and on an
+    uneven grid a leading boundary with no colour change across it is invisible, so the image only shows
+    the first boundary that has one, less the mean cells before it (widths drift, so the hidden edge itself
+    is not determined).
+
+    >>> e = np.array([0, 10, 19, 30, 40]); w = np.zeros((1, 5)); w[0, 2] = 1.0   # only the boundary at 19
+    >>> shown_offset(e, 0, w, 10.0, None, True, 0.0), shown_offset(e, 0, w, 10.0, None, False, 0.5)
+    (-1.0, 0.5)
+    """
+    a = edges[:-1]
+    first = int(np.flatnonzero(a >= lo)[0])
+    start = float(a[first] - lo)
+    if uneven:
+        seen = np.flatnonzero(weights.sum(axis=0)[first:] > 0)
+        if seen.size:
+            start = float(edges[first + seen[0]] - lo - seen[0] * cell)
+    jitter = 0.0
+    if shift is not None and weights.sum() > 0:
+        jitter = float((weights.sum(axis=1) * shift).sum() / weights.sum())
+    return start + jitter + smear
 
 
 def make_case(sprite: np.ndarray, kind: str, rng: np.random.Generator,
@@ -209,6 +257,7 @@ def make_case(sprite: np.ndarray, kind: str, rng: np.random.Generator,
     rows, off_y = visible(ye, y0, int(ye[-1]) - y1)
     truth_sprite = rgb[rows[:, None], cols[None, :]]
     img = big.astype(np.float32)
+    smear = (0.0, 0.0)
     if kind == "blur":
         img = cv2.GaussianBlur(img, (0, 0), rng.uniform(0.6, min(2.0, scale / 4 + 0.5)))
     elif kind == "noise":
@@ -217,11 +266,12 @@ def make_case(sprite: np.ndarray, kind: str, rng: np.random.Generator,
         shift = rng.uniform(-20, 20, 3)
         img, truth_sprite = img + shift, np.clip(truth_sprite + shift, 0, 255).round().astype(np.uint8)
     elif kind == "smear":
-        img = _smear(img, rng, min(sx, sy))
+        img, smear = _smear(img, rng, min(sx, sy))
     elif kind == "colour_noise":
         img = _colour_noise(img, xe - x0, ye - y0, rng, rng.uniform(4, 12), rng.uniform(5, 14))
     elif kind == "ai_mix":
-        img = _smear(img, rng, min(sx, sy)) if min(sx, sy) >= 5 else img
+        if min(sx, sy) >= 5:
+            img, smear = _smear(img, rng, min(sx, sy))
         img = _colour_noise(img, xe - x0, ye - y0, rng, rng.uniform(3, 8), rng.uniform(3, 8))
     img = np.clip(img, 0, 255).round().astype(np.uint8)
     if kind == "jpeg":
@@ -229,9 +279,13 @@ def make_case(sprite: np.ndarray, kind: str, rng: np.random.Generator,
     elif kind == "ai_mix":
         img = _jpeg(img, int(rng.integers(70, 96)))
     jitter = (float(dx[rows].mean()), float(dy[cols].mean())) if dx is not None else (0.0, 0.0)
+    (xa, xb), (ya, yb) = (x0, int(xe[-1]) - x1), (y0, int(ye[-1]) - y1)
+    wx = edge_weights(rgb, xe, xa, xb, covered(ye, ya, yb))
+    wy = edge_weights(rgb.transpose(1, 0, 2), ye, ya, yb, covered(xe, xa, xb))
+    shown = (shown_offset(xe, xa, wx, xe[-1] / w, dx, kind == "uneven", smear[0]),
+             shown_offset(ye, ya, wy, ye[-1] / h, dy, kind == "uneven", smear[1]))
     truth = Truth(kind, float(xe[-1] / w), float(ye[-1] / h), off_x, off_y, len(cols), len(rows),
-                  integer and kind != "uneven", *jitter, border_cells(xe, x0, int(xe[-1]) - x1),
-                  border_cells(ye, y0, int(ye[-1]) - y1))
+                  integer and kind != "uneven", *jitter, border_cells(xe, xa, xb), border_cells(ye, ya, yb), *shown)
     return img, truth_sprite, truth
 
 

@@ -22,6 +22,7 @@ MIN_CELL = 2.0  # the shortest period a once-per-pixel spectrum shows
 MIN_SMALL = 1.3  # the smallest cell proposed at all (via divisors and aliases)
 BORDER_SLACK = 0.0  # px a border cell may fall short of half the mean cell and still count
 SMALL_SLACK = 0.1  # the same on grids under 4 px, whose cell is only known to a few per cent
+SNAP_SHARE = 0.15  # a tracked line snaps only to a boundary of at least this share of the typical one
 
 
 @dataclass(frozen=True)
@@ -65,8 +66,39 @@ def edge_profile(img: np.ndarray, axis: int) -> np.ndarray:
         sums = cv2.reduce(flat, 0, cv2.REDUCE_SUM, dtype=cv2.CV_32S).reshape(d.shape[1], -1).sum(axis=1)
     else:
         sums = cv2.reduce(flat, 1, cv2.REDUCE_SUM, dtype=cv2.CV_32S).ravel()
-    prof = sums.astype(np.float64) / img.shape[1 - axis]
+    prof = (sums.astype(np.float64) - jpeg_blocking(d, axis)) / img.shape[1 - axis]
     return np.maximum(prof - np.median(prof), 0.0)
+
+
+def jpeg_blocking(d: np.ndarray, axis: int, block: int = 8) -> np.ndarray:
+    """Per boundary, the colour change that JPEG's 8 x 8 blocks add (zero off their lattice).
+
+    JPEG codes blocks on a lattice fixed to the image origin, and at their boundaries it leaves a small step
+    in nearly every row, textured and noisy ones most: on a large noisy image that comb outweighs the art's
+    own boundaries, and an 8, 4 or 2 px "grid" at offset 0 wins. A pixel-art boundary changes colour in
+    some rows only, so the step common to most rows (the lower quartile over rows, less the same quartile
+    at the blocks' middles, where only noise is) is JPEG's, and it is taken off each lattice boundary — when
+    most of the lattice has such a step (JPEG's blocks are everywhere; one long straight edge of the art is
+    not), and at most twice the typical step.
+    ``d`` holds the absolute changes across boundaries (rows x boundaries x channels for ``axis`` 1).
+
+    >>> rng = np.random.default_rng(0); d = rng.integers(0, 3, (64, 31, 3)).astype(np.uint8)
+    >>> d[:, 7::8] += 4; d[:40, 11] = 90; out = jpeg_blocking(d, 1)
+    >>> [round(float(v) / 64) for v in out[[7, 11, 15]]], float(out[11])
+    ([12, 0, 12], 0.0)
+    """
+    per = d.sum(axis=2, dtype=np.int32) if axis == 1 else d.sum(axis=2, dtype=np.int32).T
+    out = np.zeros(per.shape[1])
+    if per.shape[1] < 2 * block or per.shape[0] < 2 * block:
+        return out
+    lattice = np.percentile(per[:, block - 1::block], 25, axis=0)
+    middle = float(np.median(np.percentile(per[:, block // 2 - 1::block], 25, axis=0)))
+    excess = np.maximum(lattice - middle, 0.0)
+    typical = float(np.median(excess))
+    if typical <= 0:  # no step on most of the lattice: no JPEG blocks (a long straight edge is the art's)
+        return out
+    out[block - 1::block] = np.minimum(excess, 2.0 * typical) * per.shape[0]
+    return out
 
 
 def boundary_impulses(profile: np.ndarray, k: float = 4.0, floor: float = 0.02) -> np.ndarray:
@@ -298,6 +330,18 @@ def line_energy(profile: np.ndarray, positions: np.ndarray, radius: int = 1) -> 
     return np.where(valid, profile[idx].max(axis=1), np.nan)
 
 
+def typical_boundary(impulses: np.ndarray, lines: float) -> float:
+    """The median of the ``lines`` strongest impulses: how strong the grid's boundaries are. Noise and
+    texture leave many weak impulses; a line tracked onto one of them, where the real boundary is hidden
+    by background, moves a crisp grid's phase by the distance to that speck.
+
+    >>> typical_boundary(np.array([0, 3, 0, 60, 2, 0, 50, 3, 70, 0.0]), 3.0)
+    60.0
+    """
+    nz = np.sort(impulses[impulses > 0])[::-1]
+    return float(np.median(nz[:max(1, int(round(lines)))])) if nz.size else 0.0
+
+
 def track_lines(profile: np.ndarray, cell: float, offset: float, n: int,
                 raw: np.ndarray | None = None) -> np.ndarray:
     """Follow the boundaries from the comb's first line, one expected cell at a time.
@@ -310,7 +354,7 @@ def track_lines(profile: np.ndarray, cell: float, offset: float, n: int,
     if cell < 4:
         return grid_lines(n, cell, offset)
     radius = max(1, int(round(cell * 0.25)))
-    floor = 0.2 * float(np.percentile(profile, 95)) + 1e-6
+    floor = max(0.2 * float(np.percentile(profile, 95)), SNAP_SHARE * typical_boundary(profile, n / cell)) + 1e-6
     imp, energies = profile.tolist(), None if raw is None else raw.tolist()  # windows of a few pixels:
     # plain Python beats numpy's per-call overhead here
 

@@ -87,17 +87,23 @@ def jpeg_blocking(d: np.ndarray, axis: int, block: int = 8) -> np.ndarray:
     >>> [round(float(v) / 64) for v in out[[7, 11, 15]]], float(out[11])
     ([12, 0, 12], 0.0)
     """
-    per = d.sum(axis=2, dtype=np.int32) if axis == 1 else d.sum(axis=2, dtype=np.int32).T
-    out = np.zeros(per.shape[1])
-    if per.shape[1] < 2 * block or per.shape[0] < 2 * block:
+    rows, size = (d.shape[0], d.shape[1]) if axis == 1 else (d.shape[1], d.shape[0])
+    out = np.zeros(size)
+    if size < 2 * block or rows < 2 * block:
         return out
-    lattice = np.percentile(per[:, block - 1::block], 25, axis=0)
-    middle = float(np.median(np.percentile(per[:, block // 2 - 1::block], 25, axis=0)))
+
+    def quartiles(start: int) -> np.ndarray:  # per boundary from ``start`` on, every ``block``: only those summed
+        part = (d[:, start::block] if axis == 1 else d[start::block]).astype(np.int16)
+        total = sum(part[..., c] for c in range(part.shape[2]))  # channel adds: a 3-wide sum costs 5x more
+        per_boundary = np.ascontiguousarray(total.T if axis == 1 else total)  # boundaries x rows
+        return np.partition(per_boundary, rows // 4, axis=1)[:, rows // 4].astype(np.float64)
+    lattice = quartiles(block - 1)
+    middle = float(np.median(quartiles(block // 2 - 1)))
     excess = np.maximum(lattice - middle, 0.0)
     typical = float(np.median(excess))
     if typical <= 0:  # no step on most of the lattice: no JPEG blocks (a long straight edge is the art's)
         return out
-    out[block - 1::block] = np.minimum(excess, 2.0 * typical) * per.shape[0]
+    out[block - 1::block] = np.minimum(excess, 2.0 * typical) * rows
     return out
 
 

@@ -123,7 +123,7 @@ AFTER_REF = re.compile(
     r"^\s*\)?\s*(?:are|is|were) (?:wide |all )?open\b|"
     r"^\s*\)?\s*(?:her|his|their|the|everyone'?s|our|my) eyes (?:are|were) (?:wide |all )?open\b")
 AFTER_TARGET = re.compile(
-    rf"^\s*\)?\s*(?:is|=|:|are)\s+(?:the |a |my |our )?(?:[\w-]+\s+){{0,2}}?(?:{TARGET_NOUNS})\b|"
+    rf"^\s*\)?\s*(?:is|=|:|are|as)\s+(?:the |a |my |our )?(?:[\w-]+\s+){{0,2}}?(?:{TARGET_NOUNS})\b|"
     r"^\s*\)?\s*(?:is|=|:)\s+(?:my|our) (?:\w+ )?(?:photo|picture|pic|selfie|image|shot|portrait)\b|"
     r"^\s*\)?\s*(?:should|must|needs to|has to|will|would|could|to|can)?\s*(?:look|be made to look|be styled|be "
     r"restyled|get restyled|take on|adopt|borrow|get)\b|"
@@ -208,3 +208,20 @@ def reference_marks(clause: str, n: int, style_named=None) -> list[int]:
                               and not any(o.index == m.index and q == "target" for o, q in zip(found, roles,
                                                                                                  strict=True)
                                           if o.start < m.start)))
+
+
+BIND_FILLER = re.compile(rf"\b(?:use|using|take|treat|keep|consider|pick|choose|go with|is|are|as|for|the|a|an|my|our|"
+                         rf"one|just|please|should|be|that'?s|this|it|{REF_NOUNS}|{TARGET_NOUNS}|{PHOTO}s?)\b|[=:,]")
+
+
+def only_binds(clause: str, n: int) -> bool:
+    """The clause only says which attachment is the one to change ("use the second shot as the base", "photo 2 is
+    the target"): a role for the step it belongs to, no step of its own (a reference said so still asks for a tool
+    that takes one)."""
+    found = mentions(clause, n)
+    if not found or any(role(clause, m) != "target" for m in found):
+        return False
+    rest = "".join(clause[a.end:b.start] for a, b in zip([Mention(0, 0, 0), *found], [*found, Mention(len(clause),
+                                                                                                  0, 0)],
+                                                            strict=True))
+    return not re.search(r"[a-z]{3}", BIND_FILLER.sub(" ", rest))

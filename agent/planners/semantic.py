@@ -73,8 +73,8 @@ PRIVACY = re.compile(
     r"keep (?:a )?cop(?:y|ies)|(?:do|did|will|if|whether) you (?:store|keep|save|log|remember|send)|log about|"
     r"track(?:ing)? me|(?:used?|using) (?:it |them )?(?:to|for) (?:ai |model |machine )?(?:learning |train\w*)|"
     r"training data|train your|"
-    r"(?:other|others|other people|anyone else|anybody else|strangers) (?:\w+ )?(?:can |could )?see|"
-    r"visible to|(?:can|could) (?:anyone|others|other people|strangers) (?:see|access|view)|"
+    r"(?:other|others|other people|anyone else|anybody else|someone else|strangers) (?:\w+ ){0,4}?(?:can |could )?"
+    r"(?:see|access|view)|visible to|(?:can|could) (?:anyone|others|other people|strangers) (?:see|access|view)|"
     r"gps|who (?:else )?can (?:see|access|view|get)|where do (?:my|the|your) \w+ go|"
     r"(?:do|will|did|would) you (?:share|sell|give|pass)|"
     r"others? (?:users? )?(?:can )?see|(?:delete|remove|wipe|erase|forget) (?:all )?(?:of )?"
@@ -176,11 +176,26 @@ def rule_hit(clause: str, request: str, n_attachments: int | None = None) -> tup
             checked = True
             if unsupported().search(clause) or _unsupported_edit(clause):
                 return UNSUPPORTED_PRIORITY, "answer"
-        if _matches(rule, clause, request):
+        if _matches(rule, clause, request) and not _inside_style_name(rule, tool, clause):
             return priority, tool
     if not checked and (unsupported().search(clause) or _unsupported_edit(clause)):
         return UNSUPPORTED_PRIORITY, "answer"
     return None
+
+
+def _inside_style_name(rule: Rule, tool: str, clause: str) -> bool:
+    """A rule that only read one of its tool's choice words inside a style said by its own name of two words or
+    more ("turn it into ink wash": "ink" is a sketch medium and half of the style): the style, the longer reading,
+    is what was asked for."""
+    found = tx.find_style(clause) if rule.style is None and rule.all else None
+    if not found or found[0] != found[1] or " " not in found[0]:
+        return False
+    inside = set(found[0].split()) & _choice_words(tool)
+    if not inside:
+        return False
+    rest = tx.rx(rf"(?<![a-z]){re.escape(found[0])}(?![a-z])").sub(lambda m: m[0].replace(next(iter(inside)), "_"),
+                                                                     clause)
+    return not any(tx.rx(p).search(rest) for p in rule.all)
 
 
 def _named_by_argument(clause: str) -> str | None:
@@ -209,6 +224,7 @@ def classify(clauses: list[str], request: str, n_attachments: int, parts: bool =
     """Each clause's tool (None: no tool); ``parts``: the clauses are parts of one sentence, where a part that
     only tells ("the second picture is from a few seconds later") gets no tool from a nearest example."""
     ruled = ["answer" if NEGATED.search(c) or ATTACHMENT_ONLY.search(c) or intent.statement(c)
+             or attach.only_binds(c, n_attachments)
              else _named_by_argument(c) or rule_tool(c, request, n_attachments) for c in clauses]
     todo = [c for c, r in zip(clauses, ruled, strict=True) if r is None]
     near = iter(nearest(todo)) if todo else iter(())
@@ -784,6 +800,7 @@ def join_clauses(out: list[Clause], context: str, n: int) -> list[Clause]:
                                                     and not _ruled(cl, context, n))):
             continue  # "ignore photo 2", "the first one is just for context"
         names = IS_WHAT.search(cl.text)  # "second is a painting from my aunt": which attachment is which
+        names = names or attach.only_binds(cl.text, n)
         binding = bool(cl.refs) and (names or REF_ONLY.search(cl.text) or TARGET.search(cl.text) or (
             cl.marks and not tx.is_request(cl.text)) or cl.tool is None)
         if not merged and ((binding and (names or not _ruled(cl, context, n))) or (
@@ -877,10 +894,13 @@ def _has_values(text: str) -> bool:
 
 def story_args(step: Step, story: str) -> Step:
     """A number with its unit said in the story round the instruction ("scaled up three times by the emulator.
-    I'd like the original sprite back") fills an argument the instruction left unset; only the tool's number
-    cues count (a percentage or a word like "darker" in a story is not taken)."""
+    I'd like the original sprite back") fills an argument the instruction left unset; so does an argument said by
+    its name ("threshold 0.03", "no need to align them"); only the tool's number cues count otherwise (a percentage
+    or a word like "darker" in a story is not taken)."""
     cues = tuple(c for c in catalogue()[step.tool].hints.args if c.kind in ("number", "int"))
-    found = {k: v for k, v in tx.cue_args(cues, story).items() if k not in step.args}
+    said = {k: v for k, v in named_args(step.tool, story).items()  # "threshold 0.03", "no need to align them"
+            if _arg_kinds(step.tool)[k][0] in ("number", "integer", "boolean")}
+    found = {k: v for k, v in {**said, **tx.cue_args(cues, story)}.items() if k not in step.args}
     return step.model_copy(update={"args": {**step.args, **found}}) if found else step
 
 

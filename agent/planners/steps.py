@@ -16,8 +16,8 @@ STEP_PHRASE = re.compile(
     r"\b(?:the|that|this|my|your)\s+(?P<np>(?:[\w-]+\s+){0,2}?"
     r"(?:version|one|result|output|step|part|image|picture|sketch|drawing|restore|restoration|look|pass|piece|"
     r"bit|effect|treatment|style|edit|fix|thing))\b")
-ANCHOR = re.compile(r"^(?:(?:but|and|then|after|before|only|just)\s+)*(?:the|that|this)\s+(?:[\w-]+\s+){0,2}?[\w-]+"
-                    r"(?:\s+(?:part|step|bit|one|pass|thing))?$")
+ANCHOR = re.compile(r"^(?:(?:but|and|then|after|before|only|just)\s+)*(?:(?:the|that|this)\s+(?:[\w-]+\s+){0,2}?[\w-]+"
+                    r"(?:\s+(?:part|step|bit|one|pass|thing))?|(?:you\s+)?[a-z]+ing(?:\s+(?:it|that|this|them|him|her))?)$")
 ORDER_TAIL = re.compile(r"\s+(?:goes|comes|should (?:come|go|be)|can come|is|happens?)\s+"
                         r"(?:last|first|at the (?:very )?(?:end|start)|afterwards|later)$")
 
@@ -52,8 +52,8 @@ def mask_step_references(clauses: list[str], tool_of: Reader, style_of: Reader) 
 
 
 def is_anchor(text: str) -> bool:
-    """A clause that only names a step ("the anime part", "after the restore", "the style transfer comes last"):
-    an order's anchor."""
+    """A clause that only names a step ("the anime part", "after the restore", "the style transfer comes last",
+    "before describing it": a bare gerund of a step said elsewhere): an order's anchor."""
     return bool(ANCHOR.match(ORDER_TAIL.sub("", text.strip())))
 
 

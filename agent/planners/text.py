@@ -64,9 +64,11 @@ TRAILING_AFTER_RE = re.compile(r"^(?P<later>.+?)\s+after\s+(?!(?:everything|anyt
                                r"(?:you|we|i)(?:'ve| have)?\s+\w+\b.+)$")
 ONCE_RE = re.compile(r"^(?P<later>.+?),?\s+(?:(?:but|and)\s+)?(?:only\s+)?(?:once|when|after)\s+"
                      r"(?!(?:that|it|this|which)(?:'s| is| has been| was) (?:done|finished|over)\b)"
-                     r"(?P<first>.+?(?:\b(?:has|have|is|are|was|were|gets|got)|'ve|'s)\s+(?:been\s+)?(?:\w+(?:ed|en)|"
-                     r"built|rebuilt|done|"
-    r"made|drawn|cut|set|put|run|redone|sketched|fixed|opened)\b.*)$")
+                     r"(?P<first>.+?(?:\b(?:has|have|is|are|was|were|gets|got|looks?)|'ve|'s)\s+(?:been\s+)?[\w-]+\b.*)$")
+# a state said of the image ("once the eyes are open", "when her face is clean"): its step comes first
+PARTICIPLE = r"[a-z]+(?:ed|en|t|ne)\b"  # "cleaned", "redrawn", "built", "done": a perfect participle's verb
+HAVING_RE = re.compile(rf"^(?P<later>.+?),?\s+(?:after\s+)?having\s+(?:first\s+|already\s+)?(?P<first>{PARTICIPLE}.+)$")
+HAVING_LEAD_RE = re.compile(rf"^(?:after\s+)?having\s+(?:first\s+)?(?P<first>{PARTICIPLE}.+?),\s*(?P<later>.+)$")
 MID_BEFORE_RE = re.compile(r"^(?P<later>.+?),?\s+(?:and\s+)?before (?!(?:the )?last\b)(?:the |that |this |it |you )?"
                            r"[\w ]{0,20}?,\s*(?P<first>.+)$")  # "sketch it, and before the sketch, unblink her"
 NOT_BEFORE_RE = re.compile(r"^(?P<later>.+?),?\s+(?:but\s+)?(?:not|only) (?:before|after)\s+"
@@ -97,7 +99,9 @@ def rx(pattern: str) -> re.Pattern:
 
 
 GENERAL_WORDS = ("please", "photo", "image", "picture", "make", "turn", "variations", "shading", "more", "less",
-                 "darker", "lighter")
+                 "darker", "lighter",
+                 "first", "second", "third", "before", "after", "finally", "beforehand", "afterwards",
+                 "like")  # the order and reference words carry the plan
 
 
 def _vocabularies() -> tuple[tuple[str, ...], ...]:
@@ -249,8 +253,8 @@ def split_clauses(text: str) -> list[str]:
     if said:  # "the sketch comes after the pop art step: pop art first, then ...": the order, then the steps
         return ordered(split_clauses(said["order"]) + split_clauses(said["rest"]))
     for pattern in (START_END_RE, LAST_FIRST_RE, BEFORE_RE, AFTER_RE, BUT_FIRST_RE, NOT_BEFORE_RE, TRAILING_AFTER_RE,
-                    ONCE_RE, BEFORE_THAT_RE, BEFOREHAND_RE, MID_BEFORE_RE, COME_AFTER_RE, COME_BEFORE_RE,
-                    PRIOR_RE, BEFORE_YOU_RE, AFTER_NOUN_RE, BEFORE_NOUN_RE):
+                    ONCE_RE, HAVING_RE, HAVING_LEAD_RE, BEFORE_THAT_RE, BEFOREHAND_RE, MID_BEFORE_RE, COME_AFTER_RE,
+                    COME_BEFORE_RE, PRIOR_RE, BEFORE_YOU_RE, AFTER_NOUN_RE, BEFORE_NOUN_RE):
         m = pattern.match(t)
         if m and ORDER_ONLY.match(m["first"] or ""):  # "…, but the restore goes first": an order, not a step
             continue
@@ -483,10 +487,15 @@ def binds(sentence: str) -> bool:
                                          or LAST_WORDS.search(s) or FIRST_WORDS.search(s))
 
 
+CLAUSE_JOINT = re.compile(r",?\s+(?:so|and so|and then|then|which is why|that'?s why)\s+|;\s*|\s+[-—–]\s+|:\s+|"
+                         r"^if\s[^,]{1,40},\s*")  # "if not, go ahead and sketch it": the condition, then the ask
+
+
 def is_request(sentence: str) -> bool:
-    """A sentence that asks for something (imperative, "could you", "please", a question), not a story's."""
+    """A sentence that asks for something (imperative, "could you", "please", a question), not a story's; the
+    imperative may open any of its clauses ("it's upscaled, so reconstruct the grid")."""
     s = sentence.strip().lower()
-    return bool(REQUEST_RE.search(s) or IMPERATIVE_RE.search(s))
+    return bool(REQUEST_RE.search(s) or any(IMPERATIVE_RE.search(c) for c in CLAUSE_JOINT.split(s)))
 
 
 def wish(sentence: str) -> bool:

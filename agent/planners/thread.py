@@ -21,8 +21,9 @@ UNDO = re.compile(r"^(?:(?:actually|no|nope|nah|meh|ok|okay|hmm|wait|oh|ugh|plea
                   r"cancel (?:that|the last)|put it back|i (?:preferred|liked) it (?:better )?before(?: (?:the|that|"
                   r"you) .*)?|"
                   r"deshacer|annuler|"
-                  r"rückgängig|step back)\b(?! to)(?: (?:that|this|it|the last (?:step|change|edit|one)|please|one "
-                  r"step|the change))*(?:[,;.]? .*\b(?:better|before|previous|prefer\w*|worse|hate it|"
+                  r"rückgängig|step back|(?:ctrl|cmd|control|command) ?[+-]? ?z)\b(?! to)(?: (?:that|this|it|"
+                  r"the last (?:step|change|edit|one)|please|one step|the change))*"
+                  r"(?:[,;.]? .*\b(?:better|before|previous|prefer\w*|worse|hate it|"
                   r"don'?t like)\b.*)?$")
 BACK_TO = re.compile(r"\b(?:go(?:ing)? back to|return to|revert to|back to|switch back to) (?P<what>.+?)"
                      r"(?: again| please| version| one| instead| and keep (?:that|it))*$|"

@@ -533,13 +533,13 @@ def refines(fine: AxisGrid, coarse: AxisGrid, profile: np.ndarray) -> bool:
     radius = 1 if fine.cell >= 5 else 0
     base = coarse.offset + np.arange(0, int(n / coarse.cell) + 2) * coarse.cell
 
-    def energy(pos: np.ndarray) -> float:
-        pos = pos[(pos >= lo) & (pos <= hi)]
-        return float(np.nanmean(line_energy(profile, pos, radius))) if pos.size else 0.0
-
-    own = energy(base)
-    extra = float(np.mean([energy(base + j * fine.cell) for j in range(1, m)]))
-    between = float(np.mean([energy(base + (j + 0.5) * fine.cell) for j in range(m)]))
+    shifts = np.r_[np.arange(m), np.arange(m) + 0.5] * fine.cell  # own, the m - 1 extra families, between
+    pos = base[None, :] + shifts[:, None]
+    inside = (pos >= lo) & (pos <= hi)  # one gather for all families: this runs for every pair of candidates
+    found = np.where(inside, line_energy(profile, np.where(inside, pos, lo).ravel(), radius).reshape(pos.shape), 0)
+    counts = inside.sum(axis=1)
+    energy = np.where(counts > 0, found.sum(axis=1) / np.maximum(counts, 1), 0.0)
+    own, extra, between = float(energy[0]), float(energy[1:m].mean()), float(energy[m:].mean())
     return own > 0 and extra > max(3.0 * between, 0.1 * own)
 
 

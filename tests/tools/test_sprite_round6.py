@@ -103,3 +103,14 @@ def test_first_line_does_not_snap_to_noise_where_the_first_boundary_is_hidden(tm
     rec = reconstruct(img)
     assert abs(rec.grid.cell_y - truth["cell_y"]) <= 0.02 * truth["cell_y"]
     assert circular(rec.grid.offset_y, truth["shown_y"], truth["cell_y"]) <= 1
+
+
+def test_clean_art_on_an_8px_grid_at_offset_0_keeps_its_grid():
+    # every boundary of per-pixel random art changes colour in nearly every row, on JPEG's own lattice
+    for seed in range(3):
+        art = np.random.default_rng(seed).integers(0, 256, (24, 24, 3)).astype(np.uint8)
+        img = np.repeat(np.repeat(art, 8, 0), 8, 1)
+        d = np.abs(np.diff(img.astype(np.int16), axis=1)).astype(np.uint8)
+        assert not jpeg_blocking(d, 1).any()
+        rec = reconstruct(img)
+        assert rec.grid.cell_x == rec.grid.cell_y == 8.0 and np.array_equal(rec.sprite[..., :3], art)

@@ -316,11 +316,12 @@ def refine_small(impulses: np.ndarray, cell: float, offset: float, spread: float
     cells = cell * (1 + np.linspace(-spread, spread, steps))  # (C,)
     phases = np.arange(0.0, 1.0, 0.05)  # (P,)
     k = np.arange(-1, int(n / cells.min()) + 2)  # (K,)
-    pos = np.round((phases[None, :, None] + k[None, None, :]) * cells[:, None, None]).astype(np.int64) - 1
-    valid = (pos >= 0) & (pos < n)
-    dup = np.zeros_like(valid)
-    dup[..., 1:] = pos[..., 1:] == pos[..., :-1]  # two lines on one pixel: no extra evidence
-    score = np.where(valid & ~dup, impulses[np.clip(pos, 0, n - 1)], 0.0).sum(axis=2) / total  # (C, P)
+    pos = np.rint((phases[None, :, None] + k[None, None, :]) * cells[:, None, None]).astype(np.int64)
+    padded = np.r_[0.0, impulses, 0.0]  # boundary e is impulses[e - 1] = padded[e]; outside the image reads 0
+    hit = padded[np.clip(pos, 0, n + 1)]
+    if cells.min() <= 1:  # lines under a pixel apart can share one: no extra evidence
+        hit[..., 1:][pos[..., 1:] == pos[..., :-1]] = 0.0
+    score = hit.sum(axis=2) / total  # (C, P)
     ci, pi = np.nonzero(score >= score.max() - 1e-9)
     best_cell = float(cells[ci].mean())
     angle = np.angle(np.exp(2j * np.pi * phases[pi]).mean()) / (2 * np.pi)

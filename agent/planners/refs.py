@@ -144,6 +144,10 @@ SPAN_STOP = re.compile(r".*(?:[;.!?]\s|\s[-—–]\s)")
 PHRASE_WORDS = re.compile(rf"^(?:\s*(?:{DET}|a|an|[\w-]+)){{0,3}}\s*$")
 
 
+DESCRIPTIVE = re.compile(r"\b(?:with|of|showing|where|in which|wearing|holding|in)\s+$")  # inside a noun phrase
+LABEL = re.compile(r"^\s*(?P<noun>[\w ]{2,20}?)\s*[:=]\s")  # "content: my cat photo (first)"
+
+
 def _before(clause: str, m: Mention) -> str:
     text = clause[max(0, m.start - 60):m.start]
     cut = SPAN_STOP.match(text)
@@ -192,11 +196,14 @@ def role(clause: str, m: Mention, style_named=None) -> str | None:
         phrase = before if said.startswith("(") else before.rstrip()[:-1]
         if re.search(rf"\b(?:{REF_NOUNS})\s*$", phrase) or (style_named and style_named(phrase[-40:])):
             return "ref"  # "this anime screenshot (2nd one)"
-        leads = list(re.finditer(rf"\b{DET}\b", phrase))
-        before = phrase[:leads[-1].start()] if leads else ""
+        leads = [d for d in re.finditer(rf"\b{DET}\b", phrase) if not DESCRIPTIVE.search(phrase[:d.start()])]
+        before = phrase[:leads[-1].start()] if leads else ""  # before the noun phrase: "the one with the dog (2nd)"
     governor = GOVERNOR.search(before)
     if governor:
         return "ref" if governor["ref"] else "target"
+    label = LABEL.match(clause)
+    if label and label.end() <= m.start:
+        return _noun_role(label["noun"])
     return None
 
 
@@ -215,13 +222,22 @@ BIND_FILLER = re.compile(rf"\b(?:use|using|take|treat|keep|consider|pick|choose|
 
 
 def only_binds(clause: str, n: int) -> bool:
-    """The clause only says which attachment is the one to change ("use the second shot as the base", "photo 2 is
-    the target"): a role for the step it belongs to, no step of its own (a reference said so still asks for a tool
-    that takes one)."""
+    """The clause only says which attachment is the one to change ("use the second shot as the base", "image B has
+    his eyes closed, image A is him with his eyes open"): roles for the step it belongs to, no step of its own (a
+    reference alone still asks for a tool that takes one)."""
     found = mentions(clause, n)
-    if not found or any(role(clause, m) != "target" for m in found):
+    roles = [role(clause, m) for m in found]
+    if not found or "target" not in roles or None in roles:
         return False
-    rest = "".join(clause[a.end:b.start] for a, b in zip([Mention(0, 0, 0), *found], [*found, Mention(len(clause),
-                                                                                                  0, 0)],
-                                                            strict=True))
-    return not re.search(r"[a-z]{3}", BIND_FILLER.sub(" ", rest))
+    ends = [m.end + len(role_phrase(clause, m)) for m in found]
+    rest = "".join(clause[a:b.start] for a, b in zip([0, *ends], [*found, Mention(len(clause), 0, 0)], strict=True))
+    said = re.findall(r"[a-z]{3,}", BIND_FILLER.sub(" ", rest))
+    return not said or (len(said) == 1 and bool(LABEL.match(clause)))  # "content: my cat photo (first)"
+
+
+def role_phrase(clause: str, m: Mention) -> str:
+    """The words right after a mention that give its role ("has his eyes closed", "is the style"); not one that
+    names a step ("is the one to restore")."""
+    after = _after(clause, m)
+    said = AFTER_REF.search(after) or AFTER_TARGET.search(after)
+    return after[:said.end()] if said and not re.search(r"\bto \w+$", after[:said.end()]) else ""

@@ -234,7 +234,10 @@ def classify(clauses: list[str], request: str, n_attachments: int, parts: bool =
             out.append(Clause(c, None if r == "answer" else r, 1.0))
             continue
         label, sim, margin = next(near)
-        tool = None if label == "answer" or sim < 0.35 or intent.statement(c) or (parts and intent.told(c)) else label
+        names_only = parts and attach.attachment_refs(c, n_attachments) and not tx.is_request(c)  # "the one with
+        # the dog (2nd)": which attachment, for the step beside it
+        tool = None if label == "answer" or sim < 0.35 or intent.statement(c) or (parts and intent.told(c)) \
+            or names_only else label
         if tool and not _supported(tool, c) and not tx.find_style(c) and not attach.attachment_refs(c, n_attachments):
             tool = None  # "make it HDR", "vectorize this logo": close to an example, but no word of the tool's own
         out.append(Clause(c, tool, float(min(1.0, max(0.0, margin * 4 + (sim - 0.35))))))

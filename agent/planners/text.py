@@ -100,7 +100,7 @@ def rx(pattern: str) -> re.Pattern:
 
 GENERAL_WORDS = ("please", "photo", "image", "picture", "make", "turn", "variations", "shading", "more", "less",
                  "darker", "lighter",
-                 "first", "second", "third", "before", "after", "finally", "beforehand", "afterwards",
+                 "first", "second", "before", "after", "finally", "beforehand", "afterwards",
                  "like")  # the order and reference words carry the plan
 
 
@@ -484,7 +484,8 @@ def binds(sentence: str) -> bool:
     """A sentence that says which attachment is which, or the order of the steps: part of the instruction."""
     s = sentence.strip().lower()
     return len(s.split()) <= 16 and bool(BINDS.search(s) or ORDER_SENTENCE.search(s) or PREFERENCE.search(s)
-                                         or LAST_WORDS.search(s) or FIRST_WORDS.search(s))
+                                         or LAST_WORDS.search(s) or FIRST_WORDS.search(s)
+                                         or any(refs.role_phrase(s, m) for m in refs.mentions(s, 9)))
 
 
 CLAUSE_JOINT = re.compile(r",?\s+(?:so|and so|and then|then|which is why|that'?s why)\s+|;\s*|\s+[-—–]\s+|:\s+|"

@@ -9,7 +9,8 @@ from atelier.core.registry import ArgCue, PlannerHints, Rule
 
 LOOKUP = r"\b(find|show|suggest|recommend|(?<!, )which|what|look up|search|list|browse|references?)\b"
 TRANSFORM = (r"\b(make|turn|give|apply|restyle|paint|render|convert|transform|style it|style this|redo|change|"
-             r"do it|do this|draw|match|copy|transfer|(?:would|could|might|will) look)\b")
+             r"do it|do this|draw|match|copy|transfer|(?:would|could|might|will) look|"
+             r"colou?r(?:ed|ise|ize|ised|ized)? (?:it|this|that|them|like|in|as))\b")
 VOCABULARY = ("style", "styles", "reference", "cyberpunk", "watercolor", "watercolour", "steampunk", "vaporwave",
               "synthwave", "anime", "painting", "vintage", "sepia", "comic", "gothic", "graffiti", "cubism",
               "pointillism", "impressionism", "colours", "colors", "look", "artwork", "vibe", "mood", "palette",

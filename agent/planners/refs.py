@@ -223,11 +223,10 @@ BIND_FILLER = re.compile(rf"\b(?:use|using|take|treat|keep|consider|pick|choose|
 
 def only_binds(clause: str, n: int) -> bool:
     """The clause only says which attachment is the one to change ("use the second shot as the base", "image B has
-    his eyes closed, image A is him with his eyes open"): roles for the step it belongs to, no step of its own (a
-    reference alone still asks for a tool that takes one)."""
+    his eyes closed"): a role for the step it belongs to, no step of its own (a reference said so still asks for a
+    tool that takes one)."""
     found = mentions(clause, n)
-    roles = [role(clause, m) for m in found]
-    if not found or "target" not in roles or None in roles:
+    if not found or any(role(clause, m) != "target" for m in found):
         return False
     ends = [m.end + len(role_phrase(clause, m)) for m in found]
     rest = "".join(clause[a:b.start] for a, b in zip([0, *ends], [*found, Mention(len(clause), 0, 0)], strict=True))

@@ -234,8 +234,8 @@ def classify(clauses: list[str], request: str, n_attachments: int, parts: bool =
             out.append(Clause(c, None if r == "answer" else r, 1.0))
             continue
         label, sim, margin = next(near)
-        names_only = parts and attach.attachment_refs(c, n_attachments) and not tx.is_request(c)  # "the one with
-        # the dog (2nd)": which attachment, for the step beside it
+        names_only = attach.attachment_refs(c, n_attachments) and not tx.is_request(c) and (parts or NOUN_PHRASE.match(
+            c))  # "the one with the dog (2nd)": which attachment, for the step beside it
         tool = None if label == "answer" or sim < 0.35 or intent.statement(c) or (parts and intent.told(c)) \
             or names_only else label
         if tool and not _supported(tool, c) and not tx.find_style(c) and not attach.attachment_refs(c, n_attachments):
@@ -713,6 +713,7 @@ DESCRIBED_ONE = re.compile(  # an attachment named by what is in it or how it lo
     rf"\bthe (?!(?:same|new|next|previous|original|final|good|right|left|top|bottom|{attach.COUNT_ORD}|"
     r"latest|real|whole|small|big)\b)[a-z]+(?:y|er|est|ed|ing) one\b")
 POINTS_BACK = re.compile(r"\b(?:it|that|this|them|those|him|her|the original)\b")  # what a request points back to
+NOUN_PHRASE = re.compile(rf"^{attach.DET}\s(?!.*\b(?:is|are|was|were|has|have|had|\w+ing|\w+ed)\b)")  # no verb in it
 THIS_IMAGE = re.compile(rf"\b(?:this|the attached|these) (?:{attach.PHOTO}|one|sprite|punk)s?\b")
 LIKE_ATTACHED = re.compile(rf"\b(?:like|as|after|of|from) (?:this|the attached|the new) (?:one|{attach.PHOTO}|"
                            r"painting|poster|artwork|drawing|print)\b")

@@ -250,6 +250,18 @@ def _refine(profile: np.ndarray, cell: float) -> tuple[float, complex]:
     return float(cells[best]), complex(z[best])
 
 
+def sorted_unique(values: np.ndarray) -> np.ndarray:
+    """``np.unique`` of an array that is already sorted: line positions come in order, and ``np.unique``'s
+    sort and hashing were a third of a small grid's line bookkeeping.
+
+    >>> sorted_unique(np.array([0, 3, 3, 7, 9, 9])).tolist()
+    [0, 3, 7, 9]
+    """
+    if values.size < 2:
+        return values.copy()
+    return values[np.r_[True, values[1:] != values[:-1]]]
+
+
 def grid_lines(n: int, cell: float, offset: float) -> np.ndarray:
     """Cell boundaries in ``[0, n]``: the comb's lines, rounded to pixels, plus the image borders where the
     border cell counts.
@@ -281,7 +293,7 @@ def grid_lines(n: int, cell: float, offset: float) -> np.ndarray:
         before, after = pos[pos <= 0], pos[pos >= n]
         head = [0] if before.size and 2 * inner[0] >= inner[0] - before[-1] else []
         tail = [n] if after.size and 2 * (n - inner[-1]) >= after[0] - inner[-1] else []
-    return np.unique(np.r_[head, inner, tail]).astype(np.int64)
+    return sorted_unique(np.r_[head, inner, tail]).astype(np.int64)
 
 
 def _trim_borders(lines: np.ndarray, cell: float) -> np.ndarray:
@@ -387,7 +399,7 @@ def track_lines(profile: np.ndarray, cell: float, offset: float, n: int,
     back = offset - cell
     head = [back] if back >= -cell / 2 - 0.25 else []
     out = np.round(np.array(head + lines + [n], dtype=np.float64)).astype(np.int64)
-    return _trim_borders(np.unique(np.clip(out, 0, n)), cell)
+    return _trim_borders(sorted_unique(np.clip(out, 0, n)), cell)
 
 
 def settle_borders(lines: np.ndarray, n: int, cell: float) -> np.ndarray:
@@ -412,7 +424,7 @@ def settle_borders(lines: np.ndarray, n: int, cell: float) -> np.ndarray:
         inner.append(inner[-1] + cell)
     head = [0.0] if inner[0] >= keep else []
     tail = [float(n)] if n - inner[-1] >= keep else []
-    return np.unique(np.round(np.array(head + inner + tail)).astype(np.int64))
+    return sorted_unique(np.round(np.array(head + inner + tail)).astype(np.int64))
 
 
 def _line_fit(x: np.ndarray, y: np.ndarray, w: np.ndarray | None = None) -> tuple[float, float]:

@@ -32,6 +32,7 @@ from .grid import (
     refine_small,
     settle_borders,
     slope_precision,
+    sorted_unique,
     track_lines,
 )
 from .synth import cell_colours
@@ -84,8 +85,8 @@ def sample_diff(img: np.ndarray, sprite: np.ndarray, xlines: np.ndarray, ylines:
                 tolerance: float = 32) -> tuple[float, float]:
     """(share of sampled pixels off by more than ``tolerance``, their mean absolute difference / 255), on an
     evenly spaced sample of at most ``SAMPLE`` x ``SAMPLE`` pixels inside the grid."""
-    ys = np.unique(np.linspace(ylines[0], ylines[-1] - 1, min(SAMPLE, ylines[-1] - ylines[0])).astype(np.int64))
-    xs = np.unique(np.linspace(xlines[0], xlines[-1] - 1, min(SAMPLE, xlines[-1] - xlines[0])).astype(np.int64))
+    ys = sorted_unique(np.linspace(ylines[0], ylines[-1] - 1, min(SAMPLE, ylines[-1] - ylines[0])).astype(np.int64))
+    xs = sorted_unique(np.linspace(xlines[0], xlines[-1] - 1, min(SAMPLE, xlines[-1] - xlines[0])).astype(np.int64))
     r = np.clip(np.searchsorted(ylines, ys, side="right") - 1, 0, sprite.shape[0] - 1)
     c = np.clip(np.searchsorted(xlines, xs, side="right") - 1, 0, sprite.shape[1] - 1)
     a = img[ys][:, xs, :3].astype(np.int16)  # rows then columns: two gathers, cheaper than one 2-D one

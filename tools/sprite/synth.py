@@ -20,7 +20,7 @@ def cell_colours(img: np.ndarray, xlines: np.ndarray, ylines: np.ndarray, max_sa
     """
     def samples(lines: np.ndarray) -> int:
         width = float(np.median(np.diff(lines))) if lines.size > 1 else 1.0
-        n = int(np.clip(np.ceil(width * (1 - 2 * margin)), 1, max_samples))
+        n = min(max(int(np.ceil(width * (1 - 2 * margin))), 1), max_samples)
         return n if n % 2 else n - 1
 
     xs = centres(xlines, samples(xlines), margin)  # (cols, sx)

@@ -24,6 +24,7 @@ import numpy as np
 
 from .grid import (
     GridCandidate,
+    clamp,
     dense_impulses,
     edge_sharpness,
     fit_lines,
@@ -69,7 +70,7 @@ def _alignment(impulses: np.ndarray, lines: np.ndarray, cell: float) -> tuple[fl
     strong = impulses > 0.1 * float(impulses.max())
     hits = np.zeros(inner.size, bool)
     for d in range(-reach, reach + 1):
-        idx = np.clip(inner + d, 0, n - 1)
+        idx = clamp(inner + d, 0, n - 1)
         near[idx] = True
         hits |= strong[idx]
     return float(hits.mean()), float(impulses[near].sum() / total)
@@ -87,8 +88,8 @@ def sample_diff(img: np.ndarray, sprite: np.ndarray, xlines: np.ndarray, ylines:
     evenly spaced sample of at most ``SAMPLE`` x ``SAMPLE`` pixels inside the grid."""
     ys = sorted_unique(np.linspace(ylines[0], ylines[-1] - 1, min(SAMPLE, ylines[-1] - ylines[0])).astype(np.int64))
     xs = sorted_unique(np.linspace(xlines[0], xlines[-1] - 1, min(SAMPLE, xlines[-1] - xlines[0])).astype(np.int64))
-    r = np.clip(np.searchsorted(ylines, ys, side="right") - 1, 0, sprite.shape[0] - 1)
-    c = np.clip(np.searchsorted(xlines, xs, side="right") - 1, 0, sprite.shape[1] - 1)
+    r = clamp(np.searchsorted(ylines, ys, side="right") - 1, 0, sprite.shape[0] - 1)
+    c = clamp(np.searchsorted(xlines, xs, side="right") - 1, 0, sprite.shape[1] - 1)
     a = img[ys][:, xs, :3].astype(np.int16)  # rows then columns: two gathers, cheaper than one 2-D one
     b = sprite[r][:, c, :3].astype(np.int16)
     step = np.abs(a - b)

@@ -53,10 +53,11 @@ STATEMENT = re.compile(r"^(?:(?:so|and|but|ok|okay|well|hi|hey),?\s+)*(?:here (?
 
 def statement(clause: str) -> bool:
     """A clause that tells rather than asks ("here are two pictures of the family"): no tool from a nearest
-    example alone (a keyword rule can still choose one)."""
-    from atelier.agent.planners.text import REQUEST_RE, is_request
+    example alone (a keyword rule can still choose one); one that says what is wrong with the image ("this is an
+    upscaled punk") is the problem a tool fixes."""
+    from atelier.agent.planners.text import REQUEST_RE, STATE, is_request
 
-    return bool(STATEMENT.search(clause)) and not REQUEST_RE.search(clause) and not any(
+    return bool(STATEMENT.search(clause)) and not REQUEST_RE.search(clause) and not STATE.search(clause) and not any(
         is_request(p) for p in re.split(r",\s*|\s+and\s+|\s*[—–:]\s*|\s+-\s+", clause)[1:])
 
 

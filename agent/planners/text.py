@@ -475,9 +475,17 @@ BINDS = re.compile(  # which attachment is which: "the punk is the last one", "s
     rf"^ignore (?:the )?(?:{refs.PHOTO}|attachment|{refs.COUNT_ORD})")
 
 
+STATE = re.compile(  # "it's blurry because ...", "this is an upscaled punk": what is wrong with the attachment
+    r"^(?:(?:so|and|but|oh|ok|well),?\s+)?(?:it|this|that|they|these)(?:'s| is| was| are| were| looks?| got| has been)"
+    r"\s+(?:(?:a|an|my|so|really|very|pretty|kind of|all|way too|too|quite|super)\s+)*(?:[\w-]+\s+)?"
+    r"(?:upscal\w*|blurr\w*|nois\w*|grain\w*|pixelat\w*|enlarg\w*|scaled|blown|low[- ]res\w*|fuzzy|jpe?g\w*|"
+    r"closed|shut)\b")
+
+
 def describes(sentence: str) -> bool:
-    s = sentence.strip().lower()
-    return bool(DESCRIBES.search(s)) and len(s.split()) <= 14
+    """A short sentence about the attachment itself: what it is, what is wrong with it."""
+    s = normalise(sentence)
+    return bool(DESCRIBES.search(s) or STATE.search(s)) and len(s.split()) <= 14
 
 
 def binds(sentence: str) -> bool:
@@ -514,6 +522,20 @@ def weak_request(sentence: str) -> bool:
         WEAK_REQUEST_RE.sub(" ", s))
 
 
+CONTRAST = re.compile(r",?\s+but\s+(?=(?:for (?:this one|this|now|today)|this time|here|now|today|right now)?,?\s*"
+                      r"(?:i|we)\b)", re.I)
+
+
+def _after_contrast(sentence: str) -> str:
+    """"She loves anime and cyberpunk, but for this one I just want a pencil sketch": what follows the "but" when
+    what comes before it only tells (no request of its own)."""
+    parts = CONTRAST.split(sentence)
+    if len(parts) < 2 or any(is_request(p) and not weak_request(p) for p in parts[:-1]):
+        return sentence
+    last = parts[-1]
+    return last if is_request(last) or wish(last) else sentence
+
+
 def instruction_part(text: str) -> str:
     """The instruction inside a story: what follows "anyway, …" (and the like); of several sentences, those that
     ask for something (or, when none does, those about the attachment), so a story's words ("my grandfather
@@ -521,9 +543,9 @@ def instruction_part(text: str) -> str:
     marks = list(MARKER_RE.finditer(text))
     if marks and marks[-1].end() < len(text) - 3:
         text = text[marks[-1].end():]
-    sentences = [x for x in re.split(r"(?<=[.!?])\s+", text) if x.strip()]
+    sentences = [_after_contrast(x) for x in re.split(r"(?<=[.!?])\s+", text) if x.strip()]
     if len(sentences) < 2:
-        return text
+        return sentences[0] if sentences else text
     if any(is_request(x) or wish(x) for x in sentences):  # the requests, and short fragments
         keep = [is_request(x) or wish(x) for x in sentences]
         direct = [k and not weak_request(x) for x, k in zip(sentences, keep, strict=True)]
@@ -539,8 +561,9 @@ def instruction_part(text: str) -> str:
                             or ORDER_ANAPHORA.search(sentences[i].strip().lower())):
                 keep[i - 1] = True
             elif (keep[i] and not keep[i - 1] and describes(sentences[i - 1])
-                  and POINTS_BACK.search(sentences[i].lower())):
-                keep[i - 1] = True  # "This sprite was upscaled 400 %. Get me the original back."
+                  and (POINTS_BACK.search(sentences[i].lower()) or len(sentences[i].split()) <= 6)):
+                keep[i - 1] = True  # "This sprite was upscaled 400 %. Get me the original back." / "What are its
+                # attributes?": a short ask that leans on what was just said of the image
         return " ".join(x for x, k in zip(sentences, keep, strict=True) if k)
     about = [x for x in sentences if ATTACHED_RE.search(x.lower()) or binds(x)]
     kept = [x for x in (about or sentences) if not NARRATIVE_RE.search(x.strip().lower())]

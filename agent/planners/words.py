@@ -22,7 +22,8 @@ GENERAL = (
     "foto=photo", "fotos=photos", "fotografia=photo", "photographie=photo", "bild=photo", "bilder=photos",
     "immagine=photo", "imagen=photo", "imagenes=photos", "immagini=photos",
     "esta=this", "este=this", "cette=this", "ce=this", "dieses=this", "diesem=this", "dieser=this",
-    "questa=this", "questo=this",
+    "questa=this", "questo=this", "dit=this", "deze=these", "isso=this", "esse=this", "essa=this",
+    "duas=two", "dois=two", "deux=two", "zwei=two", "twee=two", "een=a", "pode=can you", "fazer=make",
     # order and joining words
     "y luego=then", "y despues=then", "luego=then", "despues=then", "puis=then", "ensuite=then", "et puis=then",
     "und dann=then", "dann=then", "danach=then", "e poi=then", "poi=then", "primero=first", "d'abord=first",

@@ -114,3 +114,15 @@ def test_clean_art_on_an_8px_grid_at_offset_0_keeps_its_grid():
         assert not jpeg_blocking(d, 1).any()
         rec = reconstruct(img)
         assert rec.grid.cell_x == rec.grid.cell_y == 8.0 and np.array_equal(rec.sprite[..., :3], art)
+
+
+def test_the_eval_scores_offsets_against_the_shown_grid_and_reads_older_truth_files():
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "evals" / "sprite"))
+    from run import offsets_ok
+
+    truth = {"offset_x": 0.0, "offset_y": 4.0, "cell_x": 10.0, "cell_y": 10.0, "jitter_x": 0.0, "jitter_y": 0.5,
+             "shown_x": 7.0, "shown_y": 4.5}
+    assert offsets_ok({"offset_x": 7.4, "offset_y": 5.2}, truth)
+    assert not offsets_ok({"offset_x": 7.4, "offset_y": 5.2}, truth, as_shown=False)  # the painted grid's 0
+    older = {k: v for k, v in truth.items() if not k.startswith("shown")}
+    assert offsets_ok({"offset_x": 9.5, "offset_y": 5.2}, older)  # offset + jitter, modulo the cell

@@ -45,7 +45,7 @@ ASKS_FOR_WORK = re.compile(r"^(?:(?:so|ok|okay|and|but|hey|hi|hello|also|please)
 PAST_RESULT = re.compile(r"^(?:why|how come)\b.*\b(?:did|does|is|was|were|came|come|looks?|turned)\b")
 
 
-STATEMENT = re.compile(r"^(?:(?:so|and|but|ok|okay|well|hi|hey),?\s+)*(?:here (?:is|are|'s)|these are|this is|"
+STATEMENT = re.compile(r"^(?:(?:so|and|but|ok|okay|well|hi|hey),?\s+)*(?:here(?: is| are|'s)|these are|this is|"
                        r"there (?:is|are)|i (?:took|have|had|got|snapped|shot)|we (?:took|have|had|got)|"
                        r"i'?m (?:attaching|sending|uploading|including)|i(?:'ve| have)? (?:attached|sent|uploaded|"
                        r"included|added) (?:a|an|my|two|three|the)\b)\b")

@@ -133,8 +133,8 @@ NOUN_BEFORE = re.compile(  # the noun a mention names: "the painting (2nd)", "th
     rf"\b(?P<noun>{REF_NOUNS}|{TARGET_NOUNS}|{PHOTO}|selfie|portrait|me|face)\s*"
     r"(?:(?:i|we)\s+(?:attached|sent|added|uploaded|included|gave you|put)(?:\s+(?:it|them))?(?:\s+as)?\s*|\(\s*|"
     r"(?:in|of|from)\s+|(?:is|=|:)\s*)?(?:the\s+|my\s+)?$")
-REF_GOVERNOR = (r"like|as|after|using|use|borrow|borrowing|take|taking|based on|matching|resembling|from|with|copy|"
-                r"copying|steal")
+REF_GOVERNOR = (r"like|as|after|using|use|borrow|borrowing|take|taking|based on|match|matches|matching|resembling|"
+                r"resemble|inspired by|from|with|copy|copying|steal")
 TARGET_GOVERNOR = (r"to|onto|on|for|in|into|make|turn|fix|restyle|restyling|styli[sz]e|style|sketch|open|restore|"
                    r"edit|change|redo|paint|do|transform|convert|keep")
 GOVERNOR = re.compile(rf"\b(?:(?P<ref>{REF_GOVERNOR})|(?P<target>{TARGET_GOVERNOR}))\s+(?:(?!(?:{REF_GOVERNOR}|"
@@ -144,6 +144,8 @@ SPAN_STOP = re.compile(r".*(?:[;.!?]\s|\s[-—–]\s)")
 PHRASE_WORDS = re.compile(rf"^(?:\s*(?:{DET}|a|an|[\w-]+)){{0,3}}\s*$")
 
 
+BRACKET_OPEN = re.compile(r"\(\s*(?:(?:it'?s|that'?s|this is|which is|=)\s*)?(?:the\s+)?$")  # "… (it's the second one)"
+LIKED = re.compile(r"\b(?:i|we)\s+(?:really\s+|just\s+|absolutely\s+|so\s+)?(?:like|love|adore|enjoy)\b")  # the look
 DESCRIPTIVE = re.compile(r"\b(?:with|of|showing|where|in which|wearing|holding|in)\s+$")  # inside a noun phrase
 LABEL = re.compile(r"^\s*(?P<noun>[\w ]{2,20}?)\s*[:=]\s")  # "content: my cat photo (first)"
 
@@ -192,8 +194,11 @@ def role(clause: str, m: Mention, style_named=None) -> str | None:
     subject = COPULA_BEFORE.search(before)
     if subject and _noun_role(subject["subject"]):
         return _noun_role(subject["subject"])  # "the reference with her eyes open is the second image"
-    if said.startswith("(") or before.rstrip().endswith("("):
-        phrase = before if said.startswith("(") else before.rstrip()[:-1]
+    opened = BRACKET_OPEN.search(before)
+    if said.startswith("(") or opened:
+        phrase = before if said.startswith("(") else before[:opened.start()]
+        if LIKED.search(phrase):
+            return "ref"  # "I really like how this movie still looks (it's the second one)"
         if re.search(rf"\b(?:{REF_NOUNS})\s*$", phrase) or (style_named and style_named(phrase[-40:])):
             return "ref"  # "this anime screenshot (2nd one)"
         leads = [d for d in re.finditer(rf"\b{DET}\b", phrase) if not DESCRIPTIVE.search(phrase[:d.start()])]
@@ -240,3 +245,13 @@ def role_phrase(clause: str, m: Mention) -> str:
     after = _after(clause, m)
     said = AFTER_REF.search(after) or AFTER_TARGET.search(after)
     return after[:said.end()] if said and not re.search(r"\bto \w+$", after[:said.end()]) else ""
+
+
+def binds_roles(sentence: str) -> bool:
+    """The sentence gives an attachment its role by the words round the mention itself ("image B has his eyes
+    closed", "this movie still (it's the second one)"), not by a verb that may be a story's ("after the final")."""
+    for m in mentions(sentence, 9):
+        bracketed = sentence[m.start:m.end].startswith("(") or BRACKET_OPEN.search(_before(sentence, m))
+        if role_phrase(sentence, m) or (bracketed and role(sentence, m)):
+            return True
+    return False

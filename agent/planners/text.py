@@ -493,7 +493,7 @@ def binds(sentence: str) -> bool:
     s = sentence.strip().lower()
     return len(s.split()) <= 16 and bool(BINDS.search(s) or ORDER_SENTENCE.search(s) or PREFERENCE.search(s)
                                          or LAST_WORDS.search(s) or FIRST_WORDS.search(s)
-                                         or any(refs.role_phrase(s, m) for m in refs.mentions(s, 9)))
+                                         or refs.binds_roles(s))
 
 
 CLAUSE_JOINT = re.compile(r",?\s+(?:so|and so|and then|then|which is why|that'?s why)\s+|;\s*|\s+[-—–]\s+|:\s+|"

@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 import numpy as np
+import pytest
 from PIL import Image
 from sprite_fixtures import cells_right, circular, simple_art
 
@@ -92,17 +93,37 @@ def test_large_noisy_jpeg_art_is_read_on_its_own_grid_not_on_the_block_lattice()
         assert cells_right(rec.sprite, art) == 1.0, seed
 
 
-def test_first_line_does_not_snap_to_noise_where_the_first_boundary_is_hidden(tmp_path):
+@pytest.fixture(scope="module")
+def tune_cases(tmp_path_factory) -> Path:
+    """The first 199 cases of the tune split (``make_cases.py --split tune --seed 0``), as the eval makes them."""
+    out = tmp_path_factory.mktemp("tune")
+    script = Path(__file__).resolve().parents[2] / "evals" / "sprite" / "make_cases.py"
+    subprocess.run([sys.executable, str(script), "--split", "tune", "--n", "199", "--seed", "0", "--out", str(out)],
+                   check=True, capture_output=True)
+    return out
+
+
+def tune_case(folder: Path, index: int) -> tuple[np.ndarray, dict]:
+    truth = json.loads((folder / "truth.json").read_text())[index]
+    return np.asarray(Image.open(folder / f"{truth['name']}.png").convert("RGB")), truth
+
+
+def test_first_line_does_not_snap_to_noise_where_the_first_boundary_is_hidden(tune_cases):
     # tune case 87 (colour noise, 28.56 px cells): its first row boundary is background on both sides, and
     # the first line snapped to a speck of noise 5 px in (offset 5 instead of 0)
-    script = Path(__file__).resolve().parents[2] / "evals" / "sprite" / "make_cases.py"
-    subprocess.run([sys.executable, str(script), "--split", "tune", "--n", "88", "--seed", "0", "--out", str(tmp_path)],
-                   check=True, capture_output=True)
-    truth = json.loads((tmp_path / "truth.json").read_text())[87]
-    img = np.asarray(Image.open(tmp_path / "tune0087.png").convert("RGB"))
+    img, truth = tune_case(tune_cases, 87)
     rec = reconstruct(img)
     assert abs(rec.grid.cell_y - truth["cell_y"]) <= 0.02 * truth["cell_y"]
     assert circular(rec.grid.offset_y, truth["shown_y"], truth["cell_y"]) <= 1
+
+
+def test_a_refined_peak_outside_the_spectral_heads_family_leads_when_it_holds_clearly_more_energy(tune_cases):
+    # tune case 198 (noise, 29.1 px cells): the spectrum's head along x was a 32.2 px peak (concentration
+    # 0.86 once refined) and 29.1 px (1.0) only an outsider; along y, 2-row structure shows 58.2 px
+    img, truth = tune_case(tune_cases, 198)
+    rec = reconstruct(img, rank=False)
+    assert abs(rec.grid.cell_x - truth["cell_x"]) <= 0.02 * truth["cell_x"]
+    assert abs(rec.grid.cell_y - truth["cell_y"]) <= 0.02 * truth["cell_y"]
 
 
 def test_clean_art_on_an_8px_grid_at_offset_0_keeps_its_grid():

@@ -112,8 +112,10 @@ def about_atelier(text: str, n_attachments: int) -> bool:
 
 
 def _without_you(text: str) -> str:
-    """The question without "you"/"your X" phrases, so "your tools" is not read as a person in the image."""
-    text = re.sub(r"^(?:can|could|does|do|will|would|is) it\b|\b(?:or )?is it (?:just|only|really)\b|"
+    """The question without "you"/"your X" phrases, so "your tools" is not read as a person in the image ("could
+    it be made to look cyberpunk?" is about the image: a passive names what is done to it)."""
+    text = re.sub(r"^(?:can|could|does|do|will|would|is) it\b(?! be [a-z]+(?:ed|en|de|ne|t)\b)|"
+                  r"\b(?:or )?is it (?:just|only|really)\b|"
                   r"\b(?:is|would|will) it (?:be )?(?:possible|ok|okay|fine|safe|hard|easy)\b|\bhow does it work\b|"
                   r"\bdoes it (?:work|run|need|cost)\b", " ", text)
     return re.sub(r"\b(?:you|your|yourself)\b(?: \w+)?", " ", text)

@@ -158,6 +158,9 @@ def nearest(clauses: list[str]) -> list[tuple[str, float, float]]:
     return out
 
 
+DESCRIPTION_TAIL = re.compile(r",\s+(?=(?:it|this|that|they)(?:'s| is| was| are| were)\s)")  # what the image is
+
+
 def rule_tool(clause: str, request: str, n_attachments: int | None = None) -> str | None:
     """High-precision keyword rules from the tools' specs; "answer" for edits no tool does; None when unsure.
     With ``n_attachments`` known, a tool that combines several photos (further frame roles) is not chosen for
@@ -169,16 +172,17 @@ def rule_tool(clause: str, request: str, n_attachments: int | None = None) -> st
 def rule_hit(clause: str, request: str, n_attachments: int | None = None) -> tuple[int, str] | None:
     """(priority, tool) of the first rule that matches, or (UNSUPPORTED_PRIORITY, "answer")."""
     checked = False
+    asked = DESCRIPTION_TAIL.split(clause)[0]  # "restore the face, it's a screenshot from a video call": no video edit
     for priority, tool, rule in _rules():
         if n_attachments == 1 and frame_roles(tool):
             continue
         if not checked and priority > UNSUPPORTED_PRIORITY:
             checked = True
-            if unsupported().search(clause) or _unsupported_edit(clause):
+            if unsupported().search(asked) or _unsupported_edit(asked):
                 return UNSUPPORTED_PRIORITY, "answer"
         if _matches(rule, clause, request) and not _inside_style_name(rule, tool, clause):
             return priority, tool
-    if not checked and (unsupported().search(clause) or _unsupported_edit(clause)):
+    if not checked and (unsupported().search(asked) or _unsupported_edit(asked)):
         return UNSUPPORTED_PRIORITY, "answer"
     return None
 
@@ -496,6 +500,9 @@ class SemanticPlanner:
             tools = [c for c in clauses if c.tool]
             text = whole
         confidence = min((c.confidence for c in clauses), default=0.0)
+        several = rule_tool(text, text) if not tools and request.n_attachments == 1 else None
+        if several not in (None, "answer") and frame_roles(several):  # "the best-take thing on these?" of one photo
+            return Plan(planner=self.name, ask=self._ask_for_shots(several)), confidence
         if not tools:
             answer = replies()["refuse"][1] if ignored else self._no_tool_answer(text)
             return Plan(planner=self.name, answer=answer), confidence
@@ -575,6 +582,10 @@ class SemanticPlanner:
             out += classify([clause], context, n)
         return join_clauses(anchored(out), context, n)
 
+    @staticmethod
+    def _ask_for_shots(tool: str) -> str:
+        return f"{catalogue()[tool].summary} Please attach the other shots too (at least two photos of the same group)."
+
     def _no_tool_answer(self, text: str) -> str:
         if re.search(r"\b(hi|hello|hey|good (morning|afternoon|evening)|thanks|thank you|cheers)\b", text):
             return "Hello! " + capabilities()
@@ -590,8 +601,7 @@ class SemanticPlanner:
             return Plan(planner=self.name, ask="Please attach the reference too: I have only one image, and the "
                         "request names two (the photo to change and the reference).")
         if several and n == 1:  # a tool that combines shots, given one: ask for the others
-            return Plan(planner=self.name, ask=f"{catalogue()[several].summary} Please attach the other shots too "
-                        "(at least two photos of the same group).")
+            return Plan(planner=self.name, ask=self._ask_for_shots(several))
         said = tx.said_count(text)
         if said is not None and said > max(n, 1):  # "sketch these 10" with 3 attached: ask for the rest
             return Plan(planner=self.name, ask=f"You mention {said} photos but {n} {'is' if n == 1 else 'are'} "

@@ -426,7 +426,9 @@ REQUEST_RE = re.compile(
     r"(?:i|we) (?:just |really |only |also |now )?(?:want|need|wish)|let'?s|help me|kindly|"
     r"do me a favou?r|"
     r"(?:asked|wants|want|told|needs|begged) (?:me|you|us) to|is it possible to|how about|"
-    r"wants? (?:it|this|his|her|my|the|our|their)\b[^.]{0,30}\bto (?:look|be|become|have|get))\b|\?\s*$")
+    r"(?:wants?|needs?) (?:it|this|his|her|my|the|our|their)\b[^.]{0,30}\bto (?:look|be|become|have|get))\b|\?\s*$")
+POLITE_ONLY = re.compile(r"^(?:(?:please|pls|thanks|thank you|thx|ty|cheers|and|so much|in advance|a lot|very much)"
+                         r"[\s,.!]*)+$")
 IMPERATIVE_RE = re.compile(
     r"^(?:(?:ok(?:ay)?|so|now|and|then|also|just|only|first|next|finally|lastly|oh|hey|hi|no|last step:?|first step:?|"
     r"final step:?|before that:?|after that:?|at the (?:very )?(?:start|end|beginning):?|to (?:start|finish):?|"
@@ -504,6 +506,8 @@ def is_request(sentence: str) -> bool:
     """A sentence that asks for something (imperative, "could you", "please", a question), not a story's; the
     imperative may open any of its clauses ("it's upscaled, so reconstruct the grid")."""
     s = sentence.strip().lower()
+    if POLITE_ONLY.match(s):
+        return False  # "Please and thank you.": manners, the ask is elsewhere
     return bool(REQUEST_RE.search(s) or any(IMPERATIVE_RE.search(c) for c in CLAUSE_JOINT.split(s)))
 
 

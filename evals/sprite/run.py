@@ -1,18 +1,19 @@
 """Sprite reconstruction eval: Atelier and proper-pixel-art side by side on the same ground-truth cases.
 
-    .venv/bin/python evals/sprite/make_cases.py --split tune --n 260 --seed 0
-    .venv/bin/python evals/sprite/make_cases.py --split heldout --n 260 --seed 1000
+    .venv/bin/python evals/sprite/make_cases.py --split tune --n 260 --seed 0      # and heldout (1000),
+    .venv/bin/python evals/sprite/make_cases.py --split heldout3 --n 260 --seed 3000  # heldout2 (2000), ...
     .venv/bin/pip install -c constraints.txt proper-pixel-art==2.0.0   # the peer (optional; skipped when missing)
-    .venv/bin/python evals/sprite/run.py [--split tune heldout] [--out evals/reports]
+    .venv/bin/python evals/sprite/run.py [--split tune heldout heldout2 heldout3] [--out evals/reports]
 
-Each split is reported on its own: ``tune`` (the only one anything was tuned on) and ``heldout`` (other
-packs, never tuned on, never used to train the ranker). Atelier runs twice, with and without the ranker.
+Each split is reported on its own (``make_cases.py`` says which packs each holds and which were tuned
+on). Atelier runs twice, with and without the ranker.
 
 Scores per method: cell size exact (±0.5 px for integer scales, ±2 % for fractional/uneven ones), both
-offsets within ±1 px (circular, modulo the cell; under row jitter of the grid moved by the jitter's mean,
-the boundaries' average position), sprite pixel-exact (right size, every cell within 24
-levels of the truth), sprite ≥ 99 % cells right, median diff % (pixels off by > 32 after re-upscaling on
-the found grid), median seconds per image overall and for images of 384-640 px (the "512²" class).
+offsets within ±1 px (circular, modulo the cell) of the grid the image shows (``corrupt.shown_offset``:
+row jitter's edge-weighted mean shift, half a pixel under an even-width smear, an uneven grid's hidden
+leading edge inferred from its first visible boundary), sprite pixel-exact (right size, every cell within
+24 levels of the truth), sprite ≥ 99 % cells right, median diff % (pixels off by > 32 after re-upscaling
+on the found grid), median seconds per image overall and for images of 384-640 px (the "512²" class).
 """
 
 from __future__ import annotations

@@ -22,7 +22,6 @@ MIN_CELL = 2.0  # the shortest period a once-per-pixel spectrum shows
 MIN_SMALL = 1.3  # the smallest cell proposed at all (via divisors and aliases)
 BORDER_SLACK = 0.0  # px a border cell may fall short of half the mean cell and still count
 SMALL_SLACK = 0.1  # the same on grids under 4 px, whose cell is only known to a few per cent
-OUTSIDE_MARGIN = 0.1  # concentration by which a peak outside the head's family must beat it to lead
 SNAP_SHARE = 0.15  # a tracked line snaps only to a boundary of at least this share of the typical one
 
 
@@ -585,11 +584,7 @@ def choose_axis(profile: np.ndarray, candidates: list[AxisGrid]) -> list[AxisGri
     if not candidates:
         return []
     strongest = max((c for c in candidates if not c.outside), key=lambda c: c.concentration, default=candidates[0])
-    rival = max((c for c in candidates if c.outside), key=lambda c: c.concentration, default=None)
-    outside = rival is not None and rival.concentration >= strongest.concentration + OUTSIDE_MARGIN
-    if outside:  # refined, a peak outside the family holds clearly more of the boundary energy: the spectral
-        strongest = rival  # head was a wrong peak (32 px for a 29 px grid), so the family is the rival's
-    family = [g for g in candidates if (outside or not g.outside) and _related(g, strongest)
+    family = [g for g in candidates if not g.outside and _related(g, strongest)
               and g.concentration >= 0.25 * strongest.concentration]
     admissible = [g for g in family
                   if all(refines(g, a, profile) for a in family

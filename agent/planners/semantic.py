@@ -64,7 +64,9 @@ ATTACHMENT_ONLY = re.compile(  # a part that only says which attachment: "only t
 NEGATED = re.compile(r"^(?:(?:no|nope|ok|okay|thanks|no thanks|actually|wait|please|but|and|so),?\s+)*"
                      r"(?:(?:i|we) (?:don'?t|do not) (?:need|want)|no need for|don'?t|do not|dont|no need to|never|"
                      r"please don'?t|stop|you don'?t need to|"
-                     r"there'?s no need to)\b")  # "no, please don't open the eyes": a clause that asks for no tool
+                     r"there'?s no need to)\b|"
+                     r"^(?:(?:and|but|please|just),?\s+)*no\s+(?!(?:need|problem|worries|rush|pressure)\b)[a-z-]+"
+                     r"(?:\s+[a-z-]+)?(?:,?\s+please)?$")  # "no, please don't open the eyes", "no drawing": no tool
 PRIVACY = re.compile(
     r"\b(privacy|private|upload(?:ed|s|ing)? (?:anywhere|somewhere|online|elsewhere|to)|(?:do|did|will) you upload|"
     r"(?:is|are|was|were) (?:it|this|they|my \w+|anything) uploaded|the cloud|servers?|internet|"
@@ -475,6 +477,8 @@ class SemanticPlanner:
                 return Plan(planner=self.name, answer=replies()["privacy"][1]), 1.0
             privacy_notes = [replies()["privacy"][1]]  # "sketch this, but don't keep a copy": the sketch runs
             text = ", ".join(work)
+        if tx.only_tells(cleaned) and not DANGER.search(whole):  # a story shared, no work asked for
+            return Plan(planner=self.name, answer=capabilities()), 1.0
         if intent.about_atelier(text, request.n_attachments) and not DANGER.search(whole):
             return Plan(planner=self.name, answer=capabilities()), 1.0
         about_input = re.search(r"\b(this|these|it|her|his|my|the (?:photo|image|picture))\b",
@@ -880,8 +884,9 @@ def anchored(out: list[Clause]) -> list[Clause]:
 
 
 def _switches_off(part: str) -> bool:
-    """The part turns off an on/off argument of some tool ("don't align the frames", "no dithering")."""
-    return any(value is False for name in catalogue() for value in named_args(name, part).values())
+    """The part turns off an argument of some tool ("don't align the frames", "no dithering", "no grain")."""
+    return any(value is False for name in catalogue() for value in named_args(name, part).values()) or any(
+        re.search(rf"\bno\s+{arg.replace('_', ' ')}\b", part) for name in catalogue() for arg in _arg_kinds(name))
 
 
 def _values_for_later(out: list[Clause], cl: Clause) -> bool:

@@ -540,6 +540,16 @@ def _after_contrast(sentence: str) -> str:
     return last if is_request(last) or wish(last) else sentence
 
 
+def only_tells(text: str) -> bool:
+    """Three or more sentences that each start with their subject, and none asks, wishes, pleads, names a style,
+    binds an attachment or says what is wrong with the image ("This is the last photo of my dad. We took it at
+    the lake. I just wanted to show someone."): the message shares something and asks for no work."""
+    sentences = [x.strip().lower() for x in re.split(r"(?<=[.!?])\s+", text) if x.strip()]
+    return len(sentences) >= 3 and not any(is_request(x) or wish(x) or PLEA.search(x) or describes(x) or binds(x)
+                                           or find_style(normalise(x)) for x in sentences) and all(
+        STORY_START.search(x) or len(x.split()) <= 5 for x in sentences)
+
+
 def instruction_part(text: str) -> str:
     """The instruction inside a story: what follows "anyway, …" (and the like); of several sentences, those that
     ask for something (or, when none does, those about the attachment), so a story's words ("my grandfather

@@ -116,7 +116,12 @@ def _matches(rule: Rule, clause: str, request: str) -> bool:
     return (all(tx.rx(p).search(clause) for p in rule.all) and not any(tx.rx(p).search(clause) for p in rule.none)
             and all(tx.rx(p).search(request) for p in rule.request_all)
             and not any(tx.rx(p).search(request) for p in rule.request_none)
-            and (rule.style is None or bool(tx.find_style(clause)) == rule.style))
+            and (rule.style is None or _asks_style(clause) == rule.style))
+
+
+def _asks_style(clause: str) -> bool:
+    """A style is named, and not as what is wrong with the image ("it's all pixelated because I zoomed in")."""
+    return bool(tx.find_style(clause)) and not tx.STATE.search(clause)
 
 
 @dataclass
@@ -727,7 +732,7 @@ DESCRIBED_ONE = re.compile(  # an attachment named by what is in it or how it lo
     rf"\bthe (?!(?:same|new|next|previous|original|final|good|right|left|top|bottom|{attach.COUNT_ORD}|"
     r"latest|real|whole|small|big)\b)[a-z]+(?:y|er|est|ed|ing) one\b")
 POINTS_BACK = re.compile(r"\b(?:it|that|this|them|those|him|her|the original)\b")  # what a request points back to
-NOUN_PHRASE = re.compile(rf"^{attach.DET}\s(?!.*\b(?:is|are|was|were|has|have|had|\w+ing|\w+ed)\b)")  # no verb in it
+NOUN_PHRASE = re.compile(rf"^{attach.DET}\s(?!.*\b(?:is|are|was|were|has|have|had|\w+ing|[a-z]{{2,}}ed)\b)")  # no verb
 THIS_IMAGE = re.compile(rf"\b(?:this|the attached|these) (?:{attach.PHOTO}|one|sprite|punk)s?\b")
 LIKE_ATTACHED = re.compile(rf"\b(?:like|as|after|of|from) (?:this|the attached|the new) (?:one|{attach.PHOTO}|"
                            r"painting|poster|artwork|drawing|print)\b")
@@ -827,6 +832,10 @@ def join_clauses(out: list[Clause], context: str, n: int) -> list[Clause]:
             continue
         for p in pending if cl.tool else []:
             if p.refs or args_only(cl.tool, p.text):
+                if p.marks and not cl.marks and n >= 2:  # the step takes the reference said before it: a tool
+                    cl.marks = p.marks  # that takes one ("this cover (2nd) ... can my photo get that look?")
+                    cl.tool = _with_reference(cl, context, n) or cl.tool
+                    cl.marks = []
                 cl.refs, cl.marks = p.refs + cl.refs, p.marks + cl.marks
                 if args_only(cl.tool, p.text):
                     cl.text = f"{cl.text}, {p.text}"

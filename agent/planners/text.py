@@ -500,6 +500,10 @@ def binds(sentence: str) -> bool:
 
 CLAUSE_JOINT = re.compile(r",?\s+(?:so|and so|and then|then|which is why|that'?s why)\s+|;\s*|\s+[-—–]\s+|:\s+|"
                          r"^if\s[^,]{1,40},\s*")  # "if not, go ahead and sketch it": the condition, then the ask
+CONSEQUENCE = re.compile(r",?\s+(?:so|and so|then|and then)\s+(?!(?:it|i|we|you|he|she|they|this|that|the|my|our|"
+                         r"there|not|too|very|much|maybe|probably|also|just|really|please|at|in|on|for|with|to|from|"
+                         r"of|by|after|before|when|all|now|later|once)\b)[a-z]+\s+(?:it|this|that|"
+                         r"the|my|her|his|them|these|those|a|an)\b")  # "…, so rebuild the grid": verb and object
 
 
 def is_request(sentence: str) -> bool:
@@ -508,7 +512,8 @@ def is_request(sentence: str) -> bool:
     s = sentence.strip().lower()
     if POLITE_ONLY.match(s):
         return False  # "Please and thank you.": manners, the ask is elsewhere
-    return bool(REQUEST_RE.search(s) or any(IMPERATIVE_RE.search(c) for c in CLAUSE_JOINT.split(s)))
+    return bool(REQUEST_RE.search(s) or CONSEQUENCE.search(s) or any(IMPERATIVE_RE.search(c)
+                                                                      for c in CLAUSE_JOINT.split(s)))
 
 
 def wish(sentence: str) -> bool:
@@ -538,6 +543,14 @@ def _after_contrast(sentence: str) -> str:
         return sentence
     last = parts[-1]
     return last if is_request(last) or wish(last) else sentence
+
+
+def fragment(sentence: str) -> bool:
+    """A short sentence without a subject or a finite verb ("Best take of these four.", "Watercolor please."): an
+    ask said as a noun phrase."""
+    s = sentence.strip().lower()
+    return len(s.split()) <= 6 and not STORY_START.search(s) and not re.search(
+        r"\b(?:is|are|was|were|has|have|had|[a-z]{2,}ed)\b", s)
 
 
 def only_tells(text: str) -> bool:
@@ -570,6 +583,9 @@ def instruction_part(text: str) -> str:
             if keep[i - 1] and not keep[i] and len(sentences[i].split()) <= 6 and not STORY_START.search(
                     sentences[i].strip().lower()):
                 keep[i] = True
+        for i in range(len(sentences) - 1):  # "Best take of these four. Use the third shot as the base.": a
+            if keep[i + 1] and not keep[i] and fragment(sentences[i]) and binds(sentences[i + 1]):  # binding
+                keep[i] = True  # needs the step it binds for
         for i in range(1, len(sentences)):  # "... to look like a Renaissance painting. Can we do that?"
             if keep[i] and (ANAPHORA_RE.search(sentences[i].lower()) or PLEA.search(sentences[i].strip().lower())
                             or ORDER_ANAPHORA.search(sentences[i].strip().lower())):

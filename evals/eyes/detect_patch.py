@@ -174,9 +174,9 @@ def main(argv: list[str] | None = None) -> int:
              row("score + CNN (patches + faces)", combined_out_of_fold(faces, z["both_faces"]), y),
              row("score + HOG (patches + faces)", combined_out_of_fold(faces, z["hog_both_faces"]), y),
              row("**score + CNN + HOG (patches + faces)** — the shipped weights, each eye on its own", shipped, y),
-             row("**the same, an unsure eye (joint logit within 0.5 of 0) taking the mean with its partner's** — "
-                 "shipped (`eyes_unsure_margin.md`)", settled_out_of_fold(faces, z["both_faces"], z["hog_both_faces"]),
-                 y),
+             row(f"**the same, an unsure eye (joint logit within {UNSURE_MARGIN:g} of 0) taking the mean with its "
+                 "partner's** — shipped (`eyes_unsure_margin.md`)",
+                 settled_out_of_fold(faces, z["both_faces"], z["hog_both_faces"]), y),
              row("cross-source: CNN alone, trained on the patch set only (UTKFace unseen)", z["pat_faces"] > 0, y),
              row("cross-source: HOG alone, trained on the patch set only", z["hog_pat_faces"] > 0, y),
              row("cross-source: score + CNN + HOG, both trained on the patch set only",

@@ -1,5 +1,6 @@
 """Known-answer eye scenes shared by the eye tests: a blue-eyed astronaut under warm light, a group of three
-made from the astronaut photo, and bursts where a chosen person blinks in each frame."""
+made from the astronaut photo, bursts where a chosen person blinks in each frame, and drawn 24×24 open and
+closed eye patches."""
 
 from __future__ import annotations
 
@@ -64,3 +65,25 @@ def blink(rgb: np.ndarray, faces, who: list[int]) -> np.ndarray:
     for i in who:
         out = close_eye(close_eye(out, faces[i], "left"), faces[i], "right")
     return out
+
+
+def synthetic_eyes(n: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """Open: a pale almond with a dark iris; closed: plain skin with a dark lash arc; both on noisy skin."""
+    import cv2
+
+    rng = np.random.default_rng(seed)
+    patches, closed = [], []
+    for k in range(n):
+        skin = rng.uniform(110, 190)
+        img = np.full((24, 24), skin, np.float32)
+        cx, cy = 12 + rng.uniform(-1.5, 1.5), 12 + rng.uniform(-1.5, 1.5)
+        if k % 2:
+            t = np.linspace(0, 1, 20)
+            arc = np.c_[cx - 7 + 14 * t, cy + 2 * np.sin(np.pi * t)]
+            cv2.polylines(img, [np.round(arc).astype(np.int32)], False, skin - 80, 1, cv2.LINE_AA)
+        else:
+            cv2.ellipse(img, (round(cx), round(cy)), (8, 4), 0, 0, 360, min(250, skin + 50), -1)
+            cv2.circle(img, (round(cx + rng.uniform(-2, 2)), round(cy)), 3, skin - 90, -1)
+        patches.append(np.clip(img + rng.normal(0, 4, img.shape), 0, 255))
+        closed.append(bool(k % 2))
+    return np.stack(patches).astype(np.float32), np.array(closed)

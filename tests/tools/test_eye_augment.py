@@ -4,6 +4,7 @@ curve, old weight files are read the way they were trained, and the training aug
 from __future__ import annotations
 
 import numpy as np
+from eye_fixtures import synthetic_eyes
 
 
 def _patch(seed: int = 0) -> np.ndarray:
@@ -68,3 +69,38 @@ def test_the_augmentation_is_deterministic_under_a_seed_and_stays_in_range():
     assert xs.shape == (18, 24, 24) and ys.tolist() == [True, False] * 9
     np.testing.assert_array_equal(xs[:6], x)
     np.testing.assert_array_equal(xs[6:12], a)
+
+
+def test_the_photometric_copy_changes_tone_but_not_where_the_eye_is():
+    from atelier.tools.eyes.augment import photometric
+
+    x = np.stack([_patch(s) for s in range(8)])
+    a, b = photometric(x, 5), photometric(x, 5)
+    np.testing.assert_array_equal(a, b)
+    assert a.shape == x.shape and a.min() >= 0 and a.max() <= 255
+    assert not np.array_equal(a, photometric(x, 6))
+    assert np.abs(a - x).mean() > 1
+    dark = lambda p: np.unravel_index(np.argmin(cv2_blur(p)), p.shape)  # noqa: E731
+    for before, after in zip(x, a, strict=True):  # no geometry: the dark pupil stays put
+        assert np.abs(np.subtract(dark(before), dark(after))).max() <= 1
+        assert np.corrcoef(before.ravel(), after.ravel())[0, 1] > 0.7
+
+
+def cv2_blur(p: np.ndarray) -> np.ndarray:
+    import cv2
+
+    return cv2.GaussianBlur(np.float32(p), (0, 0), 2.0)
+
+
+def test_photometric_training_is_seeded_and_differs_from_plain_training():
+    from atelier.tools.eyes.patch import forward, normalise
+    from atelier.tools.eyes.patch_train import train_cnn
+
+    x, y = synthetic_eyes(512, seed=1)
+    a = train_cnn(x, y, seed=0, epochs=12, width=4, flip=False, photometric=True)
+    b = train_cnn(x, y, seed=0, epochs=12, width=4, flip=False, photometric=True)
+    assert all(np.array_equal(a[k], b[k]) for k in a)
+    plain = train_cnn(x, y, seed=0, epochs=12, width=4, flip=False, photometric=False)
+    assert not np.array_equal(a["c1.weight"], plain["c1.weight"])
+    test_x, test_y = synthetic_eyes(80, seed=2)
+    assert ((forward(normalise(test_x), a) > 0) == test_y).mean() >= 0.95

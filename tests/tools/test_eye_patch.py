@@ -6,28 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-
-
-def _synthetic_eyes(n: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
-    """Open: a pale almond with a dark iris; closed: plain skin with a dark lash arc; both on noisy skin."""
-    import cv2
-
-    rng = np.random.default_rng(seed)
-    patches, closed = [], []
-    for k in range(n):
-        skin = rng.uniform(110, 190)
-        img = np.full((24, 24), skin, np.float32)
-        cx, cy = 12 + rng.uniform(-1.5, 1.5), 12 + rng.uniform(-1.5, 1.5)
-        if k % 2:
-            t = np.linspace(0, 1, 20)
-            arc = np.c_[cx - 7 + 14 * t, cy + 2 * np.sin(np.pi * t)]
-            cv2.polylines(img, [np.round(arc).astype(np.int32)], False, skin - 80, 1, cv2.LINE_AA)
-        else:
-            cv2.ellipse(img, (round(cx), round(cy)), (8, 4), 0, 0, 360, min(250, skin + 50), -1)
-            cv2.circle(img, (round(cx + rng.uniform(-2, 2)), round(cy)), 3, skin - 90, -1)
-        patches.append(np.clip(img + rng.normal(0, 4, img.shape), 0, 255))
-        closed.append(bool(k % 2))
-    return np.stack(patches).astype(np.float32), np.array(closed)
+from eye_fixtures import synthetic_eyes
 
 
 def test_numpy_forward_matches_the_torch_twin():
@@ -49,11 +28,11 @@ def test_training_is_seeded_and_separates_synthetic_open_and_closed_eyes():
     from atelier.tools.eyes.patch import forward, normalise
     from atelier.tools.eyes.patch_train import train_cnn
 
-    x, y = _synthetic_eyes(512, seed=1)
+    x, y = synthetic_eyes(512, seed=1)
     a = train_cnn(x, y, seed=0, epochs=12, width=4)
     b = train_cnn(x, y, seed=0, epochs=12, width=4)
     assert all(np.array_equal(a[k], b[k]) for k in a)
-    test_x, test_y = _synthetic_eyes(80, seed=2)
+    test_x, test_y = synthetic_eyes(80, seed=2)
     assert ((forward(normalise(test_x), a) > 0) == test_y).mean() >= 0.95
 
 
@@ -61,11 +40,11 @@ def test_mirror_mean_reads_a_patch_and_its_mirror_the_same_and_flip_training_sti
     from atelier.tools.eyes.patch import forward, normalise
     from atelier.tools.eyes.patch_train import mirror_mean, train_cnn
 
-    x, y = _synthetic_eyes(512, seed=1)
-    plain = train_cnn(x, y, seed=0, epochs=12, width=4)
-    flipped = train_cnn(x, y, seed=0, epochs=12, width=4, flip=True)
+    x, y = synthetic_eyes(512, seed=1)
+    plain = train_cnn(x, y, seed=0, epochs=12, width=4, flip=False, photometric=False)
+    flipped = train_cnn(x, y, seed=0, epochs=12, width=4, flip=True, photometric=False)
     assert not np.array_equal(plain["c1.weight"], flipped["c1.weight"])
-    test_x, test_y = _synthetic_eyes(80, seed=2)
+    test_x, test_y = synthetic_eyes(80, seed=2)
     read = lambda p: forward(normalise(p), flipped)  # noqa: E731
     assert np.allclose(mirror_mean(read, test_x), mirror_mean(read, test_x[:, :, ::-1]), atol=1e-5)
     assert not np.allclose(read(test_x), read(np.ascontiguousarray(test_x[:, :, ::-1])), atol=1e-3)
@@ -76,9 +55,9 @@ def test_the_hog_model_separates_synthetic_open_and_closed_eyes():
     from atelier.tools.eyes.patch import hog_features, hog_logits
     from atelier.tools.eyes.patch_train import train_hog
 
-    x, y = _synthetic_eyes(200, seed=1)
+    x, y = synthetic_eyes(200, seed=1)
     weights = train_hog(x, y)
-    test_x, test_y = _synthetic_eyes(80, seed=2)
+    test_x, test_y = synthetic_eyes(80, seed=2)
     assert ((hog_logits(hog_features(test_x), weights) > 0) == test_y).mean() >= 0.95
 
 
@@ -147,3 +126,30 @@ def test_a_synthetic_wink_on_the_astronaut_reads_as_one_closed_eye(astronaut, fa
         record = face_record(MediaPipeLandmarker().detect(wink)[0], 0, image=wink)
         assert record["closed_eyes"] == [side]
         assert record[f"{other}_eye"]["closed_probability"] < 0.5
+
+
+def test_the_shipped_weights_hold_the_round_five_cnn_and_the_equalised_hog_model():
+    from atelier.tools.eyes.patch import HOG_STYLE, WEIGHTS, load_weights, style_of
+
+    w = load_weights()
+    assert w["c1.weight"].shape == (24, 1, 3, 3) and w["c2.weight"].shape == (48, 24, 3, 3)
+    assert w["c3.weight"].shape == (96, 48, 3, 3) and w["fc.weight"].shape == (1, 96)
+    assert sum(v.size for k, v in w.items() if k[:2] in ("c1", "c2", "c3", "fc")) == 52_321
+    assert style_of(w) == HOG_STYLE and w["hog.coef"].shape == (1044,) and w["combine"].shape == (4,)
+    assert WEIGHTS.stat().st_size < 2 * 2**20
+
+
+def test_the_shipped_cnn_alone_reads_real_open_eyes_open_and_their_synthetic_blink_closed(astronaut, face):
+    from atelier.tools.eyes.measure import grey
+    from atelier.tools.eyes.patch import eye_patch, forward, load_weights, normalise
+    from atelier.tools.faces.mediapipe_backend import MediaPipeLandmarker
+    from atelier.tools.faces.synth import close_eye
+
+    def cnn(rgb, f):
+        gray = grey(rgb)
+        patches = np.stack([eye_patch(gray, f.corners(s), mirror=s == "right") for s in ("right", "left")])
+        return forward(normalise(patches), load_weights())
+
+    assert (cnn(astronaut, face) < -1).all()
+    shut = close_eye(close_eye(astronaut, face, "right"), face, "left")
+    assert (cnn(shut, MediaPipeLandmarker().detect(shut)[0]) > 1).all()

@@ -59,6 +59,13 @@ def augment(patches: np.ndarray, seed: int) -> np.ndarray:
     return np.stack([_photometric(_geometric(np.asarray(p, np.float32), rng), rng) for p in patches])
 
 
+def photometric(patches: np.ndarray, seed: int) -> np.ndarray:
+    """One copy of each (N, H, W) grey patch (0–255) with only the photometric changes of ``augment`` (no
+    geometry): for the CNN's training, whose own torch jitter already moves the patch."""
+    rng = np.random.default_rng(seed)
+    return np.stack([_photometric(np.asarray(p, np.float32), rng) for p in patches])
+
+
 def with_copies(patches: np.ndarray, closed: np.ndarray, copies: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
     """The patches and ``copies`` augmented copies of them (copy ``i`` drawn with seed ``seed + i``), labels
     repeated to match."""

@@ -86,8 +86,9 @@ def closed_probability(score: float, look: tuple[float, float], threshold: float
 def settle_unsure(logits: tuple[float, float], margin: float = UNSURE_MARGIN) -> tuple[float, float]:
     """Both eyes' joint logits, where one the models are unsure of (|logit| < ``margin``) is replaced by the
     mean of the two. Most shut eyes in photos are blinks, both eyes at once, so the other eye is evidence; a
-    clear wink (one eye sure either way) is untouched. Out of fold this lifts per-eye accuracy 97.69 → 98.01 %
-    and costs synthetic winks 87.5 → 83.3 % (``evals/eyes/unsure_margin.py``); ``margin=0`` turns it off."""
+    clear wink (one eye sure either way) is untouched. Out of fold this lifts per-eye accuracy 97.78 → 98.07 %
+    and costs fresh synthetic winks 85.8 → 82.6 % (``evals/eyes/unsure_margin.py``, whose rule chose 0.5 for
+    the round-5 weights); ``margin=0`` turns it off."""
     mean = (logits[0] + logits[1]) / 2
     return tuple(mean if abs(z) < margin else z for z in logits)  # type: ignore[return-value]
 

@@ -6,8 +6,11 @@ are still visible in the pixels. The patch is cut the way the CEW eye-patch set 
 24×24 patches, so that set can train it: a square 1.4 eye widths wide round the eye corners' midpoint, a
 twentieth of a width lower (fitted on 116 CEW eyes, normalised cross-correlation median 0.98), levelled, and
 the subject's right eye mirrored so every patch shows a left eye. Inference is plain numpy (CNN: three 3×3
-convolutions, two max pools, a global mean, one logistic unit; 23 361 weights) plus scikit-image's HOG for the
-linear model (1 045 weights), all in ``weights/eye_patch.npz``; ~2 ms per face for both eyes. The linear model
+convolutions of 24, 48 and 96 channels, two max pools, a global mean, one logistic unit; 52 321 weights; it
+reads any width) plus scikit-image's HOG for the linear model (1 045 weights), all in ``weights/eye_patch.npz``;
+a few ms per face for both eyes. The CNN is trained on fresh photometric copies each epoch
+(``augment.photometric``) and mirrored halves of each batch, so it leans less on one source's tone curve and
+sharpness. The linear model
 sees the patch histogram-equalised and slightly blurred (``HogStyle``): on z-scored sharp patches it had
 learnt how its training sources look and fell to 62 % on a source it never saw (``evals/eyes/hog_styles.py``).
 The two models' errors differ, so together they beat either. ``patch_train.py`` trains them;

@@ -22,8 +22,10 @@ import numpy as np
 
 from .patch import PATCH, normalise
 
-WIDTH = 16  # channels of the first convolution (then 2× and 4×)
+WIDTH = 24  # channels of the first convolution (then 2× and 4×); round 4 had 16
 EPOCHS = 15
+FLIP = True  # half of each CNN batch mirrored (read as is: mirror-averaged reading did not gain)
+PHOTOMETRIC = True  # the CNN trained on fresh ``augment.photometric`` copies each epoch
 FOLDS = 5
 
 
@@ -125,11 +127,16 @@ def build_net(width: int = WIDTH):
 
 
 def train_cnn(patches: np.ndarray, closed: np.ndarray, seed: int = 0, epochs: int = EPOCHS,
-              width: int = WIDTH, flip: bool = False) -> dict[str, np.ndarray]:
+              width: int = WIDTH, flip: bool = FLIP, photometric: bool = PHOTOMETRIC) -> dict[str, np.ndarray]:
     """The CNN trained on raw patches (normalised here); returns its weights as numpy arrays. ``flip`` also
-    mirrors half of each batch (an experiment, read with ``mirror_mean``: it did not help, so it is off)."""
+    mirrors half of each batch (so a left and a right eye teach the same filters).
+    ``photometric``: each epoch sees a fresh ``augment.photometric`` copy of every patch (gamma, contrast,
+    blur or sharpening, noise, JPEG; seeded by ``seed`` and the epoch), so the CNN cannot lean on one
+    source's tone curve or sharpness."""
     import torch
     import torch.nn.functional as F
+
+    from .augment import photometric as photometric_copy
 
     torch.set_num_threads(2)
     torch.manual_seed(seed)
@@ -140,7 +147,9 @@ def train_cnn(patches: np.ndarray, closed: np.ndarray, seed: int = 0, epochs: in
     batches = (len(y) + 127) // 128
     opt = torch.optim.AdamW(net.parameters(), 3e-3, weight_decay=1e-3)
     sched = torch.optim.lr_scheduler.OneCycleLR(opt, 3e-3, total_steps=epochs * batches)
-    for _ in range(epochs):
+    for epoch in range(epochs):
+        if photometric:
+            x = torch.tensor(normalise(photometric_copy(patches, 1000 * seed + epoch)))[:, None]
         order = torch.randperm(len(y), generator=gen)
         for i in range(0, len(y), 128):
             b = order[i:i + 128]
@@ -154,6 +163,11 @@ def train_cnn(patches: np.ndarray, closed: np.ndarray, seed: int = 0, epochs: in
             opt.step()
             sched.step()
     return {k: v.detach().numpy().copy() for k, v in net.state_dict().items()}
+
+
+def mirror_mean(logits, patches: np.ndarray) -> np.ndarray:
+    """The mean of ``logits`` (a function of patches) over the patches and their mirror images."""
+    return (logits(patches) + logits(np.ascontiguousarray(patches[:, :, ::-1]))) / 2
 
 
 def train_hog(patches: np.ndarray, closed: np.ndarray, c: float = 0.01, style=None, copies: int = 0,
@@ -188,17 +202,15 @@ def fit_combiner(scores: np.ndarray, logits: np.ndarray, closed: np.ndarray, thr
     return np.r_[model.coef_[0], model.intercept_].astype(np.float32)
 
 
-def mirror_mean(logits, patches: np.ndarray) -> np.ndarray:
-    """The mean of ``logits`` (a function of patches) over the patches and their mirror images."""
-    return (logits(patches) + logits(np.ascontiguousarray(patches[:, :, ::-1]))) / 2
-
-
 def out_of_fold_logits(train: list[EyeSet], tests: list[EyeSet], seed: int = 0, epochs: int = EPOCHS,
-                       k: int = FOLDS, kind: str = "cnn", flip: bool = False) -> list[np.ndarray]:
+                       k: int = FOLDS, kind: str = "cnn", flip: bool | None = None) -> list[np.ndarray]:
     """Patch logits (``kind`` = ``cnn`` or ``hog``) for every eye of each set in ``tests``, each from a model
     trained on the other folds of ``train`` (folds by group, so no photo or person is on both sides).
-    ``flip``: trained on mirrored copies too and read as the mean over each patch and its mirror."""
+    ``flip``: trained on mirrored copies too and read as the mean over each patch and its mirror; by default
+    (None) each model is trained and read as the shipped one is (the CNN with ``FLIP``, read as is)."""
     from .patch import forward, hog_features, hog_logits, style_of
+
+    train_flip = (kind == "cnn" and FLIP) if flip is None else flip
 
     outs = [np.zeros(len(t.closed), np.float32) for t in tests]
     for fold in range(k):
@@ -206,7 +218,7 @@ def out_of_fold_logits(train: list[EyeSet], tests: list[EyeSet], seed: int = 0, 
         x = np.concatenate([s.patches[m] for s, m in zip(train, keep, strict=True)])
         y = np.concatenate([s.closed[m] for s, m in zip(train, keep, strict=True)])
         if kind == "cnn":
-            weights = train_cnn(x, y, seed, epochs, flip=flip)
+            weights = train_cnn(x, y, seed, epochs, flip=train_flip)
             read = lambda p, w=weights: forward(normalise(p), w)  # noqa: E731
         else:
             weights = train_hog(np.r_[x, x[:, :, ::-1]], np.r_[y, y]) if flip else train_hog(x, y)

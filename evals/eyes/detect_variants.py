@@ -23,9 +23,9 @@ from pathlib import Path
 import numpy as np
 from detect_patch import add_protocol_args, combined_out_of_fold, protocol_faces, row
 from report import publish  # evals/eyes/report.py: scripts run from their folder
-from winks import largest_face, open_photos
+from winks import open_photos, read_eyes
 
-from atelier.tools.eyes.measure import CLOSED_BELOW, closed_probability, eye_logits, eye_state, grey
+from atelier.tools.eyes.measure import CLOSED_BELOW, closed_probability
 from atelier.tools.eyes.patch_train import (
     FOLDS,
     EyeSet,
@@ -78,11 +78,10 @@ def wink_check(open_dir: Path, skip: int, count: int, seed: int, cross_model) ->
     landmarker = MediaPipeLandmarker()
 
     def inputs(rgb):
-        face = largest_face(landmarker, rgb)
-        if face is None:
+        eyes = read_eyes(landmarker, rgb)
+        if eyes is None:
             return None
-        look = eye_logits(face, grey(rgb))
-        return {s: (eye_state(face, s)["score"], *look[s]) for s in ("right", "left")}
+        return {s: (score, *look) for s, (score, look) in eyes.items()}
 
     cases = []
     for rgb, face in open_photos(landmarker, open_dir, skip, count, seed):

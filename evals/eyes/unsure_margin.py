@@ -29,14 +29,11 @@ from detect_patch import (
     settle_pairs,
 )
 from report import publish  # evals/eyes/report.py: scripts run from their folder
-from winks import largest_face, open_photos
+from winks import open_photos, read_eyes
 
 from atelier.tools.eyes.measure import (
     UNSURE_MARGIN,
     closed_logit,
-    eye_logits,
-    eye_state,
-    grey,
     settle_unsure,
 )
 from atelier.tools.faces.mediapipe_backend import MediaPipeLandmarker
@@ -50,11 +47,10 @@ def wink_logits(open_dir: Path, start: int, count: int, seed: int) -> list[tuple
     landmarker = MediaPipeLandmarker()
 
     def logits(rgb):
-        face = largest_face(landmarker, rgb)
-        if face is None:
+        eyes = read_eyes(landmarker, rgb)
+        if eyes is None:
             return None
-        look = eye_logits(face, grey(rgb))
-        return np.array([closed_logit(eye_state(face, s)["score"], look[s]) for s in ("right", "left")])
+        return np.array([closed_logit(*eyes[s]) for s in ("right", "left")])
 
     out = []
     for rgb, face in open_photos(landmarker, open_dir, start, count, seed):

@@ -13,6 +13,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
+from atelier.tools.eyes.measure import eye_logits, eye_state, grey
 from atelier.tools.faces.face import Face
 from atelier.tools.faces.mediapipe_backend import MediaPipeLandmarker
 
@@ -21,6 +22,15 @@ def largest_face(landmarker: MediaPipeLandmarker, rgb: np.ndarray) -> Face | Non
     """The photo's main face (widest between the eyes), or None when no face is found."""
     faces = landmarker.detect(rgb)
     return max(faces, key=lambda f: f.inter_ocular) if faces else None
+
+
+def read_eyes(landmarker: MediaPipeLandmarker, rgb: np.ndarray) -> dict[str, tuple[float, tuple[float, float]]] | None:
+    """Per eye of the photo's main face its landmark score and eye-patch logits (CNN, HOG), or None with no face."""
+    face = largest_face(landmarker, rgb)
+    if face is None:
+        return None
+    look = eye_logits(face, grey(rgb))
+    return {s: (eye_state(face, s)["score"], look[s]) for s in ("right", "left")}
 
 
 def open_photos(landmarker: MediaPipeLandmarker, open_dir: Path, start: int, count: int,

@@ -93,13 +93,13 @@ def jpeg_blocking(d: np.ndarray, axis: int, block: int = 8) -> np.ndarray:
     if size < 2 * block or rows < 2 * block:
         return out
 
-    def quartiles(start: int) -> np.ndarray:  # per boundary from ``start`` on, every ``block``: only those summed
+    def row_medians(start: int) -> np.ndarray:  # per boundary from ``start`` on, every ``block``: only those summed
         part = (d[:, start::block] if axis == 1 else d[start::block]).astype(np.int16)
         total = sum(part[..., c] for c in range(part.shape[2]))  # channel adds: a 3-wide sum costs 5x more
         per_boundary = np.ascontiguousarray(total.T if axis == 1 else total)  # boundaries x rows
         return np.partition(per_boundary, rows // 2, axis=1)[:, rows // 2].astype(np.float64)
-    lattice = quartiles(block - 1)
-    middle = float(np.median(quartiles(block // 2 - 1)))
+    lattice = row_medians(block - 1)
+    middle = float(np.median(row_medians(block // 2 - 1)))
     excess = np.maximum(lattice - middle, 0.0)
     typical = float(np.median(excess))
     if typical <= 0 or middle <= 0:  # no step on most of the lattice, or flat blocks: no JPEG blocking to

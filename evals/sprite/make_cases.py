@@ -1,6 +1,6 @@
-"""Ground-truth cases for sprite reconstruction, from CC0 (one CC-BY 3.0) sprite packs and sprites drawn in code.
+"""Ground-truth cases for sprite reconstruction, from CC0 (two CC-BY 3.0) sprite packs and sprites drawn in code.
 
-Four splits with disjoint sources (``data/SOURCES.md``):
+Five splits with disjoint sources (``data/SOURCES.md``):
 
 - ``tune``: Kenney Tiny Battle, Kenney Tiny Dungeon, Nikoichu's 1-bit icons, and
   random blob sprites drawn in code; the only split anything was tuned on.
@@ -11,6 +11,9 @@ Four splits with disjoint sources (``data/SOURCES.md``):
 - ``heldout3``: Ninja Adventure's few-colour 38 px portraits, bosses (cut to 29-59 px) and monsters, Pixel
   Adventure 2's platformer enemies (16-84 px, cropped to their content) and Philipp Lenssen's 32 px
   Last Guardian characters; built in round 6 before any round-6 tuning, run once at the round's end.
+- ``heldout4``: the Superpowers RPG Battle System pack's large battle characters, monsters, 93x94 facesets
+  and items (20-192 px, monster/character frames cropped to their content), Antifarea's 18x20 top-down RPG
+  characters (CC-BY 3.0) and rcorre's 32 px item icons; a blind split, built once and run once.
 
 Sprites are single tiles and 2x2 / 4x4 groups of tiles (16-128 px). Every case is upscaled, cropped at
 random and corrupted by one kind from ``atelier.tools.sprite.corrupt.KINDS``, in turn. Sprites whose
@@ -20,6 +23,7 @@ visible part has fewer than two column or row boundaries are drawn again.
     .venv/bin/python evals/sprite/make_cases.py --split heldout --n 260 --seed 1000
     .venv/bin/python evals/sprite/make_cases.py --split heldout2 --n 260 --seed 2000
     .venv/bin/python evals/sprite/make_cases.py --split heldout3 --n 260 --seed 3000
+    .venv/bin/python evals/sprite/make_cases.py --split heldout4 --n 260 --seed 4000
 
 Extra tuning cases of chosen kinds (never of the held-out split), e.g.
 ``--split tune --n 130 --seed 7 --kinds colour_noise jpeg ai_mix --out /tmp/extra``.
@@ -150,12 +154,40 @@ def last_guardian_sprites(folder: Path) -> list[np.ndarray]:
     return sized(distinct(out))
 
 
+def superpowers_battle_sprites(folder: Path) -> list[np.ndarray]:
+    """Sheets named ``...-WxH`` (or ``W-H``) are cut into frames of that size, each cut to its content;
+    facesets, single poses and items are taken whole."""
+    out = []
+    for path in sorted(folder.glob("*.png")):
+        size = re.search(r"(\d+)[x-](\d+)(?:-Copie)?$", path.stem)
+        if size:
+            w, h = int(size[1]), int(size[2])
+            out += [content_box(t) for t in sheet_tiles(load_rgba(path), w, h, (1,), min_fill=0.02)]
+        else:
+            out.append(load_rgba(path))
+    return sized(distinct(out))
+
+
+def antifarea_sprites(folder: Path) -> list[np.ndarray]:
+    """18x20 character frames, and 2x2 groups of them (36x40)."""
+    return sized(distinct(sheet_tiles(load_rgba(folder / "antifarea_18x20chars.png"), 18, 20, (1, 2))))
+
+
+def rcorre_item_sprites(folder: Path) -> list[np.ndarray]:
+    """32 px item icons (thin diagonal weapons, so a low fill), and 2x2 groups of them (64 px)."""
+    return sized(distinct(sheet_tiles(load_rgba(folder / "items.png"), 32, 32, (1, 2), min_fill=0.05)))
+
+
 def sources(split: str) -> dict[str, list[np.ndarray]]:
     if split == "tune":
         icons = [t for p in sorted((DATA / "nikoichu_1bit_icons").glob("*.png")) for t in tiles_of(p, 16, (1, 2))]
         return {"kenney_tiny_battle": tiles_of(TINY_BATTLE, 16, (1, 2)),
                 "kenney_tiny_dungeon": tiles_of(DATA / "kenney_tiny_dungeon" / "tilemap_packed.png", 16, (1, 2, 4)),
                 "nikoichu_1bit_icons": icons, "blob": []}
+    if split == "heldout4":
+        return {"superpowers_rpg_battle": superpowers_battle_sprites(DATA / "superpowers_rpg_battle"),
+                "antifarea_18x20": antifarea_sprites(DATA / "antifarea_18x20"),
+                "rcorre_items": rcorre_item_sprites(DATA / "rcorre_items")}
     if split == "heldout3":
         return {"ninja_adventure": ninja_adventure_sprites(DATA / "ninja_adventure"),
                 "pixel_adventure_2": pixel_adventure_sprites(DATA / "pixel_adventure_2"),
@@ -178,7 +210,7 @@ def pick(rng: np.random.Generator, pool: dict[str, list[np.ndarray]]) -> tuple[s
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--split", choices=("tune", "heldout", "heldout2", "heldout3"), required=True)
+    parser.add_argument("--split", choices=("tune", "heldout", "heldout2", "heldout3", "heldout4"), required=True)
     parser.add_argument("--out", type=Path, default=None, help="default evals/sprite/cases/SPLIT")
     parser.add_argument("--n", type=int, default=260)
     parser.add_argument("--seed", type=int, default=0)

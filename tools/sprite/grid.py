@@ -23,6 +23,8 @@ MIN_SMALL = 1.3  # the smallest cell proposed at all (via divisors and aliases)
 BORDER_SLACK = 0.0  # px a border cell may fall short of half the mean cell and still count
 SMALL_SLACK = 0.1  # the same on grids under 4 px, whose cell is only known to a few per cent
 SNAP_SHARE = 0.15  # a tracked line snaps only to a boundary of at least this share of the typical one
+COVER_FULL = 0.99  # share of the boundary energy on a small grid's lines for it to explain them all
+SMALL_SEARCH_MAX = 400  # px: longer axes get no sub-2 px search (sub-2 px grids are sprites of <= 200 px)
 
 
 @dataclass(frozen=True)
@@ -51,6 +53,21 @@ class GridCandidate:
                 "offset_y": round(self.offset_y, 3), "score": round(self.score, 4)}
 
 
+def median(values: np.ndarray) -> float:
+    """``np.median`` of a non-empty 1-D array, the same value, without its generic-reduction overhead (it
+    runs a dozen times per candidate on arrays of a few dozen entries).
+
+    >>> median(np.array([3.0, 1.0, 2.0])), median(np.array([4.0, 1.0, 3.0, 2.0]))
+    (2.0, 2.5)
+    """
+    n = values.size
+    k = n // 2
+    if n % 2:
+        return float(np.partition(values, k)[k])
+    part = np.partition(values, (k - 1, k))
+    return float((part[k - 1] + part[k]) / 2)
+
+
 def edge_profile(img: np.ndarray, axis: int) -> np.ndarray:
     """Mean absolute colour change across each boundary along ``axis`` (1 = between columns).
 
@@ -67,7 +84,7 @@ def edge_profile(img: np.ndarray, axis: int) -> np.ndarray:
     else:
         sums = cv2.reduce(flat, 1, cv2.REDUCE_SUM, dtype=cv2.CV_32S).ravel()
     prof = (sums.astype(np.float64) - jpeg_blocking(d, axis)) / img.shape[1 - axis]
-    return np.maximum(prof - np.median(prof), 0.0)
+    return np.maximum(prof - median(prof), 0.0)
 
 
 def jpeg_blocking(d: np.ndarray, axis: int, block: int = 8) -> np.ndarray:
@@ -121,7 +138,7 @@ def boundary_impulses(profile: np.ndarray, k: float = 4.0, floor: float = 0.02) 
     left = np.r_[-np.inf, p[:-1]]
     right = np.r_[p[1:], -np.inf]
     peak = (p >= left) & (p > right)
-    mad = 1.4826 * float(np.median(np.abs(p - np.median(p))))
+    mad = 1.4826 * median(np.abs(p - median(p)))
     thr = max(k * mad, floor * float(p.max()))
     return np.where(peak & (p > thr), p, 0.0)
 
@@ -137,7 +154,7 @@ def dense_impulses(profile: np.ndarray, k: float = 4.0, floor: float = 0.02) -> 
     """
     if profile.size < 3:
         return profile.copy()
-    mad = 1.4826 * float(np.median(np.abs(profile - np.median(profile))))
+    mad = 1.4826 * median(np.abs(profile - median(profile)))
     return np.where(profile > max(k * mad, floor * float(profile.max())), profile, 0.0)
 
 
@@ -269,7 +286,7 @@ def sorted_unique(values: np.ndarray) -> np.ndarray:
     """
     if values.size < 2:
         return values.copy()
-    return values[np.r_[True, values[1:] != values[:-1]]]
+    return values[np.concatenate(([True], values[1:] != values[:-1]))]
 
 
 def grid_lines(n: int, cell: float, offset: float) -> np.ndarray:
@@ -317,38 +334,160 @@ def _trim_borders(lines: np.ndarray, cell: float) -> np.ndarray:
 
 
 def refine_small(impulses: np.ndarray, cell: float, offset: float, spread: float = 0.04,
-                 steps: int = 41) -> tuple[float, float]:
+                 steps: int | None = None) -> tuple[float, float]:
     """Cell and offset of a small grid (under 4 px) by exact line hits.
 
     Lines of a 1.5-4 px grid fall on whole pixels by rounding, so a cell 2 % off (1.72 for 1.75) puts
     every other line a pixel away after 16 cells: one row or column too many. The spectral estimate is
     that coarse on a 40 px sprite; scoring every (cell, offset) near it by the boundary energy sitting
     exactly on its rounded lines is not. Every grid in the best-scoring set explains the lines equally
-    well, so the answer is that set's centre (offsets averaged as phases).
+    well, so the answer is that set's centre (offsets averaged as phases). The cells are tried in steps
+    that move the last line by under half a pixel (``steps`` by default: 41 up to 100 px, then more, at
+    most 121): on a 176 px axis 41 steps over ±4 % move it by 0.35 px, and the true 3.19 px grid fell
+    between two of them.
 
     >>> imp = np.zeros(56); imp[np.round(np.arange(1, 32) * 1.75).astype(int) - 1] = 1.0
     >>> cell, offset = refine_small(imp, 1.72, 0.0)
     >>> bool(abs(cell - 1.75) < 0.015 and offset < 0.25)
     True
     """
-    n = impulses.size
-    total = float(impulses.sum())
-    if total <= 0 or cell >= 4:
+    if float(impulses.sum()) <= 0 or cell >= 4:
         return cell, offset
+    steps = steps or int(np.clip(0.4 * impulses.size, 41, 121)) | 1  # odd: the given cell is one of them
     cells = cell * (1 + np.linspace(-spread, spread, steps))  # (C,)
-    phases = np.arange(0.0, 1.0, 0.05)  # (P,)
+    phases = phases_for(cell)
+    score = small_scores(impulses, cells, phases)
+    best = score >= score.max() - 1e-9
+    centre, off = _set_centre(cells, best, phases)
+    if small_scores(impulses, np.array([centre]), np.array([off / centre]))[0, 0] >= score.max() - 1e-9:
+        return centre, off
+    # the set is not convex (two groups of boundaries across a flat stretch): its centre misses a line,
+    # so the member nearest to it stands
+    ci, pi = np.nonzero(best)
+    turn = np.abs((phases[pi] - off / centre + 0.5) % 1.0 - 0.5)
+    i = int(np.argmin(np.abs(cells[ci] - centre) / centre * 50 + turn))
+    return float(cells[ci[i]]), float(phases[pi[i]] * cells[ci[i]])
+
+
+def phases_for(cell: float) -> np.ndarray:
+    """Comb phases (in cells) for the small-grid searches: 20, or steps of at most 0.1 px on cells over
+    2 px — the painted lines sit at ``ceil(k * scale)``, half a pixel from the comb's, and a 0.16 px
+    phase step on a 3.2 px cell missed that half pixel by enough to drop a line in 55 cells.
+
+    >>> phases_for(1.5).size, phases_for(3.2).size
+    (20, 32)
+    """
+    count = max(20, int(np.ceil(cell / 0.1)))
+    return np.arange(count) / count
+
+
+def small_scores(impulses: np.ndarray, cells: np.ndarray, phases: np.ndarray | None = None) -> np.ndarray:
+    """(cells x phases): the share of the boundary energy sitting exactly on each comb's rounded lines."""
+    phases = phases_for(float(cells.mean())) if phases is None else phases
+    n = impulses.size
     k = np.arange(-1, int(n / cells.min()) + 2)  # (K,)
     pos = np.rint((phases[None, :, None] + k[None, None, :]) * cells[:, None, None]).astype(np.int64)
-    padded = np.r_[0.0, impulses, 0.0]  # boundary e is impulses[e - 1] = padded[e]; outside the image reads 0
+    padded = np.concatenate(([0.0], impulses, [0.0]))  # boundary e = padded[e]; outside reads 0
     hit = padded[clamp(pos, 0, n + 1)]
     if cells.min() <= 1:  # lines under a pixel apart can share one: no extra evidence
         hit[..., 1:][pos[..., 1:] == pos[..., :-1]] = 0.0
-    score = hit.sum(axis=2) / total  # (C, P)
-    ci, pi = np.nonzero(score >= score.max() - 1e-9)
+    return hit.sum(axis=2) / max(float(impulses.sum()), 1e-12)
+
+
+def _set_centre(cells: np.ndarray, best: np.ndarray, phases: np.ndarray) -> tuple[float, float]:
+    """Centre of a set of (cell, phase) grids: the mean cell, the phases averaged as angles."""
+    ci, pi = np.nonzero(best)
     best_cell = float(cells[ci].mean())
     angle = np.angle(np.exp(2j * np.pi * phases[pi]).mean()) / (2 * np.pi)
     off = float(angle % 1.0 * best_cell)
     return best_cell, (0.0 if off > best_cell - 1e-6 else off)
+
+
+def refine_small_square(imp_x: np.ndarray, imp_y: np.ndarray, cell: float, spread: float = 0.04,
+                        steps: int | None = None) -> tuple[float, float, float] | None:
+    """One cell for both axes of a small square grid, with each axis's offset, or ``None``.
+
+    On a 40-60 px sprite each axis alone admits a range of cells a few per cent wide (every grid in it
+    puts the same boundaries on lines); :func:`refine_small` takes that range's centre per axis. Pixels
+    are square, so the cells both axes admit are the evidence of both: their common range is narrower
+    and its centre nearer the truth. ``None`` when the axes admit no common cell (not square, or noise).
+
+    >>> ix, iy = np.zeros(60), np.zeros(60)
+    >>> ix[np.ceil(np.arange(1, 36) * 1.69).astype(int) - 1] = 1.0
+    >>> iy[np.ceil(np.arange(1, 29) * 1.69).astype(int) - 1] = 1.0
+    >>> cell, ox, oy = refine_small_square(ix, iy, 1.67)
+    >>> bool(abs(cell - 1.69) < 0.01)
+    True
+    """
+    if cell >= 4 or float(imp_x.sum()) <= 0 or float(imp_y.sum()) <= 0:
+        return None
+    steps = steps or int(np.clip(0.4 * max(imp_x.size, imp_y.size), 41, 121)) | 1  # as refine_small's
+    cells = cell * (1 + np.linspace(-spread, spread, steps))
+    phases = phases_for(cell)
+    sx, sy = small_scores(imp_x, cells, phases), small_scores(imp_y, cells, phases)
+    bx, by = sx >= sx.max() - 1e-9, sy >= sy.max() - 1e-9
+    both = bx.any(axis=1) & by.any(axis=1)
+    if not both.any():
+        return None
+    cx, ox = _set_centre(cells, bx & both[:, None], phases)
+    cy, oy = _set_centre(cells, by & both[:, None], phases)
+    cell = (cx + cy) / 2
+    for imp, off, best in ((imp_x, ox, sx.max()), (imp_y, oy, sy.max())):  # a set's centre can fall outside
+        if small_scores(imp, np.array([cell]), np.array([off / cell]))[0, 0] < best - 1e-9:  # a non-convex set
+            return None
+    return cell, ox, oy
+
+
+def exact_cover(dense: np.ndarray, lines: np.ndarray) -> float:
+    """Share of an axis's boundary energy (``dense``: the profile without peak picking) that sits exactly on
+    the grid's inner lines. A crisp grid's true cell puts every boundary on a line (1.0); the alias of a
+    sub-2 px grid (1.9 px read as 2.1 px, whose lines are the 1.9 px grid's 2 px cells' insides shifted
+    by half a period) misses one of each pair of boundaries a pixel apart, which no grid of 2 px and more has.
+
+    >>> d = np.zeros(20); d[[0, 2, 3, 5, 7, 8]] = 1.0   # boundaries 1, 3, 4, 6, 8, 9: a 1.6 px grid's
+    >>> exact_cover(d, np.array([0, 1, 3, 4, 6, 8, 9, 21])), exact_cover(d, np.array([0, 1, 4, 6, 9, 21]))
+    (1.0, 0.6667)
+    """
+    total = float(dense.sum())
+    if total <= 0:
+        return 0.0
+    inner = lines[(lines > 0) & (lines <= dense.size)] - 1
+    return round(float(dense[sorted_unique(inner)].sum()) / total, 4)
+
+
+def small_cells(dense: np.ndarray, full: float = COVER_FULL, max_len: int = SMALL_SEARCH_MAX,
+                seeds: int = 3) -> AxisGrid | None:
+    """The coarsest sub-2 px grid that puts every boundary of an axis exactly on its lines, or ``None``.
+
+    A profile sampled once per pixel shows a c < 2 px grid at its alias c / (c - 1) (1.7 px at 2.43 px),
+    and on a short axis (30 cells) the spectrum's peaks sit a few per cent off, so the heuristic's family
+    can miss the true cell altogether. Each strong spectral peak between 2 and 4.5 px gives its alias as a
+    seed; :func:`refine_small` places its lines on whole pixels; a seed is kept when its lines hold at least
+    ``full`` of the boundary energy (a finer grid always holds as much, so the coarsest such one wins).
+    Axes over ``max_len`` px are skipped (sub-2 px grids are small upscales of sprites), and so are axes
+    with (almost) no boundaries on neighbouring pixels, which every sub-2 px grid's 1 px cells make.
+    """
+    n = dense.size + 1
+    if n > max_len or dense.size < 8 or float(dense.sum()) <= 0:
+        return None
+    on = dense > 0
+    if (on[1:] & on[:-1]).sum() < 0.05 * on.sum():  # 1 px cells make neighbouring boundaries; a grid of
+        return None  # 2 px and more has none
+    periods, conc = spectrum_peaks(dense, 4.5)
+    pick = (periods > 2.0) & (periods <= 4.5) & (conc >= 0.5 * conc.max(initial=0.0))
+    best: AxisGrid | None = None
+    for period in periods[pick][np.argsort(-conc[pick])][:seeds]:
+        alias = float(period / (period - 1.0))
+        if alias < MIN_SMALL:
+            continue
+        cell, offset = refine_small(dense, alias, 0.0, steps=41)  # coarse first: most seeds are no grid
+        cover = exact_cover(dense, grid_lines(n, cell, offset))
+        if full > cover >= 0.9 and dense.size > 100:  # near: the fine steps of a long axis decide
+            cell, offset = refine_small(dense, alias, 0.0)
+            cover = exact_cover(dense, grid_lines(n, cell, offset))
+        if cover >= full and (best is None or cell > best.cell):
+            best = AxisGrid(cell, offset, cover)
+    return best
 
 
 def line_energy(profile: np.ndarray, positions: np.ndarray, radius: int = 1) -> np.ndarray:
@@ -369,7 +508,7 @@ def typical_boundary(impulses: np.ndarray, lines: float) -> float:
     60.0
     """
     nz = np.sort(impulses[impulses > 0])[::-1]
-    return float(np.median(nz[:max(1, int(round(lines)))])) if nz.size else 0.0
+    return median(nz[:max(1, int(round(lines)))]) if nz.size else 0.0
 
 
 def track_lines(profile: np.ndarray, cell: float, offset: float, n: int,
@@ -530,7 +669,7 @@ def edge_sharpness(raw: np.ndarray, lines: np.ndarray, cell: float) -> float:
     window = np.where((idx >= 0) & (idx < raw.size), raw[clamp(idx, 0, raw.size - 1)], 0.0)
     total = window.sum(axis=1)
     shares = window.max(axis=1)[total > 0] / total[total > 0]
-    return float(np.median(shares)) if shares.size else 1.0
+    return median(shares) if shares.size else 1.0
 
 
 def centres(lines: np.ndarray, samples: int, margin: float = 0.25) -> np.ndarray:

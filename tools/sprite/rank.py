@@ -7,7 +7,10 @@ boundary energy its lines catch and how many of its lines sit on a boundary, its
 the heuristic's own rank and score, squareness, the sprite's palette size, and diff against cell count (how
 much diff a finer candidate of the pool still removes — absolute and as a share of the candidate's own
 diff —, how much a coarser one leaves: a 2x harmonic is too coarse when its divisor explains clearly more,
-a divisor is spurious when it explains nothing more).
+a divisor is spurious when it explains nothing more), and the exact line cover (the share of boundary
+energy, unpicked, on its lines at zero reach: the alias of a sub-2 px grid misses one of each pair of
+boundaries a pixel apart) with whether it is the pool's coarsest candidate that covers every boundary and
+explains the image (unless its 1 px cells are mixes of their neighbours: a smeared edge, ``mixed_narrow``).
 
 The ranker is a one-hidden-layer network (numpy, tanh) trained listwise: per image, a softmax over its
 candidates, maximising the probability of the candidate whose cells match the truth. Weights are a small
@@ -23,14 +26,17 @@ from pathlib import Path
 import numpy as np
 
 from .grid import (
+    COVER_FULL,
     GridCandidate,
     clamp,
     dense_impulses,
     edge_sharpness,
+    exact_cover,
     fit_lines,
     grid_lines,
     line_support,
     refine_small,
+    refine_small_square,
     settle_borders,
     slope_precision,
     sorted_unique,
@@ -40,7 +46,8 @@ from .synth import cell_colours
 
 FEATURES = ("diff", "diff_rel", "mad", "log_cells_rel", "conc", "heur_inv_rank", "heur_top", "heur_score_rel",
             "aspect", "support_min", "support_mean", "coverage_min", "coverage_mean", "small", "log_cell",
-            "log_colours", "log_colours_rel", "finer_gain", "coarser_loss", "finer_gain_rel")
+            "log_colours", "log_colours_rel", "finer_gain", "coarser_loss", "finer_gain_rel", "cover", "cover_rel",
+            "cover_coarsest")
 WEIGHTS = Path(__file__).with_name("weights") / "ranker.npz"
 SAMPLE = 64
 SUB2 = 2.5  # cells under this are tracked and measured on dense impulses (no peak picking)
@@ -74,6 +81,36 @@ def _alignment(impulses: np.ndarray, lines: np.ndarray, cell: float) -> tuple[fl
         near[idx] = True
         hits |= strong[idx]
     return float(hits.mean()), float(impulses[near].sum() / total)
+
+
+def mixed_narrow(sprite: np.ndarray, xlines: np.ndarray, ylines: np.ndarray, tol: float = 12.0,
+                 distinct: float = 40.0) -> float:
+    """Share of 1 px wide cells (between two clearly different neighbours) whose colour is their neighbours'
+    mean, on the axis where it is highest.
+
+    A smeared or blurred edge of a 3 px grid is two boundaries a pixel apart, as a 1.5 px grid's 1 px cells
+    are: the lines of the finer grid then hold every boundary, but its narrow cells are mixes of their
+    neighbours. Real 1 px cells have colours of their own.
+
+    >>> cells = np.array([[[0, 0, 0], [100, 100, 100], [200, 200, 200]]], np.uint8)   # on lines 0, 2, 3, 5
+    >>> mixed_narrow(cells, np.array([0, 2, 3, 5]), np.array([0, 1])), mixed_narrow(cells[:, [0, 2, 1]],
+    ...     np.array([0, 2, 3, 5]), np.array([0, 1]))   # its 1 px column a mix of its neighbours, or not
+    (1.0, 0.0)
+    """
+    best = 0.0
+    for lines, rgb in ((xlines, sprite[..., :3]), (ylines, sprite[..., :3].transpose(1, 0, 2))):
+        narrow = np.flatnonzero(np.diff(lines) == 1)
+        narrow = narrow[(narrow > 0) & (narrow < rgb.shape[1] - 1)]
+        if narrow.size == 0:
+            continue
+        c = rgb.astype(np.int16)
+        left, mid, right = c[:, narrow - 1], c[:, narrow], c[:, narrow + 1]
+        apart = np.abs(left - right).max(axis=2) > distinct
+        if not apart.any():
+            continue
+        mix = np.abs(2 * mid - left - right).max(axis=2) <= 2 * tol
+        best = max(best, float(mix[apart].mean()))
+    return best
 
 
 def count_colours(sprite: np.ndarray) -> int:
@@ -140,15 +177,21 @@ def _memo(cache: dict | None, key: tuple, compute):
     return cache[key]
 
 
+def axis_impulses(impulses: np.ndarray, raw: np.ndarray, cell: float, cache: dict | None = None) -> np.ndarray:
+    """The impulses a grid of ``cell`` is measured on: without peak picking under ``SUB2`` (neighbouring
+    pixels can both be boundaries there, which peak picking merges)."""
+    return _memo(cache, ("dense", id(raw)), lambda: dense_impulses(raw)) if cell < SUB2 else impulses
+
+
 def axis_lines(impulses: np.ndarray, raw: np.ndarray, cell: float, offset: float, n: int,
-               cache: dict | None = None) -> AxisFit:
-    """Tracked lines of one axis, its fitted (cell, offset) and (support, coverage); memoised in ``cache``."""
-    key = (round(cell, 4), round(offset, 3), n, id(impulses))
+               cache: dict | None = None, refined: bool = False) -> AxisFit:
+    """Tracked lines of one axis, its fitted (cell, offset) and (support, coverage); memoised in ``cache``.
+    A small grid's (cell, offset) is refined on exact line hits unless already ``refined``."""
+    key = (round(cell, 4), round(offset, 3), n, id(impulses), refined)
     if cache is not None and key in cache:
         return cache[key]
-    if cell < SUB2:  # neighbouring pixels can both be boundaries here, which peak picking merges
-        impulses = _memo(cache, ("dense", id(raw)), lambda: dense_impulses(raw))
-    if cell < 4:  # the search covers every phase, so candidates of one cell share it
+    impulses = axis_impulses(impulses, raw, cell, cache)
+    if cell < 4 and not refined:  # the search covers every phase, so candidates of one cell share it
         small_key = ("small", cell, id(impulses), None if impulses.any() else offset)
         cell, offset = _memo(cache, small_key, lambda: refine_small(impulses, cell, offset))
     lines = track_lines(impulses, cell, offset, n, raw)
@@ -163,6 +206,21 @@ def axis_lines(impulses: np.ndarray, raw: np.ndarray, cell: float, offset: float
     if cache is not None:
         cache[key] = out
     return out
+
+
+def square_small(x: AxisFit, y: AxisFit, impulses: tuple[np.ndarray, np.ndarray], raw: tuple[np.ndarray, np.ndarray],
+                 nx: int, ny: int, cache: dict | None = None, close: float = 0.03) -> tuple[AxisFit, AxisFit]:
+    """A small grid whose axes agree within ``close`` refitted under the one cell both axes admit
+    (``grid.refine_small_square``): each axis alone pins a 40-60 px sprite's cell only to a few per cent."""
+    if max(x.cell, y.cell) >= 4 or abs(np.log(x.cell / y.cell)) > close:
+        return x, y
+    joint = refine_small_square(axis_impulses(impulses[0], raw[0], x.cell, cache),
+                                axis_impulses(impulses[1], raw[1], y.cell, cache), (x.cell + y.cell) / 2)
+    if joint is None:
+        return x, y
+    cell, ox, oy = joint
+    return (axis_lines(impulses[0], raw[0], cell, ox, nx, cache, refined=True),
+            axis_lines(impulses[1], raw[1], cell, oy, ny, cache, refined=True))
 
 
 def shared_cell(x: AxisFit, y: AxisFit, nx: int, ny: int, close: float = 0.03) -> tuple[AxisFit, AxisFit]:
@@ -192,15 +250,19 @@ def evaluate(img: np.ndarray, cand: GridCandidate, raw: tuple[np.ndarray, np.nda
     """Track a candidate's lines, fit its grid, and measure it (see the module docstring)."""
     h, w = img.shape[:2]
     (rx, ry), (px, py) = raw, impulses
-    ax, ay = shared_cell(axis_lines(px, rx, cand.cell_x, cand.offset_x, w, cache),
-                         axis_lines(py, ry, cand.cell_y, cand.offset_y, h, cache), w, h)
+    ax, ay = square_small(axis_lines(px, rx, cand.cell_x, cand.offset_x, w, cache),
+                          axis_lines(py, ry, cand.cell_y, cand.offset_y, h, cache), impulses, raw, w, h, cache)
+    ax, ay = shared_cell(ax, ay, w, h)
     xl, yl = ax.lines, ay.lines
     grid = GridCandidate(ax.cell, ay.cell, ax.offset, ay.offset, cand.score)
+    cover = [exact_cover(_memo(cache, ("dense", id(r)), lambda r=r: dense_impulses(r)), lines)
+             for r, lines in ((rx, xl), (ry, yl))]
     sprite = cell_colours(img, xl, yl, max_samples=3)
     diff, mad = sample_diff(img, sprite, xl, yl)
     raw_feats = {"diff": diff, "mad": mad, "cells": float(sprite.shape[0] * sprite.shape[1]),
                  "support_x": ax.support, "support_y": ay.support, "coverage_x": ax.coverage,
-                 "coverage_y": ay.coverage, "colours": float(count_colours(sprite))}
+                 "coverage_y": ay.coverage, "colours": float(count_colours(sprite)), "cover": min(cover),
+                 "mixed": mixed_narrow(sprite, xl, yl)}
     return Evaluated(grid, xl, yl, raw_feats)
 
 
@@ -210,6 +272,11 @@ def feature_matrix(pool: list[Evaluated], concentrations: list[float]) -> np.nda
     cells = np.log(np.array([max(e.raw["cells"], 1.0) for e in pool]))
     colours = np.log(np.array([e.raw["colours"] for e in pool]))
     score = np.array([e.grid.score for e in pool])
+    cover = np.array([e.raw["cover"] for e in pool])
+    mixed = np.array([e.raw["mixed"] for e in pool])
+    # explains every boundary and the image, and not by giving a soft edge's pixels 1 px cells of their own
+    full = (cover >= COVER_FULL) & (diff <= diff.min() + 0.01) & (mixed < 0.5)
+    coarsest = full & (cells <= np.where(full, cells, np.inf).min() + 1e-9)  # ... with the fewest cells
     finer, coarser = cells[None, :] > cells[:, None] + np.log(1.5), cells[None, :] < cells[:, None] - np.log(1.5)
     gain = diff[:, None] - diff[None, :]  # [i, j]: how much more of the image j explains than i
     finer_gain = np.where(finer, gain, 0.0).max(axis=1, initial=0.0)  # a finer grid removes diff: i too coarse
@@ -224,7 +291,8 @@ def feature_matrix(pool: list[Evaluated], concentrations: list[float]) -> np.nda
             (r["support_x"] + r["support_y"]) / 2, min(r["coverage_x"], r["coverage_y"]),
             (r["coverage_x"] + r["coverage_y"]) / 2, float(min(g.cell_x, g.cell_y) < 2),
             float(np.log(g.cell_size)), colours[i], colours[i] - colours.min(), finer_gain[i], coarser_loss[i],
-            finer_gain[i] / (r["diff"] + 0.01),
+            finer_gain[i] / (r["diff"] + 0.01), r["cover"], r["cover"] - cover.max(),
+            float(coarsest[i]),
         ])
     return np.asarray(rows, dtype=np.float64)
 

@@ -25,8 +25,8 @@ ABOUT_ATELIER = re.compile(
     r"set ?up|extra|accurate|accuracy|reliable|ai|filter|seconds|minutes|how (?:big|large|long|"
     r"fast|many|much)|thing|mean|means|meaning|difference|differ|better at)\b")
 GENERIC_OBJECT = re.compile(  # things in general, not the attachment: "photos", "a sprite", "faces"
-    r"\b(?:photos|pictures|images|pics|faces|sprites|portraits|punks|selfies|eyes in photos|any (?:photo|image|"
-    r"picture)|an? (?:photo|image|picture|sprite|face|portrait|punk|old photo|group photo)|old photos|"
+    rf"\b(?:{PHOTO}s|faces|sprites|portraits|punks|selfies|eyes in {PHOTO}s|any {PHOTO}|"
+    rf"an? (?:{PHOTO}|sprite|face|portrait|punk|old {PHOTO}|group {PHOTO})|old {PHOTO}s|"
     r"other people'?s? \w+|(?:open|fix|restore|sketch|detect) (?:eyes|faces))\b")
 TOOL_PHRASE = re.compile(  # a tool spoken of by what it is: "the punk describer", "your eye fixer"
     r"\b(?:the|your|this|that)\s+(?:[\w-]+\s+){0,2}(?:describer?|fixer|tool|feature|mode|backend|model|option|filter|"
@@ -43,6 +43,10 @@ TOOL_VERB = re.compile(r"\b(?:sketch\w*|draw\w*|open\w*|fix\w*|restor\w*|styli[s
 ASKS_FOR_WORK = re.compile(r"^(?:(?:so|ok|okay|and|but|hey|hi|hello|also|please),?\s+)*(?:can|could|would|will|"
                            r"can't|won't|would you mind|do you mind|may i ask you to) (?:you|u)\b(?! (?:tell|explain))")
 PAST_RESULT = re.compile(r"^(?:why|how come)\b.*\b(?:did|does|is|was|were|came|come|looks?|turned)\b")
+LAST_RUN = re.compile(r"^(?:why|how come) (?:did|does|was|is) the (?:last|previous|earlier|latest) [\w ]{1,30}?"
+                      r"\b(?:say|said|give|gave|come|came|pick|picked|choose|chose|look|fail|failed|take|took)\b")
+NOT_THE_IMAGE = re.compile(r"\b(?:this|the|my|your) (?:machine|computer|laptop|server|box|pc|mac|device|app|"
+                           r"install\w*|setup|gpu|cpu)\b")
 
 
 STATEMENT = re.compile(r"^(?:(?:so|and|but|ok|okay|well|hi|hey),?\s+)*(?:here(?: is| are|'s)|these are|this is|"
@@ -88,8 +92,12 @@ def about_atelier(text: str, n_attachments: int) -> bool:
         return True  # "how do I add CodeFormer weights?": a how-to about Atelier
     if PAST_RESULT.search(text) and n_attachments == 0 and re.search(r"\bmy (?:sketch|result|drawing|restyle)", text):
         return True  # "why did my sketch come out so dark?" (about a past result: an answer, not a tool)
-    if DEICTIC.search(TOOL_PHRASE.sub(" ", _without_you(text))):
+    if LAST_RUN.search(text):
+        return True  # "why did the last stylize say the match was unsure?": about a past run
+    if DEICTIC.search(NOT_THE_IMAGE.sub(" ", TOOL_PHRASE.sub(" ", _without_you(text)))):
         return False
+    if n_attachments and (TELL_ME.search(text) or ORDER_YOU.search(text)):
+        return False  # "tell me who's blinking, after you've restored the faces": a request with its order
     if re.search(r"^what (?:does|do|is|are)\b.*\b(?:do|for|mean|good at)$|^how does\b.*\bwork$|^what(?:'s| is) the "
                  r"(?:point|use) of\b", text):
         return True  # "what does best take do", "what is the sprite tool for"
@@ -111,6 +119,12 @@ def about_atelier(text: str, n_attachments: int) -> bool:
         r"^(?:please )?(?:show|find|list)\b", text)
 
 
+TELL_ME = re.compile(r"^(?:(?:so|ok|okay|and|now|please|pls),?\s+)*(?:tell|show|let) me\b")
+ORDER_YOU = re.compile(r"\b(?:after|before|once|when) you(?:'ve| have| are| 're)? (?:done |finished )?"
+                       r"[a-z]+(?:ed|en|t|ing)?"
+                       r" (?:it|that|this|them|the \w+)\b")
+
+
 def _without_you(text: str) -> str:
     """The question without "you"/"your X" phrases, so "your tools" is not read as a person in the image ("could
     it be made to look cyberpunk?" is about the image: a passive names what is done to it)."""
@@ -127,7 +141,7 @@ OTHER_PARTS = re.compile(
     r"makeup|make-up|wrinkles?|freckles?|tattoos?|glasses|clothes|shirt|dress|car|cars|dog|cat|tree|trees|building|"
     r"sun|clouds?|snow|rain|lighting|brightness|exposure|contrast|saturation|hue|white balance|canvas|border|frame|"
     r"caption|text|words|letters|watermark|logo|sticker|red[- ]?eyes?|eye colou?r|pdf|collage|panorama|"
-    r"file ?size|resolution|aspect ratio|landscape|scenery|mountains?|whole (?:image|photo|picture|scene))\b")
+    rf"file ?size|resolution|aspect ratio|landscape|scenery|mountains?|whole (?:{PHOTO}|scene))\b")
 EXPRESSION = re.compile(  # expressions and bodies: no tool changes them
     r"\b(?:make|let|get)\b.{0,20}\b(?:smile|smiling|laugh\w*|frown\w*|wink\w*|look (?:happ\w+|younger|older|thinner|"
     r"slimmer|taller|shorter|less grumpy)|taller|shorter|thinner|slimmer)\b|\bswap\b.{0,30}\bfaces?\b|\bface ?swap|"
@@ -154,8 +168,8 @@ UNSUPPORTED_EYE_EDITS = re.compile(
 NEW_PICTURE = re.compile(  # a picture from nothing: no tool generates images
     r"\b(?:generate|create|make|draw|paint|render|produce)\s+(?:me\s+)?(?:a|an|some)\s+"
     r"(?:new\s+|brand new\s+|fresh\s+)?"
-    r"(?:picture|image|photo|drawing|painting|artwork|illustration)s?\s+of\s+(?:a|an|some)\b|"
-    r"\bgenerate\s+(?:me\s+)?(?:a|an|some)\s+(?:new\s+)?(?:image|picture|photo)s?\b")
+    rf"(?:{PHOTO}|drawing|painting|artwork|illustration)s?\s+of\s+(?:a|an|some)\b|"
+    rf"\bgenerate\s+(?:me\s+)?(?:a|an|some)\s+(?:new\s+)?{PHOTO}s?\b")
 
 
 ADDS_SOMETHING = re.compile(  # something put into the picture, or taken out of it: no tool adds or removes things
@@ -168,14 +182,20 @@ FROM_NOTHING = re.compile(r"^(?:(?:please|can you|could you)\s+)*(?:draw|paint|g
                           r"(?:\s+from scratch)?\b(?!\s+(?:of|from) (?:this|her|him|it|them|my|the))")
 
 
+OWNER = re.compile(rf"\b[\w-]+'s?\s+(?=(?:{PHOTO}|portrait|selfie|snap)s?\b)|"  # "my cat's photo": whose it is
+                   rf"\b(?P<kind>(?:{PHOTO}|portrait|selfie)s?) of (?:my|our|his|her|their|the|a) [\w-]+")  # of my dog
+
+
 def unsupported_edit(clause: str) -> bool:
     """An edit of a part no tool touches ("whiten her teeth", "make the sky more blue", "close her eyes"), or a
     new picture from nothing ("generate a picture of a cat", "draw me a dragon"), or something added to or taken
-    out of the picture ("add a santa hat to my dog", "remove my ex from this picture")."""
+    out of the picture ("add a santa hat to my dog", "remove my ex from this picture"). Whose picture it is ("my
+    cat's photo", "a photo of my dog") names no part."""
     if UNSUPPORTED_EYE_EDITS.search(clause) or NEW_PICTURE.search(clause) or EXPRESSION.search(clause):
         return True
     if (ADDS_SOMETHING.search(clause) and not STYLE_WORDS.search(clause)) or FROM_NOTHING.search(clause):
         return True
+    clause = OWNER.sub(lambda m: m["kind"] or " ", clause)
     part = OTHER_PARTS.search(clause)
     if not part or not EDIT_VERB.search(clause) or STYLE_WORDS.search(clause):
         return False  # "give the cat a halloween style", "take the look of the painting and put it on the dog"

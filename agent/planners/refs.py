@@ -19,8 +19,9 @@ ORDINALS = {"first": 0, "1st": 0, "second": 1, "2nd": 1, "third": 2, "3rd": 2, "
             "earliest": 0, "later": -1, "newest": -1, "newer": -1, "older": 0, "oldest": 0, "middle": -2,
             "top": 0, "bottom": -1, "left": 0, "right": -1}
 ORD = "|".join(sorted(ORDINALS, key=len, reverse=True))
-COUNT_ORD = "first|1st|second|2nd|third|3rd|fourth|4th|fifth|5th|last|other|middle"  # the words that count photos
-PHOTO = r"(?:photo|image|picture|pic|shot)"  # the plain words for one attached photo
+RANK = "first|1st|second|2nd|third|3rd|fourth|4th|fifth|5th|last"  # a place in a row (photos, turns, steps)
+COUNT_ORD = f"{RANK}|other|middle"  # the words that count photos
+PHOTO = r"(?:photo|image|picture|pic|img|shot)"  # the plain words for one attached photo
 NOUN = (rf"(?:{PHOTO}|one|attachment|upload|file|sprite|punk|portrait|frame|reference|ref|"
         r"painting|drawing|artwork|poster|selfie|screenshot|snap|scan|version)s?")
 DET = r"(?:the|my|that|this|your|our|his|her)"
@@ -47,6 +48,14 @@ BEFORE_LAST = re.compile(r"\b(?:the )?(?:second[- ]to[- ]last|second[- ]last|pen
 IN_THE_MIDDLE = re.compile(r"\bthe one in the middle\b")
 ON_THE_SIDE = re.compile(r"\b(?:on|at) the (?P<o>left|right|top|bottom)\b")
 FIRST_LAST_K = re.compile(r"\b(?:the )?(?P<o>last|first) (?P<k>two|three|2|3)\b")
+
+
+POSTFIX = re.compile(  # "photo first, painting second", "reference is attached first, target second"
+    rf"(?:^|[,;.:]\s*|\band\s+)(?:the\s+|my\s+)?(?P<noun>{PHOTO}|reference|ref|target|painting|poster|selfie|portrait|"
+    r"drawing|artwork|style|content|base)\s+(?:(?:is|was|comes|goes)\s+)?(?:(?:attached|sent|uploaded|added)\s+)?"
+    rf"(?P<o>{RANK})(?=\s*(?:$|[,;.]|and\b))")
+LIST_MORE = re.compile(rf"(?:\s*,\s*(?:and\s+)?|\s+(?:and|&|or)\s+)(?:the\s+)?(?P<o>{COUNT_ORD})\b(?:\s+{NOUN})?"
+                       r"(?!\s+(?:of|half|time|step|thing))")
 
 
 class Mention(NamedTuple):
@@ -83,7 +92,7 @@ def mentions(clause: str, n: int) -> list[Mention]:
         taken.append(m.span())
     for m in IN_THE_MIDDLE.finditer(clause):
         add(m, (n - 1) // 2 if n >= 3 else n)
-    for pattern in (SENT, BRACKET, ORDINAL_NOUN, DET_ORDINAL, LEADING, PAIR, IS_ORDINAL):
+    for pattern in (SENT, BRACKET, ORDINAL_NOUN, DET_ORDINAL, LEADING, PAIR, IS_ORDINAL, POSTFIX):
         for m in pattern.finditer(clause):
             word = m["o"]
             if word in ("top", "bottom", "left", "right") and not re.match(rf"{word}\s+{NOUN}", clause[m.start("o"):]) \
@@ -91,7 +100,7 @@ def mentions(clause: str, n: int) -> list[Mention]:
                 continue
             if word in ("earlier", "later", "older", "newer") and pattern is not ORDINAL_NOUN:
                 continue  # "the earlier result", "later": time, unless "the earlier photo"
-            add(m, _index(word, n), "o" if pattern in (LEADING, PAIR) else 0)
+            add(m, _index(word, n), "o" if pattern in (LEADING, PAIR, POSTFIX) else 0)
     for m in ON_THE_SIDE.finditer(clause):
         add(m, _index(m["o"], n))
     for m in NUMBERED.finditer(clause):
@@ -101,6 +110,13 @@ def mentions(clause: str, n: int) -> list[Mention]:
         taken.append(m.span())
     for m in LETTERED.finditer(clause):
         add(m, "abcd".index(m["l"]))
+    for _ in range(4):  # a list goes on after a mention: "the 1st, 3rd and 5th", "photo 1, the 3rd and the last"
+        ends = {f.end for f in found}
+        more = [m for m in LIST_MORE.finditer(clause) if m.start() in ends]
+        for m in more:
+            add(m, _index(m["o"], n), "o")
+        if not more:
+            break
     return sorted(found)
 
 
@@ -112,7 +128,7 @@ def attachment_refs(clause: str, n: int) -> list[int]:
 REF_NOUNS = (r"style|styles|look|reference|references|ref|refs|painting|paintings|artwork|poster|cover|print|vibe|"
              r"palette|inspiration|screenshot|aesthetic|mood|feel|donor|source|guide|example|template|model|art|"
              r"illustration|brushwork|colou?rs|eyes? reference|eye ref|eyes? donor|one to copy|scheme")
-TARGET_NOUNS = r"target|content|base|subject|photo to \w+|picture to \w+|image to \w+|one to \w+|main (?:photo|one)"
+TARGET_NOUNS = rf"target|content|base|subject|{PHOTO} to \w+|one to \w+|main (?:{PHOTO}|one)"
 AFTER_REF = re.compile(
     rf"^\s*\)?\s*(?:'s|s')\s+(?:\w+\s+)?(?:eyes|style|look|colou?rs|palette|vibe|feel|mood|aesthetic|brushwork)\b|"
     rf"^\s*\)?\s*(?:is|=|:|are|as|for)\s+(?:just\s+)?(?:the |a |an |my |our |her |his )?(?:[\w-]+\s+){{0,2}}?"
@@ -132,9 +148,11 @@ AFTER_TARGET = re.compile(
 NOUN_BEFORE = re.compile(  # the noun a mention names: "the painting (2nd)", "the poster I attached", "style: pic 2"
     rf"\b(?P<noun>{REF_NOUNS}|{TARGET_NOUNS}|{PHOTO}|selfie|portrait|me|face)\s*"
     r"(?:(?:i|we)\s+(?:attached|sent|added|uploaded|included|gave you|put)(?:\s+(?:it|them))?(?:\s+as)?\s*|\(\s*|"
-    r"(?:in|of|from)\s+|(?:is|=|:)\s*)?(?:the\s+|my\s+)?$")
+    r"(?:in|of|from)\s+|(?:is|=|:)\s*|(?:(?:is|was|comes|goes)\s+)?(?:attached|sent|uploaded|added)\s+|"
+    r"(?:is|was|comes|goes)\s+)?(?:the\s+|my\s+)?$")
 REF_GOVERNOR = (r"like|as|after|using|use|borrow|borrowing|take|taking|based on|match|matches|matching|resembling|"
-                r"resemble|inspired by|from|with|copy|copying|steal")
+                r"resemble|inspired by|from|with|copy|copying|steal|"
+                r"(?:colou?rs?|texture|palette|look|style|feel|vibe|tones?|brushwork|mood) of")  # "texture of pic 2"
 TARGET_GOVERNOR = (r"to|onto|on|for|in|into|make|turn|fix|restyle|restyling|styli[sz]e|style|sketch|open|restore|"
                    r"edit|change|redo|paint|do|transform|convert|keep")
 GOVERNOR = re.compile(rf"\b(?:(?P<ref>{REF_GOVERNOR})|(?P<target>{TARGET_GOVERNOR}))\s+(?:(?!(?:{REF_GOVERNOR}|"
@@ -250,8 +268,9 @@ def role_phrase(clause: str, m: Mention) -> str:
 def binds_roles(sentence: str) -> bool:
     """The sentence gives an attachment its role by the words round the mention itself ("image B has his eyes
     closed", "this movie still (it's the second one)"), not by a verb that may be a story's ("after the final")."""
+    postfix = {p.start("o") for p in POSTFIX.finditer(sentence)}  # "reference is attached first, target second"
     for m in mentions(sentence, 9):
         bracketed = sentence[m.start:m.end].startswith("(") or BRACKET_OPEN.search(_before(sentence, m))
-        if role_phrase(sentence, m) or (bracketed and role(sentence, m)):
+        if role_phrase(sentence, m) or ((bracketed or m.start in postfix) and role(sentence, m)):
             return True
     return False

@@ -63,7 +63,8 @@ ATTACHMENT_ONLY = re.compile(  # a part that only says which attachment: "only t
     rf"(?: (?:{attach.PHOTO}|one|attachment)s?)?$")
 NEGATED = re.compile(r"^(?:(?:no|nope|ok|okay|thanks|no thanks|actually|wait|please|but|and|so),?\s+)*"
                      r"(?:(?:i|we) (?:don'?t|do not) (?:need|want)|no need for|don'?t|do not|dont|no need to|never|"
-                     r"please don'?t|stop|you don'?t need to|"
+                     r"please don'?t|stop|you don'?t need to|(?:please )?leave (?:\w+ ){1,3}(?:exactly |just )?"
+                     r"(?:as (?:it is|they are|is)|alone|untouched)|"
                      r"there'?s no need to)\b|"
                      r"^(?:(?:and|but|please|just),?\s+)*no\s+(?!(?:need|problem|worries|rush|pressure)\b)[a-z-]+"
                      r"(?:\s+[a-z-]+)?(?:,?\s+please)?$")  # "no, please don't open the eyes", "no drawing": no tool
@@ -80,10 +81,11 @@ PRIVACY = re.compile(
     r"gps|who (?:else )?can (?:see|access|view|get)|where do (?:my|the|your) \w+ go|"
     r"(?:do|will|did|would) you (?:share|sell|give|pass)|"
     r"others? (?:users? )?(?:can )?see|(?:delete|remove|wipe|erase|forget) (?:all )?(?:of )?"
-    r"my (?:\w+ )?(?:data|history|runs|photos|pictures|images|files|stuff|last photo)|remove everything|safe with you|"
+    rf"my (?:\w+ )?(?:data|history|runs|{attach.PHOTO}s|files|stuff|last {attach.PHOTO})|remove everything|"
+    r"safe with you|"
     r"my data|personal data|accidentally (?:put|upload\w*|sent|attach\w*|share\w*|added)|sent to|send (?:it|them|"
     r"my \w+|anything) to|leaves? (?:my|the|your) (?:computer|machine|device|laptop|phone|pc)|on the internet|"
-    r"(?:find|search|look up) (?:more )?(?:photos|pictures|images) of (?:this|that|him|her|them))\b")
+    rf"(?:find|search|look up) (?:more )?{attach.PHOTO}s of (?:this|that|him|her|them))\b")
 CLAIM = re.compile(
     r"\b(?:i|we|you|it)(?: have| has|'ve| already| just)* (?:already )?(?:deleted|removed|erased|wiped|ran|executed|"
     r"formatted)\b|\b(?:i|we|you|it)(?:'ve| have| has)? already uploaded\b|"
@@ -93,7 +95,8 @@ UNSAFE = re.compile(f"(?:{DANGER.pattern})|(?:{CLAIM.pattern})")
 SEARCH_FILLER = re.compile(r"\b(show|find|list|search|get|display|bring up|pull up|dig up|look up|from|where|what|"
                            r"which|when|did|is|are|me|my|all|the|of|"
                            r"for|past|previous|"
-                           r"earlier|old|older|recent|please|can you|could you|runs?|results?)\b")
+                           r"earlier|old|older|recent|please|can you|could you|runs?|results?|everything|anything|"
+                           r"(?:i|we)(?:'ve| have)? (?:ever |already )?(?:done|made|did|created)(?: with)?|style)\b")
 
 
 @functools.cache
@@ -191,6 +194,22 @@ def rule_hit(clause: str, request: str, n_attachments: int | None = None) -> tup
             return priority, tool
     if not checked and (unsupported().search(asked) or _unsupported_edit(asked)):
         return UNSUPPORTED_PRIORITY, "answer"
+    return _gerund_hit(clause, request, n_attachments)
+
+
+GERUND = re.compile(r"\b([a-z]{3,}?)ing\b")
+
+
+def _gerund_hit(clause: str, request: str, n_attachments: int | None) -> tuple[int, str] | None:
+    """The rules read verbs: a clause that no rule read, said with gerunds ("prior to restyling it like pic 2"),
+    is read again with each gerund as its verb ("restyle", "open")."""
+    if not GERUND.search(clause):
+        return None
+    for ending in ("", "e"):
+        verb = GERUND.sub(lambda m, e=ending: m[1] + e, clause)
+        hit = rule_hit(verb, request, n_attachments) if not GERUND.search(verb) else None
+        if hit is not None:
+            return hit
     return None
 
 
@@ -468,13 +487,19 @@ class SemanticPlanner:
         text = tx.resolve_introduced(tx.normalise(tx.instruction_part(cleaned)), whole, request.n_attachments)
         if not text:
             return Plan(planner=self.name, answer=capabilities()), 1.0
+        last = request.thread[-1] if request.thread else {}
+        if request.n_attachments and HANDOVER.match(text) and not last.get("steps") and last.get("text"):
+            # "here you go" after an ask for the image: the request asked before, now with its image
+            return self.plan_with_confidence(PlanRequest(text=last["text"], n_attachments=request.n_attachments,
+                                                         has_last_image=request.has_last_image,
+                                                         thread=request.thread[:-1]))
         follow = follow_up(request, text, self.name) if request.thread else None
         if follow is not None:
             return follow, 1.0
         privacy_notes: list[str] = []
-        private = PRIVACY.search(text)
+        private = PRIVACY.search(tx.PURPOSE_RE.sub("", text))
         if private and (not re.search(r"\b(?:show|find|list|search)\b", text) or re.search(
-                r"internet|(?:photos|pictures|images) of", private[0])):  # "find more photos of this woman online"
+                rf"internet|{attach.PHOTO}s of", private[0])):  # "find more photos of this woman online"
             work = [p for p in re.split(r",?\s+but\s+|[,;]\s+|\s+and (?:then |also )?(?=\w)", text)
                     if not PRIVACY.search(p) and not NEGATED.search(p) and rule_tool(p, p, request.n_attachments)
                     not in (None, "answer")]
@@ -486,7 +511,7 @@ class SemanticPlanner:
             return Plan(planner=self.name, answer=capabilities()), 1.0
         if intent.about_atelier(text, request.n_attachments) and not DANGER.search(whole):
             return Plan(planner=self.name, answer=capabilities()), 1.0
-        about_input = re.search(r"\b(this|these|it|her|his|my|the (?:photo|image|picture))\b",
+        about_input = re.search(rf"\b(this|these|it|her|his|my|the {attach.PHOTO})\b",
                                 text.replace("how does it work", ""))
         styles = re.search(r"\b(style|styles|references?)\b", text)
         definition = request.n_attachments == 0 and DEFINITION.search(text)
@@ -512,6 +537,9 @@ class SemanticPlanner:
         several = rule_tool(text, text) if not tools and request.n_attachments == 1 else None
         if several not in (None, "answer") and frame_roles(several):  # "the best-take thing on these?" of one photo
             return Plan(planner=self.name, ask=self._ask_for_shots(several)), confidence
+        if not tools and request.n_attachments == 0 and not ignored and VAGUE_EDIT.search(text) and not any(
+                c.tool == "answer" or intent.unsupported_edit(c.text) for c in clauses):
+            return Plan(planner=self.name, ask=replies()["ask_image"][1]), confidence  # "edit the photo"
         if not tools:
             answer = replies()["refuse"][1] if ignored else self._no_tool_answer(text)
             return Plan(planner=self.name, answer=answer), confidence
@@ -589,7 +617,7 @@ class SemanticPlanner:
                     out += kept
                     continue
             out += classify([clause], context, n)
-        return join_clauses(anchored(out), context, n)
+        return said_looks(told_reasons(join_clauses(anchored(out), context, n)))
 
     @staticmethod
     def _ask_for_shots(tool: str) -> str:
@@ -624,11 +652,13 @@ class SemanticPlanner:
         fan = (n > 1 and tx.wants_fanout(text) and not any(frame_roles(c.tool) for c in clauses)
                and not any(c.refs or c.marks for c in clauses))  # "sketch each of them, then make them watercolor"
         named = list(dict.fromkeys(clauses[0].refs)) if len(clauses) == 1 else []
-        if len(named) >= 2 and not frame_roles(clauses[0].tool) and not catalogue()[clauses[0].tool].role("ref"):
-            steps = []  # "sketch the second and the third": one step for each named attachment
+        named_look = bool(named) and clauses[0].style is not None and not clauses[0].marks  # "the last two → pop art"
+        if len(named) >= 2 and not frame_roles(clauses[0].tool) and (
+                named_look or not catalogue()[clauses[0].tool].role("ref")):
+            steps = []  # "sketch the second and the third": one step for each named attachment (one style lookup)
             for i in named:
                 steps += self._steps_for(clauses, request, start=len(steps), image=f"attachment:{i}", fan=True)
-            return Plan(planner=self.name, steps=steps)
+            return Plan(planner=self.name, steps=share_lookups(steps))
         skipped = ignored_attachments(text, n)
         if skipped and len(clauses) >= 1 and not any(c.refs or c.marks for c in clauses):
             rest = [i for i in range(n) if i not in skipped]  # "ignore the first picture, open the eyes in the others"
@@ -723,9 +753,15 @@ class SemanticPlanner:
         return steps
 
 
+VAGUE_EDIT = re.compile(r"^(?:(?:please|pls|can you|could you|would you|just),? )*(?:edit|fix|improve|enhance|"
+                        rf"retouch|touch up|work on|do something with|process) (?:the|my|this|a) (?:{attach.PHOTO}|"
+                        r"portrait|selfie)\b")
+HANDOVER = re.compile(r"^(?:(?:ok|okay|sure|sorry|oops|right|here),? )*(?:here (?:you go|it is|they are|goes)|"
+                      r"there (?:you go|it is)|attached|(?:i'?ve |just )?(?:attached|uploaded|added) (?:it|them)|"
+                      rf"here'?s the (?:{attach.PHOTO}|file)|this one|done)(?: now)?$")
 TWO_IMAGES_ONE_SENT = re.compile(  # "make my photo look like this reference" with one image: the reference is missing
-    r"\bmy (?:\w+ )?(?:photo|selfie|picture|image|portrait|pic)\b.*\b(?:this|that|the) (?:reference|ref|painting|"
-    r"poster|artwork|style image)\b|\b(?:reference|painting|poster|artwork|image|photo)\b[^.]{0,20}\b"
+    rf"\bmy (?:\w+ )?(?:{attach.PHOTO}|selfie|portrait)\b.*\b(?:this|that|the) (?:reference|ref|painting|"
+    rf"poster|artwork|style image)\b|\b(?:reference|painting|poster|artwork|{attach.PHOTO})\b[^.]{{0,20}}\b"
     r"(?:i'?m|i am|i'?ll|i will) (?:going to )?(?:send|attach|upload)\w*")
 DESCRIBED_ONE = re.compile(  # an attachment named by what is in it or how it looks: only the user knows which
     rf"\bthe (?:one|{attach.PHOTO}) (?:with|where|in which|showing)\b|"
@@ -734,8 +770,11 @@ DESCRIBED_ONE = re.compile(  # an attachment named by what is in it or how it lo
 POINTS_BACK = re.compile(r"\b(?:it|that|this|them|those|him|her|the original)\b")  # what a request points back to
 NOUN_PHRASE = re.compile(rf"^{attach.DET}\s(?!.*\b(?:is|are|was|were|has|have|had|\w+ing|[a-z]{{2,}}ed)\b)")  # no verb
 THIS_IMAGE = re.compile(rf"\b(?:this|the attached|these) (?:{attach.PHOTO}|one|sprite|punk)s?\b")
-LIKE_ATTACHED = re.compile(rf"\b(?:like|as|after|of|from) (?:this|the attached|the new) (?:one|{attach.PHOTO}|"
-                           r"painting|poster|artwork|drawing|print)\b")
+LIKE_ATTACHED = re.compile(rf"\b(?:like|as|after|of|from|texture of|colou?rs of|palette of|look of|style of) "
+                           rf"(?:(?:this|the attached|the new) (?:one|{attach.PHOTO}|"
+                           rf"painting|poster|artwork|drawing|print)\b|the (?:one|{attach.PHOTO}|painting|poster|"
+                           r"artwork|drawing|print) (?:that )?(?:i|i've|i have|we) (?:just |now )?(?:attached|sent|"
+                           r"uploaded|added|shared|gave you)\b)")
 OTHERS = re.compile(rf"\bthe others?\b|\bthe other (?:two|three|four|five|\d|ones|{attach.PHOTO}s)\b|"
                     rf"\b(?:two|three|four|five|\d) {attach.PHOTO}s\b|"
                     r"\bthe (?:first|last) (?:two|three|four|\d)\b")
@@ -848,7 +887,8 @@ def join_clauses(out: list[Clause], context: str, n: int) -> list[Clause]:
             prev.refs = prev.refs + cl.refs
         elif prev and prev.tool and not _ruled(cl, context, n) and args_only(prev.tool, cl.text):
             prev.text = f"{prev.text}, {cl.text}"  # "recover the sprite; offset 2,3 and cell 8"
-        elif prev and prev.tool and binding and (names or REF_ONLY.search(cl.text) or not tx.is_request(cl.text)):
+        elif prev and prev.tool and binding and (names or REF_ONLY.search(cl.text) or not tx.is_request(cl.text)) \
+                and not _own_step(cl, prev, context, n):
             prev.refs = prev.refs + cl.refs  # "..., the 2nd photo is a reference"
             prev.marks = prev.marks + cl.marks
         elif prev and prev.tool and cl.tool and cl.tool != prev.tool and prev.confidence >= 1.0 and \
@@ -890,6 +930,51 @@ def anchored(out: list[Clause]) -> list[Clause]:
                         [m for c in same for m in c.marks])
         kept = [merged if k == at else c for k, c in enumerate(kept) if k == at or c not in same]
     return kept
+
+
+def told_reasons(clauses: list[Clause]) -> list[Clause]:
+    """A clause that tells, with no ask, what another clause asks to fix ("open his eyes before that, he
+    blinked") is that step's reason, not a second step."""
+    asked = {c.tool for c in clauses if c.tool and tx.is_request(c.text)}
+    kept = [c for c in clauses if not (c.tool in asked and not tx.is_request(c.text) and not c.refs and not c.marks
+                                       and not _has_values(c.text) and tx.STORY_START.search(c.text))]
+    return kept or clauses
+
+
+def said_looks(clauses: list[Clause]) -> list[Clause]:
+    """Where a style is said by its own name ("film noir", "oil painting"), restyles that no request asks for and
+    that are read only from words describing a style ("moody, black and white", "something to hang above the
+    fireplace") are that style's or the story's, not steps; one look said twice ("ink wash ... done in that
+    style") is one."""
+    lookups = {spec.hints.ref_from for spec in catalogue().values() if spec.hints.ref_from}
+
+    def look(c: Clause) -> bool:  # a restyle or a style lookup
+        return bool(c.tool) and (c.tool in lookups or bool(catalogue()[c.tool].hints.ref_from))
+
+    def by_name(c: Clause) -> bool:
+        return c.style is not None and c.style[0] == c.style[1]
+
+    if not any(look(c) and by_name(c) for c in clauses):
+        return clauses
+    kept: list[Clause] = []
+    seen: set[str] = set()
+    for c in clauses:
+        if look(c) and ((not by_name(c) and not tx.is_request(c.text)) or (c.style and c.style[1] in seen)):
+            continue
+        if look(c) and c.style:
+            seen.add(c.style[1])
+        kept.append(c)
+    return kept
+
+
+def _own_step(cl: Clause, prev: Clause, context: str, n: int) -> bool:
+    """A clause with a reference that a rule gives a tool other than the step before it, asked for or with a
+    reference that step cannot take, is a step of its own: "restore photo 1, then open her eyes using photo 2 as
+    the reference", "prior to restyling it like pic 2, sketch pic 1"."""
+    if not cl.tool or cl.tool == prev.tool or not _ruled(cl, context, n):
+        return False
+    acts = bool(tx.IMPERATIVE_RE.search(cl.text) or re.match(r"^[a-z]{3,}ing (?:it|this|that|them)\b", cl.text))
+    return acts or catalogue()[prev.tool].role("ref") is None
 
 
 def _switches_off(part: str) -> bool:

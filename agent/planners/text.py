@@ -18,10 +18,11 @@ FANOUT_RE = re.compile(r"\b(each|every|all)\b(?:\s+(?:of\s+)?(?:these|those|them
                        rf"\b(?:these|those) (?:{refs.PHOTO}|punk|sprite|portrait|selfie)s\b|"
                        rf"\b(?:these|those|all|the|my|all of these|all of the|all of my)\s+{COUNT}\b"
                        r"(?!\s*(?:px|%|x\b|times|colou?rs?|variations?|versions?|cells?))|"
-                       rf"\bany of (?:these|those|them|the {refs.PHOTO}s)\b|\bone by one\b")
+                       rf"\bany of (?:these|those|them|the {refs.PHOTO}s)\b|\bone by one\b|"
+                       rf"\bin which (?:{refs.PHOTO}|frame|one|picture)s?\b|\bwhich (?:{refs.PHOTO}|frame)s?\b")
 
 SPLIT_RE = re.compile(
-    r"\s*(?:;|[.?!]\s+|\s*(?:→|->|=>|>>)\s*|\s+[—–-]\s+|"  # arrows: "open eyes → sketch"; dashes
+    r"\s*(?:;|[.?!]\s+|\s*(?:→|->|=>|>>|[>»⇒➜➔⟶|])\s*|\s+[—–-]\s+|"  # arrows: "open eyes → sketch"; dashes
     r",?\s*\b(?:(?:and )?only (?:then|after that|afterwards)|and then|then|after that|afterwards|"
     r"after which|and finally|finally|next|"
     r"once (?:that'?s|that is|it'?s|it is) done|when (?:that'?s|that is) done)\b,?)\s*"
@@ -46,14 +47,16 @@ LAST_WORDS = re.compile(r"^(?:finish|end) (?:with|by)\b|^(?:lastly|last of all|a
                         r"\b(?:after (?:everything|anything|all) else|after (?:all )?the rest|(?:come|comes|go|goes|"
                         r"happen|be done) (?:afterwards|later|after that))\b")
 FIRST_WORDS = re.compile(r"\b(?:goes|comes|should (?:come|go|be)|is) first\b|\b(?:first of all|to start with|"
-                         r"as the first step)\b|^(?:the )?first (?:step|thing) (?:is|should be)\b|"
+                         r"as the first step)\b|^(?:(?:but|and|so|oh|ok|okay),? )*(?:the )?first (?:step|thing)s?"
+                         r"(?: to do)? (?:is|should be|will be|has to be)\b|"
                          r"^(?:start|begin) (?:with|by)\b|^to (?:begin|start)(?: with)?\b|"
                          r"\bthe main thing is\b|^first things first\b|(?<!the )(?<!my )(?<!this )\bfirst$|"
                          r"\bbefore (?:anything|everything|all) else\b|^(?:but )?first,? (?:though|however)\b|"
                          r"\bat the (?:very )?(?:start|beginning)\b|^(?:the )?first step\b")
 EARLIER_RE = re.compile(r"^(?:but |and )?(?:before (?:that|it|this|then|doing (?:that|so))|prior to (?:that|it|this)|"
                         r"ahead of (?:that|it|this))\s*,?\s+")  # a part that goes before the part said just before it
-EARLIER_END_RE = re.compile(r"\s+(?:before (?:you do(?: (?:that|it|so))?|doing (?:that|so|it)|that|it|then|"
+EARLIER_END_RE = re.compile(r"\s+(?:before (?:you (?:do|[a-z]+ (?:it|that|this|them))(?: (?:that|it|so))?|"
+                            r"doing (?:that|so|it)|that|it|then|"
                             r"(?:any|all) of (?:that|this|it))|beforehand|"
                             r"(?<!the )(?<!my )(?<!this )first|before)(?:,?\s+(?:though|please|thanks|too|ok))?$")
 FIRST_RE = re.compile(r"^\s*(?:first things first|first of all|before (?:anything|everything|all) else|"
@@ -67,6 +70,8 @@ ONCE_RE = re.compile(r"^(?P<later>.+?),?\s+(?:(?:but|and)\s+)?(?:only\s+)?(?:onc
                      r"(?P<first>.+?(?:\b(?:has|have|is|are|was|were|gets|got|looks?)|'ve|'s)\s+(?:been\s+)?[\w-]+\b.*)$")
 # a state said of the image ("once the eyes are open", "when her face is clean"): its step comes first
 PARTICIPLE = r"[a-z]+(?:ed|en|t|ne)\b"  # "cleaned", "redrawn", "built", "done": a perfect participle's verb
+WITH_DONE_RE = re.compile(rf"^(?P<later>.+?)\s+with\s+(?P<first>(?:her|his|their|its|the|my)\s+[\w-]+\s+"
+                          rf"(?:{PARTICIPLE}|open|clean|fixed))\s+(?:beforehand|first|before(?:hand)?)$")
 HAVING_RE = re.compile(rf"^(?P<later>.+?),?\s+(?:after\s+)?having\s+(?:first\s+|already\s+)?(?P<first>{PARTICIPLE}.+)$")
 HAVING_LEAD_RE = re.compile(rf"^(?:after\s+)?having\s+(?:first\s+)?(?P<first>{PARTICIPLE}.+?),\s*(?P<later>.+)$")
 MID_BEFORE_RE = re.compile(r"^(?P<later>.+?),?\s+(?:and\s+)?before (?!(?:the )?last\b)(?:the |that |this |it |you )?"
@@ -156,7 +161,50 @@ def fix_typos(text: str) -> str:
         close = difflib.get_close_matches(word, candidates, n=1, cutoff=0.8 if len(word) > 3 else 0.79)
         return close[0] if close else word
 
-    return re.sub(r"[a-z]+", fix, text)
+    return style_typos(re.sub(r"[a-z]+", fix, text), known)
+
+
+def style_typos(text: str, known: frozenset[str]) -> str:
+    """Near-misses of a style's own name, read over as many words as the name has ("stained glas" ->
+    "stained glass", "pixle art" -> "pixel art", "grafitti" -> "graffiti"): each word keeps its first letter and is
+    close to the name's word; a one-word name needs six letters or more, and a word the planner knows stays."""
+    import difflib
+
+    words = text.split(" ")
+    bare = [w.strip(",.;:!?") for w in words]
+    names = _names_by_letter(style_names())
+    for i in range(len(words)):
+        if not bare[i] or bare[i] in known and i + 1 < len(words) and bare[i + 1] in known:
+            continue
+        for parts in names.get(bare[i][:1], ()):
+            k = len(parts)
+            said = bare[i:i + k]
+            if len(said) < k or said == list(parts) or any(
+                    not w or w[0] != p[0] or abs(len(w) - len(p)) > 2 for w, p in zip(said, parts, strict=True)):
+                continue
+            close = all(w == p or (w not in known and difflib.SequenceMatcher(None, w, p).ratio() >= 0.8)
+                        for w, p in zip(said, parts, strict=True))
+            if close and (k > 1 or difflib.SequenceMatcher(None, said[0], parts[0]).ratio() >= 0.85):
+                tail = words[i + k - 1][len(said[-1]):] if words[i + k - 1].startswith(said[-1]) else ""
+                words[i:i + k] = [*parts[:-1], parts[-1] + tail]
+                bare[i:i + k] = list(parts)
+                break
+    return " ".join(words)
+
+
+@functools.lru_cache(maxsize=4)
+def _names_by_letter(names: tuple[str, ...]) -> dict[str, tuple[tuple[str, ...], ...]]:
+    """The style names as word tuples by their first letter (one-word names of six letters or more)."""
+    out: dict[str, list[tuple[str, ...]]] = {}
+    for name in names:
+        if " " in name or len(name) >= 6:
+            out.setdefault(name[0], []).append(tuple(name.split(" ")))
+    return {letter: tuple(v) for letter, v in out.items()}
+
+
+def style_names() -> tuple[str, ...]:
+    """The library's style names (not their tags)."""
+    return tuple(name for phrase, name in style_lexicon() if phrase == name)
 
 
 def style_words() -> frozenset[str]:
@@ -198,9 +246,9 @@ INTRO_RE = re.compile(  # "i'm attaching a painting and a photo", "here's a refe
     r"(?P<items>(?:(?:a|an|my|the|our|one)\s+)?[\w'-]+(?:\s+[\w'-]+)?"
     r"(?:\s*(?:,|and|,\s*and|then|plus)\s+(?:(?:a|an|my|the|our|one)\s+)?[\w'-]+(?:\s+[\w'-]+)?){1,3})")
 ITEM_SPLIT = re.compile(r"\s*(?:,\s*and|,|and|then|plus)\s+")
-ITEM_WORDS = re.compile(r"^(?:(?:a|an|my|the|our|one)\s+)?(?:(?:favou?rite|old|new|reference|own|little|first|"
-                        r"second)\s+)?"
-                        r"(?P<noun>[\w'-]+)(?:\s+(?:first|second|third|last))?$")
+ITEM_WORDS = re.compile(rf"^(?:(?:a|an|my|the|our|one)\s+)?(?:(?:favou?rite|old|new|reference|own|little|"
+                        rf"{refs.RANK})\s+)?"
+                        rf"(?P<noun>[\w'-]+)(?:\s+(?:{refs.RANK}))?$")
 
 
 def resolve_introduced(text: str, story: str, n_attachments: int) -> str:
@@ -214,7 +262,7 @@ def resolve_introduced(text: str, story: str, n_attachments: int) -> str:
     nouns = [i["noun"] for i in items if i]
     if len(nouns) < 2 or len(nouns) > n_attachments or len(set(nouns)) != len(nouns) or len(nouns) != len(items):
         return text
-    ords = ("first", "second", "third", "fourth")
+    ords = [w for w in refs.RANK.split("|") if w.isalpha() and w != "last"]  # first, second, third, ...
     cut = text.find(m.group(0))
     head, rest = (text[:cut + len(m.group(0))], text[cut + len(m.group(0)):]) if cut >= 0 else ("", text)
     for k, noun in enumerate(nouns):
@@ -224,6 +272,8 @@ def resolve_introduced(text: str, story: str, n_attachments: int) -> str:
 
 
 PURPOSE_RE = re.compile(r",?\s+(?:so (?:that )?(?:it|they|i|we|the \w+) (?:gets?|has|have|looks?|can|will|'ll|is|are)|"
+                        r"(?:before|when|after|so) (?:i|we) (?:can )?(?:send|post|print|share|show|give|upload|frame|"
+                        r"email|use|put)\b|"
                         r"or (?:else )?(?:it|they)(?:'ll| will| would)|because (?:it|they|otherwise))\b[^.;?!]*")
 ORDER_NOTE_RE = re.compile(r"\s*\((?:[\w ]{1,20} (?:first|last)|first [\w ]{1,20})\)")
 CORRECTING_RE = re.compile(r"(?:^|[.?!;,]\s*|\s[—–-]\s)(?:(?:oh|ok|okay|hmm|um|so),?\s+)*(?:actually(?:,? no)?|"
@@ -242,7 +292,7 @@ def split_correction(text: str) -> tuple[str, str] | None:
 def goes_first(text: str) -> bool:
     """The words put their step before the others ("restore the face beforehand", "restore first")."""
     return bool(EARLIER_END_RE.search(text) or FIRST_WORDS.search(text) or FIRST_RE.match(text)
-                or re.search(r"\b(?:beforehand|first)\b", text))
+                or re.search(r"\b(?:beforehand|first)\b", text) or ORDER_BACK.search(text) and "before" in text)
 
 
 def split_clauses(text: str) -> list[str]:
@@ -252,27 +302,60 @@ def split_clauses(text: str) -> list[str]:
     said = ORDER_STATEMENT_RE.match(t)
     if said:  # "the sketch comes after the pop art step: pop art first, then ...": the order, then the steps
         return ordered(split_clauses(said["order"]) + split_clauses(said["rest"]))
-    for pattern in (START_END_RE, LAST_FIRST_RE, BEFORE_RE, AFTER_RE, BUT_FIRST_RE, NOT_BEFORE_RE, TRAILING_AFTER_RE,
-                    ONCE_RE, HAVING_RE, HAVING_LEAD_RE, BEFORE_THAT_RE, BEFOREHAND_RE, MID_BEFORE_RE, COME_AFTER_RE,
-                    COME_BEFORE_RE, PRIOR_RE, BEFORE_YOU_RE, AFTER_NOUN_RE, BEFORE_NOUN_RE):
+    for pattern in (WITH_DONE_RE, START_END_RE, LAST_FIRST_RE, BEFORE_RE, AFTER_RE, BUT_FIRST_RE, NOT_BEFORE_RE,
+                    TRAILING_AFTER_RE, ONCE_RE, HAVING_RE, HAVING_LEAD_RE, BEFORE_THAT_RE, BEFOREHAND_RE,
+                    MID_BEFORE_RE, COME_AFTER_RE, COME_BEFORE_RE, PRIOR_RE, BEFORE_YOU_RE, AFTER_NOUN_RE,
+                    BEFORE_NOUN_RE):
         m = pattern.match(t)
         if m and ORDER_ONLY.match(m["first"] or ""):  # "…, but the restore goes first": an order, not a step
             continue
         said_first = m and (m["first"] if "first2" not in m.groupdict() or m["first"] else m["first2"])
+        if said_first and TOLD_TAIL.match(f", {said_first}") and not is_request(said_first):
+            continue  # "open his eyes before that, he blinked": what follows the order words only tells
         if m and said_first and re.search(r"[a-z]{3}", said_first) and re.search(r"[a-z]{3}", m["later"]):
             first = re.sub(r"^(?:but|though|and|however)\s+", "", said_first)
             return split_clauses(first) + split_clauses(m["later"])
     t = FIRST_RE.sub("", t)
-    if re.search(r"(?:^|\s)\(?1\)", t) and re.search(r"\s\(?2\)", t):  # a numbered list: "1) … 2) …"
-        t = re.sub(r"(?:^|\s)\(?[1-9]\)\s*", "; ", t).strip("; ")
+    items = numbered_items(t)
+    if items:  # a numbered list, in any order: "3. neon noir 2. sketch 1. open eyes" runs 1, 2, 3
+        return [q for item in items for q in split_clauses(item)]
     parts = [p.strip(" ,") for p in SPLIT_RE.split(t)]
     parts = [p for p in parts if p and re.search(r"[a-z]", p)]
     if len(parts) > 1:  # "open the eyes; after the restore, sketch": each part's own order words
         parts = [q for p in parts for q in (split_clauses(p) if _ordering(p) else [p])]
     for i in range(1, len(parts)):  # "...; before that, open the eyes": that part moves one place earlier
-        if EARLIER_RE.match(parts[i]) or (EARLIER_END_RE.search(parts[i]) and not BINDING_FIRST.search(parts[i])):
-            parts[i - 1], parts[i] = EARLIER_END_RE.sub("", EARLIER_RE.sub("", parts[i])), parts[i - 1]
+        core, tail = _told_tail(parts[i])  # "open his eyes before that, he blinked": the order is the ask's
+        if EARLIER_RE.match(core) or (EARLIER_END_RE.search(core) and not BINDING_FIRST.search(core)):
+            parts[i - 1], parts[i] = EARLIER_END_RE.sub("", EARLIER_RE.sub("", core)) + tail, parts[i - 1]
     return ordered(parts)
+
+
+NUMBER_MARK = re.compile(r"(?:^|(?<=\s))(?:step\s+)?\(?(?P<k>[1-9])(?:\)|\.(?!\d)|:)\s+")
+
+
+def numbered_items(text: str) -> list[str]:
+    """The items of a numbered list ("1) … 2) …", "2. sketch 1. open eyes", "step 1: …") in number order, or []
+    when the text is no such list (the numbers 1 and 2 must both be there, each once)."""
+    text = re.sub(r"\s*\([^()]*\b(?:order|first|last)\b[^()]*\)\s*$", "", text)  # "(do them in number order)"
+    marks = list(NUMBER_MARK.finditer(text))
+    ks = [int(m["k"]) for m in marks]
+    if len(marks) < 2 or sorted(ks) != list(range(1, len(ks) + 1)):
+        return []
+    if text[:marks[0].start()].strip(" ,:;.") and ks[0] != 1:
+        return []
+    bounds = [*(m.start() for m in marks[1:]), len(text)]
+    items = {int(m["k"]): text[m.end():end].strip(" ,;.") for m, end in zip(marks, bounds, strict=True)}
+    lead = text[:marks[0].start()].strip(" ,;.")
+    return [p for p in ([lead] if lead else []) + [items[k] for k in sorted(items)] if re.search(r"[a-z]", p)]
+
+
+TOLD_TAIL = re.compile(r",\s+(?:he|she|they|it|he's|she's|they're|it's)\s[^,;]*$")
+
+
+def _told_tail(part: str) -> tuple[str, str]:
+    """The part without a told clause at its end (", he blinked", ", they're really mushy"), and that clause."""
+    m = TOLD_TAIL.search(part)
+    return (part[:m.start()], part[m.start():]) if m else (part, "")
 
 
 def _ordering(part: str) -> bool:
@@ -439,9 +522,11 @@ IMPERATIVE_RE = re.compile(
     r"get|style|colou?r|unblink|put|transform|try|redo|add|crop|rotate|translate|write|sharpen|denoise|pencil|"
     r"undo|keep|let|go|start|begin|finish|end|styli[sz]e|retouch|touch|upscale|downscale|compare|identify|caption|"
     r"run|create|generate|produce|transfer|copy|match|borrow|swap|don'?t|do not|never|who|which|what|is|are|did|"
+    r"skip|ignore|exclude|omit|leave|"
     r"does|how)\b")
 ANAPHORA_RE = re.compile(r"^(?:(?:can|could|would|will) (?:you|we|u) )?(?:(?:do|manage) (?:that|this|it|one)|"
-                         r"make one)\b|"
+                         r"make one)\b|^(?:(?:ok|okay|now|so|and|just),? )*(?:go(?: ahead| for it)?|make it happen|"
+                         r"do it|do your thing|hit it|let'?s go)(?: please| now)?$|"
                          r"\b(?:that|this|it) (?:possible|doable)\b|"
                          r"\bcan (?:that|this|it) be done\b")
 ATTACHED_RE = re.compile(r"\b(?:this|these|here|attached|it|them)\b")
@@ -451,6 +536,11 @@ STORY_START = re.compile(  # a sentence that starts with its subject: a statemen
     r"today|people|everyone|everybody|nobody|someone|somebody|[a-z]+'s|[a-z]+ (?:was|were|is|are|has|had|did))\b")
 
 
+ORDER_SAID = re.compile(  # "the first thing is to fix the faces", "the last step should be the sketch": an order asks
+    r"^(?:(?:but|and|so|oh|ok|okay),?\s+)*(?:the )?(?:first|last|final|next) (?:thing|step)s?(?: to do)? "
+    r"(?:is|should be|will be|has to be)\b")
+ORDER_BACK = re.compile(r"\b(?:before|prior to|after|ahead of) (?:that|this|doing (?:that|so)|you do (?:that|it))\b|"
+                        r"\b(?:beforehand|afterwards|first|too|as well)[.!]?$")  # relative to what was said before
 ORDER_ANAPHORA = re.compile(r"^(?:(?:but|and|oh|ok|so),?\s+)*(?:(?:before|prior to|after|ahead of) (?:that|this|it|"
                             r"doing (?:that|so))|first,? (?:though|however)|but first|then|after that|next)\b")
 PLEA = re.compile(r"^(?:(?:oh|so|please|pls),?\s+)*(?:help(?: me)?(?: please)?|(?:can|could) (?:you|anyone|someone) "
@@ -479,7 +569,7 @@ BINDS = re.compile(  # which attachment is which: "the punk is the last one", "s
 
 STATE = re.compile(  # "it's blurry because ...", "this is an upscaled punk": what is wrong with the attachment
     r"^(?:(?:so|and|but|oh|ok|well),?\s+)?(?:it|this|that|they|these)(?:'s| is| was| are| were| looks?| got| has been)"
-    r"\s+(?:(?:a|an|my|so|really|very|pretty|kind of|all|way too|too|quite|super)\s+)*(?:[\w-]+\s+)?"
+    r"\s+(?:(?:a|an|my|so|really|very|pretty|kind of|all|way too|too|quite|super)\s+)*(?:[\w-]+\s+){0,3}?"
     r"(?:upscal\w*|blurr\w*|nois\w*|grain\w*|pixelat\w*|enlarg\w*|scaled|blown|low[- ]res\w*|fuzzy|jpe?g\w*|"
     r"closed|shut)\b")
 
@@ -512,8 +602,8 @@ def is_request(sentence: str) -> bool:
     s = sentence.strip().lower()
     if POLITE_ONLY.match(s):
         return False  # "Please and thank you.": manners, the ask is elsewhere
-    return bool(REQUEST_RE.search(s) or CONSEQUENCE.search(s) or any(IMPERATIVE_RE.search(c)
-                                                                      for c in CLAUSE_JOINT.split(s)))
+    return bool(REQUEST_RE.search(s) or CONSEQUENCE.search(s) or ORDER_SAID.search(s)
+                or any(IMPERATIVE_RE.search(c) for c in CLAUSE_JOINT.split(s)))
 
 
 def wish(sentence: str) -> bool:
@@ -553,11 +643,14 @@ def fragment(sentence: str) -> bool:
         r"\b(?:is|are|was|were|has|have|had|[a-z]{2,}ed)\b", s)
 
 
+SENTENCE_END = re.compile(r"(?<=[.!?])(?<!\b\d\.)\s+")  # not a list's number: "2. sketch 1. open the eyes"
+
+
 def only_tells(text: str) -> bool:
     """Three or more sentences that each start with their subject, and none asks, wishes, pleads, names a style,
     binds an attachment or says what is wrong with the image ("This is the last photo of my dad. We took it at
     the lake. I just wanted to show someone."): the message shares something and asks for no work."""
-    sentences = [x.strip().lower() for x in re.split(r"(?<=[.!?])\s+", text) if x.strip()]
+    sentences = [x.strip().lower() for x in SENTENCE_END.split(text) if x.strip()]
     return len(sentences) >= 3 and not any(is_request(x) or wish(x) or PLEA.search(x) or describes(x) or binds(x)
                                            or find_style(normalise(x)) for x in sentences) and all(
         STORY_START.search(x) or len(x.split()) <= 5 for x in sentences)
@@ -570,7 +663,7 @@ def instruction_part(text: str) -> str:
     marks = list(MARKER_RE.finditer(text))
     if marks and marks[-1].end() < len(text) - 3:
         text = text[marks[-1].end():]
-    sentences = [_after_contrast(x) for x in re.split(r"(?<=[.!?])\s+", text) if x.strip()]
+    sentences = [_after_contrast(x) for x in SENTENCE_END.split(text) if x.strip()]
     if len(sentences) < 2:
         return sentences[0] if sentences else text
     if any(is_request(x) or wish(x) for x in sentences):  # the requests, and short fragments
@@ -588,8 +681,15 @@ def instruction_part(text: str) -> str:
                 keep[i] = True  # needs the step it binds for
         for i in range(1, len(sentences)):  # "... to look like a Renaissance painting. Can we do that?"
             if keep[i] and (ANAPHORA_RE.search(sentences[i].lower()) or PLEA.search(sentences[i].strip().lower())
-                            or ORDER_ANAPHORA.search(sentences[i].strip().lower())):
+                            or ORDER_ANAPHORA.search(sentences[i].strip().lower())
+                            or (ORDER_BACK.search(sentences[i].lower()) and (is_request(sentences[i - 1])
+                                                                             or wish(sentences[i - 1])))):
                 keep[i - 1] = True
+                j = i - 1  # "film noir. moody. black and white. go": the fragments before it are the ask
+                while ANAPHORA_RE.search(sentences[i].lower()) and j > 0 and fragment(sentences[j]) and fragment(
+                        sentences[j - 1]):
+                    keep[j - 1] = True
+                    j -= 1
             elif (keep[i] and not keep[i - 1] and describes(sentences[i - 1])
                   and (POINTS_BACK.search(sentences[i].lower()) or len(sentences[i].split()) <= 6)):
                 keep[i - 1] = True  # "This sprite was upscaled 400 %. Get me the original back." / "What are its

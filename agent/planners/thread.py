@@ -58,6 +58,9 @@ def _which_turn(what: str, turns: tuple[dict[str, Any], ...]) -> int | None:
     """The latest turn whose result ``what`` names: by a style it retrieved, else by its tool's words."""
     from atelier.agent.planners.semantic import rule_tool
 
+    said = turn_named(what, turns)
+    if said is not None:
+        return said
     style = tx.find_style(what)
     for k in range(len(turns), 0, -1):
         for s in turns[k - 1].get("steps") or []:
@@ -86,9 +89,32 @@ def _values_only(text: str, last: dict[str, Any]) -> bool:
 REMOVE_STEP = re.compile(r"^(?:(?:actually|no|nope|nah|meh|ok|okay|hmm|oh|ugh|please),? )*(?:lose|drop|ditch|remove|"
                          r"undo|get rid of|scrap|take (?:off|away|out)) (?:the|that|this) "
                          r"(?P<what>[\w -]+?)(?: please)?$")
-BEFORE_STEP = re.compile(r"\b(?:before (?:you|we|i) (?P<verb>\w+)(?: it| that| this)?|after the (?P<nth>first|second|"
-                         r"third|1st|2nd|3rd) (?:step|edit|change|turn))\b")
-NTH = {"first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3}
+BEFORE_STEP = re.compile(rf"\b(?:before (?:you|we|i) (?P<verb>\w+)(?: it| that| this)?|"
+                         rf"after the (?P<nth>{attach.RANK}) "
+                         r"(?:step|edit|change|turn))\b")
+# a revert said anywhere in a short message ("undo that, wrong photo", "nah I don't like it, take it back")
+REVERT_VERB = re.compile(r"(?<!n't )(?<!not )(?<!never )\b(?:undo|revert|roll (?:it |that |this )?back|"
+                         r"take (?:it|that|this) back|scrap (?:it|that|this)|ditch (?:it|that|this)|put it back|"
+                         r"cancel (?:it|that|this|the last)|change it back|back to how it was|"
+                         r"deshacer|deshaz|annuler|annule|ruckgangig|annulla|desfaz|desfazer|ongedaan|cofnij|"
+                         r"geri al)\b")
+COUNT_BACK = re.compile(r"\b(?:the )?last (?P<k>two|three|four|[2-4])(?: (?:steps|edits|changes|turns|ones|things))?\b")
+NTH_TURN = re.compile(rf"\b(?:the )?(?:very )?(?P<o>{attach.RANK})(?: turn| version| result| edit| step| one)(?:'s)?\b|"
+                      r"\b(?:turn|version|step) (?P<d>[1-9])\b")
+COUNT = {"two": 2, "three": 3, "four": 4}
+
+
+def turn_named(text: str, turns: tuple[dict[str, Any], ...]) -> int | None:
+    """A turn said by its place: "the second turn's version", "the first result", "turn 2" (from 1)."""
+    m = NTH_TURN.search(text)
+    if not m:
+        return None
+    if m["d"]:
+        k = int(m["d"])
+    else:
+        i = attach.ORDINALS[m["o"]]
+        k = len(turns) if i == -1 else i + 1
+    return k if 1 <= k <= len(turns) else None
 
 
 def _revert(text: str, turns: tuple[dict[str, Any], ...], planner: str) -> Plan | None:
@@ -103,12 +129,29 @@ def _revert(text: str, turns: tuple[dict[str, Any], ...], planner: str) -> Plan 
             return Plan(planner=planner, revert=f"turn:{k - 1}")
     m = BEFORE_STEP.search(text) if re.search(r"\b(?:back|return|revert)\b", text) else None
     if m and m["nth"]:
-        return Plan(planner=planner, revert=f"turn:{NTH[m['nth']]}")
+        k = attach.ORDINALS[m["nth"]] + 1
+        return Plan(planner=planner, revert=f"turn:{k if k > 0 else len(turns)}")
     if m and m["verb"]:
         k = _which_turn(m["verb"], turns)
         if k is not None and k > 1:
             return Plan(planner=planner, revert=f"turn:{k - 1}")
+    if REVERT_VERB.search(text) and len(text.split()) <= 14 and not _asks_tool(text):
+        if BACK_TO.search(text):
+            return None  # "revert to the very first result": the turn it names
+        m = COUNT_BACK.search(text)
+        if m:  # "undo the last two": back to the turn before those
+            k = len(turns) - int(COUNT.get(m["k"], m["k"]))
+            return Plan(planner=planner, revert=f"turn:{k}") if k >= 1 else None
+        return Plan(planner=planner, revert="$last")
     return None
+
+
+def _asks_tool(text: str) -> bool:
+    """Whether a message with a revert word also asks for new work ("undo the grain and sketch it again")."""
+    from atelier.agent.planners.semantic import rule_tool
+
+    rest = REVERT_VERB.sub(" ", text)
+    return any(rule_tool(p, p) not in (None, "answer") for p in re.split(r"[,;.]\s*|\s+and\s+", rest) if p.strip())
 
 
 def _other_attachment(text: str, n: int, used: set[str]) -> str | None:

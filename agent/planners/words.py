@@ -53,6 +53,65 @@ GENERAL = (
     "was kannst du=what can you do", "cosa puoi fare=what can you do", "estilo=style", "stil=style",
     "stile=style", "semilla=seed", "graine=seed",
 )
+# General words by language (the tools' own words are in their specs). A word marked "~" is also an English
+# word ("as", "met", "die", "to"): it is read as that language's only when the message has another word of it.
+LANGUAGES: dict[str, tuple[str, ...]] = {
+    "es": ("arregla=fix", "arreglar=fix", "repara=fix", "corrige=fix", "variaciones=variations", "versiones=variations",
+           "donde=where", "mis=my", "viejos=old", "viejas=old", "antiguos=old", "muestrame=show me", "muestra=show",
+           "busca=find", "encuentra=find", "tres=three", "cuatro=four", "cinco=five", "veces=times",
+           "agrandado=enlarged", "ampliado=enlarged", "ampliada=enlarged", "agrandada=enlarged", "antes=before",
+           "estas=these", "estos=these", "tengan=have", "tenga=has", "en una=into one", "junta=combine",
+           "combina=combine", "cada=each", "pero=but", "hazlo=make it",
+           "todo el mundo=everyone", "~una=one", "~de=of", "~mi=my", "~me=me", "~son=are"),
+    "fr": ("repare=fix", "corriger=fix", "comme=like", "variantes=variations",
+           "ou=where", "mes=my", "anciens=old", "anciennes=old", "vieilles=old", "montre-moi=show me",
+           "montre=show", "trouve=find", "trois=three", "quatre=four", "fois=times", "agrandi=enlarged",
+           "agrandie=enlarged", "avant=before", "apres=after", "ces=these", "chaque=each", "elle=she",
+           "ma fille=my daughter", "mon fils=my son", "mais=but",
+           "tout le monde=everyone", "une=one", "a cligne des yeux=blinked", "a cligne=blinked",
+           "ont cligne=blinked",
+           "~il=he", "~de=of", "~des=the", "~ma=my", "~mon=my", "~sont=are"),
+    "de": ("korrigiere=fix", "repariere=fix", "behebe=fix", "wie=like", "varianten=variations", "versionen=variations",
+           "wo=where", "sind=are", "zeig=show", "zeige=show", "finde=find", "drei=three", "vier=four",
+           "vergrossert=enlarged", "hochskaliert=upscaled", "vorher=before", "nachher=after", "jedes=each",
+           "auf diesem=on this", "auf dem=on the", "aber=but", "sind zu=are closed", "geblinzelt=blinked", "~die=the",
+           "~mal=times", "~zu=closed", "~auf=on"),
+    "it": ("aggiusta=fix", "correggi=fix", "sistema=fix", "varianti=variations", "versioni=variations", "~come=like",
+           "~dove=where", "miei=my", "vecchi=old", "vecchie=old", "mostrami=show me", "trova=find", "tre=three",
+           "quattro=four", "volte=times", "ingrandito=enlarged", "ingrandita=enlarged", "prima=before",
+           "dopo=after", "queste=these", "questi=these", "ogni=each", "ha sbattuto gli occhi=blinked",
+           "~e=is", "~di=of"),
+    "pt": ("conserta=fix", "corrija=fix", "arruma=fix", "variacoes=variations", "versoes=variations",
+           "faca=make", "faz=make", "quero=i want", "obrigado=thanks", "obrigada=thanks", "depois=then",
+           "primeiro=first", "antes=before", "onde=where", "meus=my", "minhas=my", "velhos=old", "antigos=old",
+           "mostra=show", "mostre=show", "encontra=find", "tres=three", "vezes=times", "ampliado=enlarged",
+           "ampliada=enlarged", "estas=these", "estes=these", "cada=each", "todas=all", "todos=all", "~as=the",
+           "~os=the", "~com=with", "~sem=without", "~em=into"),
+    "nl": ("repareer=fix", "zoals=like", "varianten=variations", "versies=variations",
+           "zet=make", "maak=make", "kun je=can you", "kan je=can you", "graag=please", "bedankt=thanks",
+           "daarna=then", "eerst=first", "zonder=without", "waar=where", "laat zien=show", "toon=show",
+           "vind=find", "drie=three", "vier=four", "keer=times", "kleuren=colours", "vergroot=enlarged",
+           "foto's=photos", "elke=each", "maar=but", "~met=with", "~'m=it", "~in=into", "~na=after", "~voor=before"),
+    "pl": ("napraw=fix", "popraw=fix", "jak=like", "wersje=variations", "warianty=variations",
+           "prosze=please", "dzieki=thanks", "dziekuje=thanks", "zdjecie=photo", "zdjecia=photos",
+           "zdjeciu=photo", "wszystkie=all", "zrob=make", "zamien=turn", "mozesz=can you", "chce=i want",
+           "potem=then", "najpierw=first", "przed=before", "bez=without", "gdzie=where", "moje=my", "stare=old",
+           "pokaz=show", "znajdz=find", "trzy=three", "cztery=four", "razy=times", "kolorow=colours",
+           "kolory=colours", "powiekszony=enlarged", "powiekszone=enlarged", "kazde=each", "~to=this", "~te=these",
+           "~na=on", "~po=after", "~z=with", "~w=into"),
+    "tr": ("duzelt=fix", "gibi=like", "versiyon=variations",
+           "lutfen=please", "tesekkurler=thanks", "fotograf=photo", "fotografi=photo", "fotograflar=photos",
+           "fotograflari=photos", "resim=photo", "resmi=photo", "bunu=this", "butun=all", "tum=all", "yap=make",
+           "yapar misin=can you do", "istiyorum=i want", "sonra=then", "~once=first", "olmadan=without",
+           "nerede=where", "benim=my", "eski=old", "goster=show", "uc=three", "dort=four", "renk=colours",
+           "renkli=colour", "buyutulmus=enlarged", "her biri=each", "~bu=this", "~ile=with", "~bul=find",
+           "~kat=times"),
+    "sv": ("fixa=fix", "laga=fix", "ratta=fix", "versioner=variations", "~som=like",
+           "snalla=please", "~tack=thanks", "bilder=photos", "den har=this", "alla=all", "gor=make", "kan du=can you",
+           "jag vill=i want", "~sedan=then", "forst=first", "innan=before", "efter=after", "utan=without",
+           "mina=my", "gamla=old", "hitta=find", "farger=colours", "forstorad=enlarged", "ganger=times",
+           "~med=with", "~var=where", "~visa=show", "~tre=three", "~sen=then"),
+}
 NUMBERS = {"zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
            "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15,
            "sixteen": 16, "seventeen": 17, "eighteen": 18, "nineteen": 19, "twenty": 20, "thirty": 30, "forty": 40,
@@ -69,7 +128,36 @@ SCALE_WORDS = r"(?:upscal\w*|enlarg\w*|scal\w*|zoom\w*|blow[ -]?up|blown up|magn
 
 
 def translations(vocabularies: tuple[tuple[str, ...], ...]) -> dict[str, str]:
-    return _table(tuple(GENERAL) + tuple(w for words in vocabularies for w in words if "=" in w))
+    said = tuple(w for words in LANGUAGES.values() for w in words if not w.startswith("~"))
+    return _table(tuple(GENERAL) + said + tuple(w for words in vocabularies for w in words if "=" in w))
+
+
+@functools.cache
+def _gated(language: str) -> tuple[re.Pattern, dict[str, str]]:
+    """The words that show a message is partly in ``language``, and its words that are also English words."""
+    entries = LANGUAGES[language]
+    markers = tuple(strip_accents(e.split("=", 1)[0]) for e in entries if not e.startswith("~"))
+    return _pattern(markers), _table(tuple(e[1:] for e in entries if e.startswith("~")))
+
+
+@functools.cache
+def _gated_words(language: str) -> re.Pattern:
+    return _pattern(tuple(_gated(language)[1]))
+
+
+def languages_in(text: str) -> list[str]:
+    """The languages whose own words are in the (unaccented, lower-case) message."""
+    return [language for language in LANGUAGES if _gated(language)[0].search(text)]
+
+
+def translate_ambiguous(text: str, languages: list[str]) -> str:
+    """The words of those languages that are also English ("todas as fotos", "zet 'm in pixel art met 16
+    kleuren") in English; read after the unambiguous words, so that longer phrases go first."""
+    for language in languages:
+        _, table = _gated(language)
+        if table:
+            text = _gated_words(language).sub(lambda m, t=table: t[m.group(0)], text)
+    return text
 
 
 @functools.cache
@@ -89,9 +177,10 @@ def translate(text: str, table: dict[str, str]) -> str:
     text = re.sub(r"[¿¡]", " ", text)
     text = re.sub(r"(?<![\w'])[dl]'(?=[a-z])", "", text)  # French elision: "d'ombres" -> "ombres"
     text = re.sub(r"(?<=[a-z]{2}) y (?=(?!offset|axis)[a-z]{3,})", " and ", text)  # Spanish "y", not "offset y"
-    if not table:
-        return text
-    return _pattern(tuple(table)).sub(lambda m: table[m.group(0)], text)
+    languages = languages_in(text)
+    if table:
+        text = _pattern(tuple(table)).sub(lambda m: table[m.group(0)], text)
+    return translate_ambiguous(text, languages)
 
 
 def _number(words: str) -> int | None:
@@ -141,7 +230,7 @@ def numbers(text: str) -> str:
     text = re.sub(r"\b(\d+)\s*(?:-\s*)?fold\b", r"\1x", text)  # "enlarged 4 fold"
     text = re.sub(r"\b(half|quarter|third|full)-(?=[a-z])", r"\1 ", text)  # "half-strength"
     text = re.sub(r"\b([a-z]+)-only\b", r"\1 only", text)  # "a lines-only sketch"
-    text = re.sub(r"\b(\d+)\s+(?:versions|variants|options|alternatives)\b",
+    text = re.sub(r"\b(\d+)\s+(?:versions|variants|options|alternatives|takes|renders|goes)\b",
                   r"\1 variations", text)  # "three versions" is the variations argument
     text = re.sub(r"\bseed\s+(?:number|no\.?|#)\s*(\d+)", r"seed \1", text)
     text = re.sub(rf"\b(?:number|no\.?|#|photo|image|picture|pic|shot)\s+(?P<n>{NUMBER_WORD})\b", said, text)
@@ -158,7 +247,8 @@ def numbers(text: str) -> str:
     text = re.sub(rf"\b(\d{{1,3}})\s*/\s*(\d{{1,3}})\b(?=\s+(?:\w+\s+)?{AMOUNTS})", _ratio, text)  # "1/3 shading"
     # a scale said in percent is a factor: "a 400 % upscale", "upscaled by 300%" -> "4x"
     text = re.sub(rf"\b(\d{{3,4}})\s*%(?=\s*(?:\w+\s+)?{SCALE_WORDS})", lambda m: f"{int(m[1]) / 100:g}x", text)
-    text = re.sub(rf"\b({SCALE_WORDS}(?:\s+up)?(?:\s+(?:was|is|of|at|by|to))*)\s+(\d{{3,4}})\s*%",
+    text = re.sub(rf"\b({SCALE_WORDS}(?:\s+up)?(?:\s+(?:it|them|this|that))?(?:\s+(?:was|is|of|at|by|to))*)\s+"
+                  r"(\d{3,4})\s*%",
                   lambda m: f"{m[1]} {int(m[2]) / 100:g}x", text)
     text = re.sub(r"\b(\d{1,3})\s*x\s*\1\b(?P<mid>[^.;?!]{1,60}?)\b(\d{2,4})\s*x\s*\3\b", _sizes, text)
     return text

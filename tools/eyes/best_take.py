@@ -197,7 +197,12 @@ HINTS = PlannerHints(
                          r"|(one|a single) (good )?(group )?(photo|picture|shot|image)"
                          r"|combine|merge|from (the|these|all|several) (photos|shots|frames))\b"),
                 none=(rf"{EACH_ONE}(?!.*\b(one|single|merge|combine)\b)",)),),
-    vocabulary=("burst", "take", "combine", "merge", "eyes", "blink", "photos"),
+    vocabulary=("burst", "take", "combine", "merge", "eyes", "blink", "photos",
+                # other languages' words (the planner translates them before reading)
+                "junta=combine", "juntar=combine", "combina=combine", "combinar=combine",
+                "fusiona=merge", "fusionne=merge", "fusionner=merge", "kombiniere=combine", "vereine=merge",
+                "unisci=merge", "combinare=combine", "fundir=merge", "combineer=combine", "samenvoegen=merge",
+                "polacz=merge", "birlestir=merge", "sla ihop=merge", "kombinera=combine"),
 )
 
 SPEC = ToolSpec(

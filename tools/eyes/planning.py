@@ -23,7 +23,14 @@ VOCABULARY = ("open", "eyes", "eye", "blink", "blinking", "blinked", "closed",
               "abre=open", "abrir=open", "abra=open", "ouvre=open", "ouvrir=open", "ouvrez=open", "offne=open",
               "oeffne=open", "offnen=open", "apri=open", "aprire=open", "cerrados=closed", "cerrado=closed",
               "fermes=closed", "ferme=closed", "geschlossen=closed", "chiusi=closed", "chiuso=closed",
-              "parpadea=blinks", "parpadeo=blink", "cligne=blinks", "blinzelt=blinks", "sbatte=blinks")
+              "parpadea=blinks", "parpadeo=blink", "cligne=blinks", "blinzelt=blinks", "sbatte=blinks",
+              "olhos=eyes", "olho=eye", "abre os=open the", "abrir os=open the", "fechados=closed", "pisca=blinks",
+              "piscou=blinked", "abiertos=open", "abiertas=open", "ouverts=open", "offen=open",
+              "aperti=open", "abertos=open", "dicht=closed", "knippert=blinks", "oczy=eyes",
+              "oko=eye", "otworz=open", "otwarte=open", "zamkniete=closed", "mruga=blinks", "mrugnal=blinked",
+              "mrugnela=blinked", "gozler=eyes", "gozleri=eyes", "gozlerini=eyes", "goz=eye", "ac=open",
+              "acik=open", "kapali=closed", "kirpti=blinked", "ogon=eyes", "ogonen=eyes", "oppna=open",
+              "oppen=open", "stangda=closed", "blinkade=blinked")
 
 DETECT_EXAMPLES = (
     "who is blinking", "are her eyes closed", "did anyone blink in this photo", "check if the eyes are open",

@@ -89,7 +89,13 @@ HINTS = PlannerHints(rules=(Rule(40, all=(rf"\b{FIX}\b.*\b{FACE}\b|\b{FACE}\b.*\
                                  "restaurieren=restore", "restauriere=restore", "restaurare=restore",
                                  "restaurami=restore", "cara=face", "rostro=face", "visage=face", "gesicht=face",
                                  "viso=face", "volto=face", "mejora=enhance", "ameliore=enhance",
-                                 "verbessere=enhance", "migliora=enhance"))
+                                 "verbessere=enhance", "migliora=enhance", "rosto=face", "rostos=faces",
+                                 "rostros=faces", "caras=faces", "visages=faces", "gesichter=faces", "volti=faces",
+                                 "gezicht=face", "gezichten=faces", "herstel=restore", "twarz=face", "twarze=faces",
+                                 "przywroc=restore", "odnow=restore", "yuz=face", "yuzu=face", "yuzler=faces",
+                                 "yuzleri=faces", "onar=restore", "ansikte=face", "ansiktet=face",
+                                 "ansikten=faces", "aterstall=restore", "melhora=enhance", "verbeter=enhance",
+                                 "popraw=enhance", "iyilestir=enhance", "forbattra=enhance"))
 
 SPEC = ToolSpec(
     name="restore_face", summary="Restore the faces in a photo (denoise, contrast, detail); the rest is untouched.",

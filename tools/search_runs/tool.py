@@ -69,8 +69,9 @@ def present(result: dict[str, Any], inputs: dict[str, str]) -> Card:
 
 PAST = (r"\b(past|previous|earlier|older|recent|last (?:week|time|month|night)|yesterday|before|history|"
         r"old (?:runs|results|sketches|edits|work|pictures|images))\b|"
-        r"\bi (?:made|fixed|did|created|sketched|styled|stylised|stylized|ran|generated)\b|"
-        r"\bmy (?:[\w-]+ ){0,2}(?:runs|results|sketches|creations|outputs|edits|drawings|sprites|fixes|renders|"
+        r"\bi(?:'ve| have)? (?:ever |already )?(?:made|fixed|did|done|created|sketched|styled|stylised|stylized|ran|"
+        r"generated)\b|"
+        r"\bmy (?:[\w-]+ ){0,3}(?:runs|results|sketches|creations|outputs|edits|drawings|sprites|fixes|renders|"
         r"stylis\w+|styliz\w+|work)\b")
 LOOKUP = (r"\b(show|find|list|search|get|display|where|look up|bring up|pull up|dig up|see|view|what|which)\b")
 EVER = (r"\b(?:did|have) (?:i|we) (?:ever |already )?(?:make|made|do|done|create|created|try|tried|run|ran|use|used|"

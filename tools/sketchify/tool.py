@@ -154,7 +154,12 @@ HINTS = PlannerHints(
                 "carboncino=charcoal", "tinta=ink", "encre=ink", "tinte=ink", "suave=soft", "doux=soft",
                 "douce=soft", "weich=soft", "morbido=soft", "ligero=light", "leger=light", "leicht=light",
                 "leggero=light", "fuerte=strong", "forte=strong", "stark=strong", "oscuro=dark", "fonce=dark",
-                "dunkel=dark", "scuro=dark"),
+                "dunkel=dark", "scuro=dark", "esboco=sketch", "desenho=drawing", "desenhar=draw",
+                "a lapis=in pencil", "lapis=pencil", "schets=sketch", "tekening=drawing", "tekenen=draw",
+                "potlood=pencil", "szkic=sketch", "rysunek=drawing", "narysuj=draw", "olowek=pencil",
+                "olowkiem=in pencil", "eskiz=sketch", "karakalem=pencil sketch", "cizim=drawing", "ciz=draw",
+                "kalem=pencil", "skiss=sketch", "teckning=drawing", "teckna=draw", "blyerts=pencil",
+                "szkicu=sketch", "schizzi=sketches", "bocetos=sketches", "skizzen=sketches"),
 )
 
 SPEC = ToolSpec(

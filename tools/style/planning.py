@@ -20,7 +20,13 @@ VOCABULARY = ("style", "styles", "reference", "cyberpunk", "watercolor", "waterc
               "pintura al oleo=oil painting", "peinture a l'huile=oil painting", "olgemalde=oil painting",
               "pittura a olio=oil painting", "estilo de=style of", "style de=style of", "im stil von=in the style of",
               "nello stile di=in the style of", "al estilo de=in the style of", "colores=colours",
-              "couleurs=colours", "farben=colours", "colori=colours")
+              "couleurs=colours", "farben=colours", "colori=colours", "aquarela=watercolor",
+              "waterverf=watercolor", "akwarela=watercolor", "suluboya=watercolor", "akvarell=watercolor",
+              "pintura a oleo=oil painting", "olieverf=oil painting", "obraz olejny=oil painting",
+              "yagli boya=oil painting", "oljemalning=oil painting", "cores=colours", "kolory=colours",
+              "renkler=colours", "farger=colours", "styl=style",
+              "no estilo de=in the style of", "in de stijl van=in the style of", "w stylu=in the style of",
+              "tarzinda=in the style of", "i stil med=in the style of")
 
 RETRIEVE_EXAMPLES = (
     "find me a cyberpunk style reference", "which style matches a neon rainy city",

@@ -11,16 +11,18 @@ from sprite_fixtures import cells_right
 
 from atelier.tools.sprite.corrupt import blob_sprite, cell_edges, identifiable, make_case, paint
 from atelier.tools.sprite.grid import (
+    GridCandidate,
     all_profiles,
     dense_impulses,
     exact_cover,
     grid_lines,
+    paired_changes,
     refine_small,
     refine_small_square,
     small_cells,
 )
-from atelier.tools.sprite.rank import load_ranker
-from atelier.tools.sprite.reconstruct import candidate_pool, reconstruct
+from atelier.tools.sprite.rank import Evaluated, load_ranker
+from atelier.tools.sprite.reconstruct import MIN_PAIRED, candidate_pool, coarsest_first, reconstruct, small_candidate
 
 
 def distinct_art(width: int, height: int, seed: int) -> np.ndarray:
@@ -111,3 +113,34 @@ def test_a_large_image_gets_no_sub2_search():
     dense[np.ceil(np.arange(1, 500) * 1.8).astype(int) - 1] = 1.0
     assert small_cells(dense) is None  # 901 px: past SMALL_SEARCH_MAX, sub-2 px grids are small upscales
     assert small_cells(dense[:300]) is not None
+
+
+def test_row_jitter_on_a_4px_grid_gets_no_sub2_candidate():
+    # jittered rows put a 4 px grid's boundaries on three neighbouring pixels, which a 1.33 px comb covers
+    # whole (round 7's first sub-2 search proposed it on most of these, and one became a 1 px "grid"); no row
+    # changes colour on two neighbouring pixels, so no sub-2 px grid is proposed
+    for seed in range(20):
+        rng = np.random.default_rng(seed)
+        img, _, _ = make_case(blob_sprite(rng, 16), "row_jitter", rng, 4.0)
+        raw, _ = all_profiles(img)
+        assert paired_changes(img, 1) < MIN_PAIRED or paired_changes(img, 0) < MIN_PAIRED
+        assert small_candidate(img, dense_impulses(raw[0]), dense_impulses(raw[1]), 0.1) is None
+
+
+def measured(cell: float, cover: float, diff: float, cells: float, mixed: float = 0.0) -> Evaluated:
+    lines = np.arange(0, 34)
+    raw = {"cover": cover, "diff": diff, "cells": cells, "mixed": mixed}
+    return Evaluated(GridCandidate(cell, cell, 0.0, 0.0, 1.0), lines, lines, raw)
+
+
+def test_the_coarsest_small_grid_that_explains_every_boundary_goes_first():
+    # 2.08 and 1.92 px both hit every line of a 34 px sprite at 2.12x: the finer one only adds empty lines
+    pool = [measured(1.92, 1.0, 0.0, 306), measured(2.08, 1.0, 0.0, 256), measured(4.2, 0.6, 0.2, 64)]
+    assert coarsest_first(pool, [0, 1, 2]) == [1, 0, 2]
+    # a coarser grid that leaves part of the image unexplained, or a ranker pick that misses boundaries
+    worse = [measured(1.92, 1.0, 0.0, 306), measured(2.08, 1.0, 0.01, 256)]
+    assert coarsest_first(worse, [0, 1]) == [0, 1]
+    assert coarsest_first([measured(2.4, 0.9, 0.0, 300), measured(2.6, 1.0, 0.0, 250)], [0, 1]) == [0, 1]
+    # 1 px cells that are their neighbours' mixes (a smeared 3 px grid read at 1.5 px) or big cells: no rule
+    assert coarsest_first([measured(1.5, 1.0, 0.0, 900, 0.9), measured(3.0, 1.0, 0.0, 225, 0.9)], [0, 1]) == [0, 1]
+    assert coarsest_first([measured(17.0, 1.0, 0.0, 64), measured(18.4, 1.0, 0.0, 49)], [0, 1]) == [0, 1]

@@ -455,6 +455,26 @@ def exact_cover(dense: np.ndarray, lines: np.ndarray) -> float:
     return round(float(dense[sorted_unique(inner)].sum()) / total, 4)
 
 
+def paired_changes(img: np.ndarray, axis: int, step: int = 24) -> float:
+    """Share of the colour changes along ``axis`` (1 = along rows) that have another change on the next
+    pixel of the same row (column): a sub-2 px grid's 1 px cells make such pairs in every row. Row jitter
+    and uneven edges of a coarser grid put the boundaries of different rows on neighbouring pixels, so the
+    edge profile looks the same, but each row on its own changes colour at most once per few pixels.
+
+    >>> a = np.zeros((2, 8, 3), np.uint8); a[:, 3] = 200; a[:, 4:] = 100   # a 1 px column: two changes
+    >>> paired_changes(a, 1), paired_changes(np.repeat(np.repeat(a[:, ::4], 4, 1), 1, 0), 1)
+    (1.0, 0.0)
+    """
+    import cv2
+
+    a, b = (img[:, 1:], img[:, :-1]) if axis == 1 else (img[1:], img[:-1])
+    d = cv2.absdiff(np.ascontiguousarray(a), np.ascontiguousarray(b))
+    change = (d.max(axis=2) if d.ndim == 3 else d) > step
+    pairs = change[:, 1:] & change[:, :-1] if axis == 1 else change[1:] & change[:-1]
+    total = int(change.sum())
+    return round(float(2 * pairs.sum()) / total, 4) if total else 0.0
+
+
 def small_cells(dense: np.ndarray, full: float = COVER_FULL, max_len: int = SMALL_SEARCH_MAX,
                 seeds: int = 3) -> AxisGrid | None:
     """The coarsest sub-2 px grid that puts every boundary of an axis exactly on its lines, or ``None``.

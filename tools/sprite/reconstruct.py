@@ -12,6 +12,7 @@ from .deblur import MIN_SPREAD, could_mix, edge_spread, fit_spread, unmix
 from .diff import DIFF_TOLERANCE, diff_metrics, pixel_difference
 from .flatten import MIN_NOISE, cell_noise, merge_shades
 from .grid import (
+    COVER_FULL,
     MIN_SMALL,
     AxisGrid,
     GridCandidate,
@@ -21,6 +22,7 @@ from .grid import (
     dense_impulses,
     estimate_grid,
     grid_lines,
+    paired_changes,
     small_cells,
 )
 from .palettes import snap_to
@@ -30,6 +32,7 @@ from .synth import cell_colours, own_colours, snap_alpha, snap_palette, upscale_
 POOL = 5  # candidates the ranker scores: on 780 tuning cases it took the 6th of 6 once, and 5 cost 4 % less
 OWN_CELL = 9.0  # px: unblurred noisy cells narrower than this are read from all of their own pixels (a
 # 3-4 px cell's central half is its one centre pixel, which keeps all of the noise; 5-8 px cells have 3 x 3)
+MIN_PAIRED = 0.05  # share of a row's colour changes a pixel from the next one below which no sub-2 px grid
 OWN_SLACK = 8.0  # a pixel is the cell's own within k noise levels + 8 of the centre read: k = 5 where that
 # read is one pixel (cells under 5 px, as noisy as any other pixel), 3 where it is a median of 9
 
@@ -89,21 +92,49 @@ def candidate_pool(img: np.ndarray, raw: tuple[np.ndarray, np.ndarray], impulses
     heur = dedupe(estimate_grid(img, 2 * size, impulses))[:size]
     cache: dict = {}
     dense = tuple(_memo(cache, ("dense", id(r)), lambda r=r: dense_impulses(r)) for r in raw)
-    small = small_candidate(*dense, heur[-1].score if heur else 0.0)
-    if small is not None and len(dedupe(heur + [small])) > len(heur):
-        heur.append(small)
-    pool = [evaluate(img, c, raw, impulses, cache) for c in heur]
+    small = small_candidate(img, *dense, heur[-1].score if heur else 0.0)
+    added = small is not None and len(dedupe(heur + [small])) > len(heur)
+    pool = [evaluate(img, c, raw, impulses, cache) for c in heur + ([small] if added else [])]
+    if added and min(pool[-1].grid.cell_x, pool[-1].grid.cell_y) < MIN_SMALL:
+        pool = pool[:-1]  # the sub-2 px search's grid fitted to under 1.3 px (a pixel per cell): no grid
     conc = [float(np.sqrt(abs(comb(impulses[0], e.grid.cell_x)) * abs(comb(impulses[1], e.grid.cell_y))))
             for e in pool]
     return pool, feature_matrix(pool, conc) if pool else np.zeros((0, 0))
 
 
-def small_candidate(dense_x: np.ndarray, dense_y: np.ndarray, score: float) -> GridCandidate | None:
+def full_cover(e: Evaluated) -> bool:
+    """A small grid (under 4 px, whose lines are its comb's, exactly) with every boundary on its lines
+    (``COVER_FULL``), and not by 1 px cells that are mixes of their neighbours (a soft edge). Coarser
+    grids' tracked lines snap to boundaries, so there a few per cent wrong cell covers them too."""
+    return max(e.grid.cell_x, e.grid.cell_y) < 4 and e.raw["cover"] >= COVER_FULL and e.raw["mixed"] < 0.5
+
+
+def coarsest_first(pool: list[Evaluated], order: list[int], slack: float = 0.002) -> list[int]:
+    """When the first candidate is a small grid that puts every boundary on its lines, the coarsest
+    candidate that does so too and explains the image as well (diff within ``slack``) goes first: both
+    explain everything, and the finer one only adds empty lines. On a 34 px sprite at 2.12x, 2.08 and
+    1.92 px both hit every line and the ranker's order between them flipped from one retraining to the
+    next."""
+    if not order or not full_cover(pool[order[0]]):
+        return order
+    first = pool[order[0]]
+    same = [i for i in order if full_cover(pool[i]) and pool[i].raw["diff"] <= first.raw["diff"] + slack]
+    best = min(same, key=lambda i: pool[i].raw["cells"])
+    return order if pool[best].raw["cells"] >= first.raw["cells"] else [best] + [i for i in order if i != best]
+
+
+def small_candidate(img: np.ndarray, dense_x: np.ndarray, dense_y: np.ndarray, score: float,
+                    paired: float = MIN_PAIRED) -> GridCandidate | None:
     """A sub-2 px grid that explains every boundary on both axes (``grid.small_cells``), for the pool:
     the spectral family can miss it (its peaks are aliases, a few per cent off on short axes). It joins
-    with the pool's lowest heuristic score; the ranker weighs it like any other candidate."""
+    with the pool's lowest heuristic score; the ranker weighs it like any other candidate. Each axis's
+    rows must show the pairs of changes a pixel apart that 1 px cells make (``grid.paired_changes``):
+    a 4 px grid under row jitter has boundaries on three neighbouring pixels, which a 1.33 px grid
+    covers, but no row changes colour twice in a row."""
     gx, gy = small_cells(dense_x), small_cells(dense_y)
     if gx is None or gy is None or abs(np.log(gx.cell / gy.cell)) > 0.1:
+        return None
+    if min(paired_changes(img, 1), paired_changes(img, 0)) < paired:
         return None
     return GridCandidate(gx.cell, gy.cell, gx.offset, gy.offset, score)
 
@@ -138,6 +169,7 @@ def reconstruct(img: np.ndarray, overrides: Overrides = Overrides(), top_k: int 
     ranker = _shipped_ranker(str(ranker_path) if ranker_path else None) if rank else None
     rank_scores = ranker.scores(feats) if ranker is not None and pool else None
     order = list(np.argsort(-rank_scores, kind="stable")) if rank_scores is not None else list(range(len(pool)))
+    order = coarsest_first(pool, order)
     pool = [pool[i] for i in order]
     scores = [{"heuristic_score": round(float(heur_scores[i]), 4), "heuristic_rank": int(i),
                "ranker_score": None if rank_scores is None else round(float(rank_scores[i]), 4)} for i in order]

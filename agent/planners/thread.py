@@ -15,14 +15,16 @@ from atelier.agent.planners import PlanRequest
 from atelier.agent.planners import refs as attach
 from atelier.agent.planners import text as tx
 
-# "undo" in other languages, for both the whole-message and the said-anywhere revert
-FOREIGN_UNDO = r"deshacer|deshaz|annuler|annule|rückgängig|ruckgangig|annulla|desfaz|desfazer|ongedaan|cofnij|geri al"
-UNDO = re.compile(r"^(?:(?:actually|no|nope|nah|meh|ok|okay|hmm|wait|oh|ugh|please),? )*(?:undo|revert|"
-                  r"take (?:that|it) back|scrap (?:that|this|it)|ditch (?:that|this|it)|roll (?:that |it )?back|"
-                  r"go back|back to how it was|"
-                  r"cancel (?:that|the last)|put it back|i (?:preferred|liked) it (?:better )?before(?: (?:the|that|"
+# the words that take the last turn back, for both the whole-message and the said-anywhere revert
+REVERT_WORDS = (r"undo|revert|roll (?:it |that |this )?back|take (?:it|that|this) back|scrap (?:it|that|this)|"
+                r"ditch (?:it|that|this)|put it back|cancel (?:it|that|this|the last)|back to how it was|"
+                r"deshacer|deshaz|annuler|annule|rückgängig|ruckgangig|annulla|desfaz|desfazer|ongedaan|cofnij|"
+                r"geri al")
+UNDO = re.compile(r"^(?:(?:actually|no|nope|nah|meh|ok|okay|hmm|wait|oh|ugh|please),? )*(?:"
+                  rf"{REVERT_WORDS}|go back|"
+                  r"i (?:preferred|liked) it (?:better )?before(?: (?:the|that|"
                   r"you) .*)?|"
-                  rf"{FOREIGN_UNDO}|step back|(?:ctrl|cmd|control|command) ?[+-]? ?z)\b(?! to)(?: (?:that|this|it|"
+                  r"step back|(?:ctrl|cmd|control|command) ?[+-]? ?z)\b(?! to)(?: (?:that|this|it|"
                   r"the last (?:step|change|edit|one)|please|one step|the change))*"
                   r"(?:[,;.]? .*\b(?:better|before|previous|prefer\w*|worse|hate it|"
                   r"don'?t like)\b.*)?$")
@@ -94,10 +96,7 @@ BEFORE_STEP = re.compile(rf"\b(?:before (?:you|we|i) (?P<verb>\w+)(?: it| that| 
                          rf"after the (?P<nth>{attach.RANK}) "
                          r"(?:step|edit|change|turn))\b")
 # a revert said anywhere in a short message ("undo that, wrong photo", "nah I don't like it, take it back")
-REVERT_VERB = re.compile(r"(?<!n't )(?<!not )(?<!never )\b(?:undo|revert|roll (?:it |that |this )?back|"
-                         r"take (?:it|that|this) back|scrap (?:it|that|this)|ditch (?:it|that|this)|put it back|"
-                         r"cancel (?:it|that|this|the last)|change it back|back to how it was|"
-                         rf"{FOREIGN_UNDO})\b")
+REVERT_VERB = re.compile(rf"(?<!n't )(?<!not )(?<!never )\b(?:{REVERT_WORDS}|change it back)\b")
 COUNT_BACK = re.compile(r"\b(?:the )?last (?P<k>two|three|four|[2-4])(?: (?:steps|edits|changes|turns|ones|things))?\b")
 NTH_TURN = re.compile(rf"\b(?:the )?(?:very )?(?P<o>{attach.RANK})(?: turn| version| result| edit| step| one)(?:'s)?\b|"
                       r"\b(?:turn|version|step) (?P<d>[1-9])\b")

@@ -655,23 +655,21 @@ class SemanticPlanner:
         named_look = bool(named) and clauses[0].style is not None and not clauses[0].marks  # "the last two → pop art"
         if len(named) >= 2 and not frame_roles(clauses[0].tool) and (
                 named_look or not catalogue()[clauses[0].tool].role("ref")):
-            steps = []  # "sketch the second and the third": one step for each named attachment (one style lookup)
-            for i in named:
-                steps += self._steps_for(clauses, request, start=len(steps), image=f"attachment:{i}", fan=True)
-            return Plan(planner=self.name, steps=share_lookups(steps))
+            return self._fan_out(clauses, request, named)  # "sketch the second and the third" (one style lookup)
         skipped = ignored_attachments(text, n)
         if skipped and len(clauses) >= 1 and not any(c.refs or c.marks for c in clauses):
             rest = [i for i in range(n) if i not in skipped]  # "ignore the first picture, open the eyes in the others"
-            steps = []
-            for i in rest:
-                steps += self._steps_for(clauses, request, start=len(steps), image=f"attachment:{i}", fan=True)
-            return Plan(planner=self.name, steps=share_lookups(steps))
+            return self._fan_out(clauses, request, rest)
         if fan:
-            steps = []
-            for i in range(n):
-                steps += self._steps_for(clauses, request, start=len(steps), image=f"attachment:{i}", fan=True)
-            return Plan(planner=self.name, steps=share_lookups(steps))
+            return self._fan_out(clauses, request, list(range(n)))
         return Plan(planner=self.name, steps=self._steps_for(clauses, request, start=0, image=None))
+
+    def _fan_out(self, clauses: list[Clause], request: PlanRequest, targets: list[int]) -> Plan:
+        """The clauses' steps once for each target attachment, a lookup they share run once."""
+        steps: list[Step] = []
+        for i in targets:
+            steps += self._steps_for(clauses, request, start=len(steps), image=f"attachment:{i}", fan=True)
+        return Plan(planner=self.name, steps=share_lookups(steps))
 
     def _ref_fanout(self, clauses: list[Clause], n: int, text: str) -> list[Step]:
         """"apply the style of the last image to the other three": one step per target attachment, each with

@@ -177,10 +177,15 @@ def _memo(cache: dict | None, key: tuple, compute):
     return cache[key]
 
 
+def dense_for(raw: np.ndarray, cache: dict | None = None) -> np.ndarray:
+    """An axis's boundary energy without peak picking, computed once per profile when there is a cache."""
+    return _memo(cache, ("dense", id(raw)), lambda: dense_impulses(raw))
+
+
 def axis_impulses(impulses: np.ndarray, raw: np.ndarray, cell: float, cache: dict | None = None) -> np.ndarray:
     """The impulses a grid of ``cell`` is measured on: without peak picking under ``SUB2`` (neighbouring
     pixels can both be boundaries there, which peak picking merges)."""
-    return _memo(cache, ("dense", id(raw)), lambda: dense_impulses(raw)) if cell < SUB2 else impulses
+    return dense_for(raw, cache) if cell < SUB2 else impulses
 
 
 def axis_lines(impulses: np.ndarray, raw: np.ndarray, cell: float, offset: float, n: int,
@@ -255,7 +260,7 @@ def evaluate(img: np.ndarray, cand: GridCandidate, raw: tuple[np.ndarray, np.nda
     ax, ay = shared_cell(ax, ay, w, h)
     xl, yl = ax.lines, ay.lines
     grid = GridCandidate(ax.cell, ay.cell, ax.offset, ay.offset, cand.score)
-    cover = [exact_cover(_memo(cache, ("dense", id(r)), lambda r=r: dense_impulses(r)), lines)
+    cover = [exact_cover(dense_for(r, cache), lines)
              for r, lines in ((rx, xl), (ry, yl))]
     sprite = cell_colours(img, xl, yl, max_samples=3)
     diff, mad = sample_diff(img, sprite, xl, yl)

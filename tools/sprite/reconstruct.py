@@ -19,14 +19,13 @@ from .grid import (
     _offset,
     all_profiles,
     comb,
-    dense_impulses,
     estimate_grid,
     grid_lines,
     paired_changes,
     small_cells,
 )
 from .palettes import snap_to
-from .rank import Evaluated, _memo, evaluate, feature_matrix, load_ranker
+from .rank import Evaluated, dense_for, evaluate, feature_matrix, load_ranker
 from .synth import cell_colours, own_colours, snap_alpha, snap_palette, upscale_on_grid
 
 POOL = 5  # candidates the ranker scores: on 780 tuning cases it took the 6th of 6 once, and 5 cost 4 % less
@@ -91,7 +90,7 @@ def candidate_pool(img: np.ndarray, raw: tuple[np.ndarray, np.ndarray], impulses
     """The heuristic's candidates (its order), each tracked and measured, and their feature matrix."""
     heur = dedupe(estimate_grid(img, 2 * size, impulses))[:size]
     cache: dict = {}
-    dense = tuple(_memo(cache, ("dense", id(r)), lambda r=r: dense_impulses(r)) for r in raw)
+    dense = tuple(dense_for(r, cache) for r in raw)
     small = small_candidate(img, *dense, heur[-1].score if heur else 0.0)
     added = small is not None and len(dedupe(heur + [small])) > len(heur)
     pool = [evaluate(img, c, raw, impulses, cache) for c in heur + ([small] if added else [])]

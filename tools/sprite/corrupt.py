@@ -1,9 +1,11 @@
 """Synthetic upscaled and "AI-made" pixel art with a known grid: the eval's cases and the ranker's training data.
 
 A case is a sprite (RGBA uint8) painted on cell boundaries in output pixels, cropped, then corrupted. The
-truth is the mean cell per axis, the first whole cell's leading edge per axis and the sprite cells that are
-at least half visible (half of their own integer width), with the cut border cells' visible pixels and
-widths (``border_x``/``border_y``), so that an eval can tell which border decisions the image leaves open.
+truth is the cell per axis (the upscale factor: boundaries are painted at ``ceil(k * scale)``, so the last
+edge over the cell count would overstate it by up to a pixel over the sprite; on uneven grids the mean
+width), the first whole cell's leading edge per axis and the sprite cells that are at least half visible
+(half of their own integer width), with the cut border cells' visible pixels and widths
+(``border_x``/``border_y``), so that an eval can tell which border decisions the image leaves open.
 Kinds:
 
 ``clean`` · ``blur`` (Gaussian) · ``jpeg`` (q40-95) · ``noise`` (per-pixel Gaussian) · ``tint`` (a global
@@ -284,7 +286,8 @@ def make_case(sprite: np.ndarray, kind: str, rng: np.random.Generator,
     wy = edge_weights(rgb.transpose(1, 0, 2), ye, ya, yb, covered(xe, xa, xb))
     shown = (shown_offset(xe, xa, wx, xe[-1] / w, dx, kind == "uneven", smear[0]),
              shown_offset(ye, ya, wy, ye[-1] / h, dy, kind == "uneven", smear[1]))
-    truth = Truth(kind, float(xe[-1] / w), float(ye[-1] / h), off_x, off_y, len(cols), len(rows),
+    cell_x, cell_y = (float(xe[-1] / w), float(ye[-1] / h)) if uneven else (sx, sy)
+    truth = Truth(kind, cell_x, cell_y, off_x, off_y, len(cols), len(rows),
                   integer and kind != "uneven", *jitter, border_cells(xe, xa, xb), border_cells(ye, ya, yb), *shown)
     return img, truth_sprite, truth
 

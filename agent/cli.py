@@ -624,12 +624,15 @@ def models_train_planner(
     steps: Annotated[int, typer.Option(help="optimizer steps at most")] = 900,
     minutes: Annotated[float, typer.Option(help="wall-clock budget; the run stops and converts in time")] = 66.0,
     batch: Annotated[int, typer.Option(help="examples per step")] = 6,
+    list_repeat: Annotated[int, typer.Option(help="times the seen eval lists' requests join the data")] = 2,
+    bf16: Annotated[bool, typer.Option(help="bfloat16 autocast (fast on CPUs with AMX / AVX-512 BF16)")] = False,
 ) -> None:
-    """Fine-tune the shipped Gemma 3 270M into the planner: a LoRA on generated plans, written as a GGUF adapter."""
+    """Fine-tune the shipped Gemma 3 270M into the planner: a LoRA on generated plans and the seen eval lists'
+    requests, written as a GGUF adapter."""
     from atelier.agent.planners.training import train
 
     argv = ["--seed", str(seed), "--examples", str(examples), "--steps", str(steps), "--minutes", str(minutes),
-            "--batch", str(batch)]
+            "--batch", str(batch), "--list-repeat", str(list_repeat)] + (["--bf16"] if bf16 else [])
     train.main(argv + (["--out", str(out)] if out else []))
 
 

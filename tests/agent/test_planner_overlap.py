@@ -39,3 +39,18 @@ def test_the_generator_is_deterministic_and_its_targets_validate():
     assert all(valid(ex) for ex in a)
     cats = {ex["category"] for ex in a}
     assert {"order_words", "fanout", "followups", "injection", "typos", "mixed_language", "numbers_units"} <= cats
+
+
+def test_seen_lists_are_trained_on_and_the_held_out_lists_are_not():
+    from atelier.agent.planners.training.generate import valid
+    from atelier.agent.planners.training.lists import TRAIN_LISTS, list_examples, target_of
+    from atelier.agent.planners.training.overlap import HELD_OUT
+
+    assert not set(TRAIN_LISTS) & set(HELD_OUT)
+    rows = list_examples(REPO)
+    assert len(rows) >= 2000 and all(valid(r) for r in rows)
+    assert target_of({"category": "privacy", "expected": {"answer": True}}) == {"steps": [], "reply": "privacy"}
+    assert target_of({"category": "injection", "expected": {"answer": True}})["reply"] == "refuse"
+    assert target_of({"category": "single", "expected": {"ask": True}})["reply"] == "ask_image"
+    trained = {ex["text"] for ex in training_examples(Hyper())}
+    assert sum(r["text"] in trained for r in rows) > 0.9 * len(rows)  # the near duplicates of held-out ones drop

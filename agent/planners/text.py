@@ -36,8 +36,10 @@ BEFOREHAND_RE = re.compile(r"^(?P<later>.+?)(?:[,;—–]\s*(?:though|but|and|ho
                            r"before (?:that|it|this|then)|(?<!the )(?<!my )first|before|"
                            r"before you do(?: that| it| so)?|before doing (?:that|so|it)|"
                            r"prior to (?:that|it|this)|ahead of (?:that|it|this))$")
-BEFORE_THAT_RE = re.compile(r"^(?P<later>.+?)[,;.]?\s+(?:but\s+)?(?:before that|prior to that|beforehand|"
-                            r"before doing (?:that|so)),?\s+(?!(?:though|please|thanks|too|ok)$)(?P<first>.+)$")
+ALL_OF = r"(?:(?:all|any) (?:of )?)?"  # "before all of that": everything said before it
+BEFORE_THAT_RE = re.compile(rf"^(?P<later>.+?)[,;.]?(?:\s+and)?\s+(?:but\s+)?(?:before {ALL_OF}(?:that|this)|"
+                            rf"prior to {ALL_OF}(?:that|this)|beforehand|before doing (?:that|so)),?\s+"
+                            r"(?!(?:though|please|thanks|too|ok)$)(?P<first>.+)$")
 LAST_WORDS = re.compile(r"^(?:finish|end) (?:with|by)\b|^(?:lastly|last of all|and lastly)\b|"
                         r"\bas a (?:final|last|finishing) (?:touch|step)\b|\b(?:as )?the very last\b|"
                         r"\b(?:goes|comes|should (?:come|go|be)|is|at the very|as the) (?:last|the last step|final|"
@@ -53,7 +55,8 @@ FIRST_WORDS = re.compile(r"\b(?:goes|comes|should (?:come|go|be)|is) first\b|\b(
                          r"\bthe main thing is\b|^first things first\b|(?<!the )(?<!my )(?<!this )\bfirst$|"
                          r"\bbefore (?:anything|everything|all) else\b|^(?:but )?first,? (?:though|however)\b|"
                          r"\bat the (?:very )?(?:start|beginning)\b|^(?:the )?first step\b")
-EARLIER_RE = re.compile(r"^(?:but |and )?(?:before (?:that|it|this|then|doing (?:that|so))|prior to (?:that|it|this)|"
+EARLIER_RE = re.compile(rf"^(?:but |and )?(?:before {ALL_OF}(?:that|it|this|then|doing (?:that|so))|"
+                        rf"prior to {ALL_OF}(?:that|it|this)|"
                         r"ahead of (?:that|it|this))\s*,?\s+")  # a part that goes before the part said just before it
 EARLIER_END_RE = re.compile(r"\s+(?:before (?:you (?:do|[a-z]+ (?:it|that|this|them))(?: (?:that|it|so))?|"
                             r"doing (?:that|so|it)|that|it|then|"
@@ -312,9 +315,14 @@ def split_clauses(text: str) -> list[str]:
         said_first = m and (m["first"] if "first2" not in m.groupdict() or m["first"] else m["first2"])
         if said_first and TOLD_TAIL.match(f", {said_first}") and not is_request(said_first):
             continue  # "open his eyes before that, he blinked": what follows the order words only tells
+        if said_first and re.match(r"(?:and\s+)?then\b", said_first):
+            continue  # "restore it before that, then open the eyes": the order word is the clause's before it
         if m and said_first and re.search(r"[a-z]{3}", said_first) and re.search(r"[a-z]{3}", m["later"]):
             first = re.sub(r"^(?:but|though|and|however)\s+", "", said_first)
             return split_clauses(first) + split_clauses(m["later"])
+    rest, sequence = said_sequence(t)
+    if sequence:  # "do these in reverse order: …", "in the order 2 then 1: (1) … (2) …"
+        return [q for item in sequence_items(rest, sequence) for q in split_clauses(item)]
     t = FIRST_RE.sub("", t)
     items = numbered_items(t)
     if items:  # a numbered list, in any order: "3. neon noir 2. sketch 1. open eyes" runs 1, 2, 3
@@ -347,6 +355,38 @@ def numbered_items(text: str) -> list[str]:
     items = {int(m["k"]): text[m.end():end].strip(" ,;.") for m, end in zip(marks, bounds, strict=True)}
     lead = text[:marks[0].start()].strip(" ,;.")
     return [p for p in ([lead] if lead else []) + [items[k] for k in sorted(items)] if re.search(r"[a-z]", p)]
+
+
+REVERSED = r"(?:in (?:the )?(?:reverse|reversed|opposite|backwards?|inverse) order|backwards|in reverse)"
+SEQUENCE_LEAD = re.compile(rf"^(?:please\s+)?(?:(?:do|run|apply) (?:these|them|this|it|the steps|the following|"
+                           rf"(?:both|all)(?: of)?(?: these| them)?)\s+)?(?:(?P<reversed>{REVERSED})|in (?:the |this )?"
+                           r"order\s+(?P<order>[1-9](?:\s*(?:,|then|and|->|>|to|,\s*then)\s*[1-9])+))\s*[:,;]?\s+(?P<rest>.+)$")
+SEQUENCE_TAIL = re.compile(rf"^(?P<rest>.+?)[,;.]?\s+(?:but\s+)?(?:(?:do|run|apply) (?:them|it|these|the steps)\s+)?"
+                           rf"(?P<reversed>{REVERSED})$")
+SEQUENCE_ITEM = re.compile(r",\s*(?:and\s+)?(?:then\s+)?|\s+(?:and then|then|and)\s+|[;.]\s+")
+
+
+def said_sequence(text: str) -> tuple[str, str | list[int]]:
+    """(the steps, the order said for them apart from the steps): "reverse" for "do these in reverse order: …",
+    the item numbers for "in the order 2 then 1: (1) … (2) …"; ("", []) when no order is said so."""
+    m = SEQUENCE_LEAD.match(text) or SEQUENCE_TAIL.match(text)
+    if m is None:
+        return "", []
+    if m["reversed"]:
+        return m["rest"], "reverse"
+    return m["rest"], [int(k) for k in re.findall(r"[1-9]", m["order"])]
+
+
+def sequence_items(rest: str, sequence: str | list[int]) -> list[str]:
+    """The steps in the said order: numbered items by their numbers, or the listed steps reversed."""
+    marks = {int(m["k"]): m for m in NUMBER_MARK.finditer(rest)}
+    if isinstance(sequence, list) and sorted(marks) == sorted(sequence):
+        ends = sorted(m.start() for m in marks.values())[1:] + [len(rest)]
+        starts = sorted(marks.values(), key=lambda m: m.start())
+        items = {int(m["k"]): rest[m.end():end].strip(" ,;.") for m, end in zip(starts, ends, strict=True)}
+        return [items[k] for k in sequence]
+    listed = [p.strip(" ,") for p in SEQUENCE_ITEM.split(rest) if re.search(r"[a-z]{3}", p)]
+    return listed[::-1] if sequence == "reverse" else listed
 
 
 TOLD_TAIL = re.compile(r",\s+(?:he|she|they|it|he's|she's|they're|it's)\s[^,;]*$")

@@ -116,9 +116,26 @@ NUMBERS = {"zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six
            "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15,
            "sixteen": 16, "seventeen": 17, "eighteen": 18, "nineteen": 19, "twenty": 20, "thirty": 30, "forty": 40,
            "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90, "hundred": 100}
-FRACTIONS = {"two-thirds": 0.67, "two thirds": 0.67, "three-quarters": 0.75, "three quarters": 0.75,
-             "a third": 0.33, "one third": 0.33, "a quarter": 0.25, "one quarter": 0.25, "a half": 0.5,
-             "half": 0.5, "one half": 0.5}
+DENOMINATORS = {"half": 2, "halve": 2, "third": 3, "quarter": 4, "fourth": 4, "fifth": 5, "sixth": 6,
+                "seventh": 7, "eighth": 8, "ninth": 9, "tenth": 10}
+MULTIPLIERS = {"double": 2, "twice the": 2, "twice": 2, "triple": 3, "treble": 3, "three times the": 3,
+               "quadruple": 4, "half the": 0.5, "half": 0.5}  # "double strength", "half the strength"
+
+
+def _fractions() -> dict[str, float]:
+    """Every fraction said in words, "a fifth" to "nine tenths", hyphenated or not: one parser for all of them."""
+    out = {"half": 0.5}
+    for word, d in DENOMINATORS.items():
+        for n in range(1, d):
+            said = ("a", "one") if n == 1 else (next(k for k, v in NUMBERS.items() if v == n),)
+            plural = word + ("s" if n > 1 else "")
+            for head in said:
+                for joint in (" ", "-"):
+                    out[f"{head}{joint}{plural}"] = round(n / d, 2)
+    return out
+
+
+FRACTIONS = _fractions()
 UNITS = (r"(?:times|x|px|pixels?|%|percent|per ?cent|variations?|versions?|variants?|options|takes|tries|copies|"
          r"colou?rs?|cells?|results?|outputs?)\b")
 AMOUNTS = r"(?:shading|shade|shadows?|strength|intensity|opacity|weight|fidelity|tone|style|effect|restyle)"
@@ -224,6 +241,8 @@ def numbers(text: str) -> str:
     text = re.sub(rf"\b(?:{AMOUNTS}|{NAMED})(?:\s+(?:of|at|to|is|=|:|around|about))?\s+(?P<n>{NUMBER_WORD})\b"
                   r"(?![- ](?:thirds?|quarters?|halves|half|tenths?))",
                   said, text)
+    text = re.sub(rf"\b(?P<m>{'|'.join(sorted(MULTIPLIERS, key=len, reverse=True))})\s+(?P<a>strength|intensity|"
+                  r"shading|fidelity|feather)\b", lambda m: f"{m['a']} {MULTIPLIERS[m['m']]:g}", text)
     text = re.sub(r"\b(doubled|twice as (?:big|large))\b", "2x upscaled", text)  # "the sprite was doubled"
     text = re.sub(r"\b(tripled|three times as (?:big|large))\b", "3x upscaled", text)
     text = re.sub(r"\b(quadrupled|four times as (?:big|large))\b", "4x upscaled", text)

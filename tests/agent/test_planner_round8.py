@@ -1,14 +1,15 @@
 """The planner's round-8 mechanisms, each with known plans in wording of its own (written for these tests, not
 taken from any eval list): an order said apart from the steps ("in reverse order", "in the order 3, 1, 2"), "before
 all that" as an anaphor of everything said before it, and "X before that, then Y" (the order word belongs to the
-clause it follows). Real planner (MiniLM where the rules are unsure)."""
+clause it follows), and fractions and multipliers in words ("two fifths", "double strength") as the amount they
+set. Real planner (MiniLM where the rules are unsure)."""
 
 from __future__ import annotations
 
 import pytest
 
 from atelier.agent.plan import Plan, validate
-from atelier.agent.planners import PlanRequest
+from atelier.agent.planners import PlanRequest, words
 from atelier.agent.planners import text as tx
 from atelier.agent.planners.semantic import SemanticPlanner
 
@@ -55,3 +56,21 @@ def test_before_all_that_points_back_at_everything_said(text, n, tools):
 ])
 def test_before_that_then_keeps_the_said_order(text, tools):
     assert plan_of(text, 1).tools == tools
+
+
+@pytest.mark.parametrize(("said", "value"), [
+    ("two fifths", 0.4), ("a tenth", 0.1), ("three-quarters", 0.75), ("one sixth", 0.17), ("seven eighths", 0.88),
+])
+def test_every_fraction_in_words_is_one_table(said, value):
+    assert words.FRACTIONS[said] == value
+
+
+@pytest.mark.parametrize(("text", "args"), [
+    ("sketch it with two fifths shading", {"shading": 0.4}),
+    ("pencil sketch, three tenths shading", {"shading": 0.3}),
+    ("restore the face at double strength", {"strength": 2.0}),
+    ("restore her face, half the strength please", {"strength": 0.5}),
+])
+def test_fractions_and_multipliers_set_the_amount(text, args):
+    plan = plan_of(text, 1)
+    assert len(plan.steps) == 1 and {k: plan.steps[0].args.get(k) for k in args} == args

@@ -624,7 +624,7 @@ def models_train_planner(
     steps: Annotated[int, typer.Option(help="optimizer steps at most")] = 900,
     minutes: Annotated[float, typer.Option(help="wall-clock budget; the run stops and converts in time")] = 66.0,
     batch: Annotated[int, typer.Option(help="examples per step")] = 6,
-    list_repeat: Annotated[int, typer.Option(help="times the seen eval lists' requests join the data")] = 2,
+    list_repeat: Annotated[int, typer.Option(help="times the seen eval lists' requests join the data")] = 0,
     bf16: Annotated[bool, typer.Option(help="bfloat16 autocast (fast on CPUs with AMX / AVX-512 BF16)")] = False,
 ) -> None:
     """Fine-tune the shipped Gemma 3 270M into the planner: a LoRA on generated plans and the seen eval lists'

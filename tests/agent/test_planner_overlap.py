@@ -46,11 +46,15 @@ def test_seen_lists_are_trained_on_and_the_held_out_lists_are_not():
     from atelier.agent.planners.training.lists import TRAIN_LISTS, list_examples, target_of
     from atelier.agent.planners.training.overlap import HELD_OUT
 
-    assert not set(TRAIN_LISTS) & set(HELD_OUT)
+    assert "evals/agent/holdout_v7.jsonl" in HELD_OUT and "evals/agent/holdout_v7.jsonl" not in TRAIN_LISTS
     rows = list_examples(REPO)
     assert len(rows) >= 2000 and all(valid(r) for r in rows)
     assert target_of({"category": "privacy", "expected": {"answer": True}}) == {"steps": [], "reply": "privacy"}
     assert target_of({"category": "injection", "expected": {"answer": True}})["reply"] == "refuse"
     assert target_of({"category": "single", "expected": {"ask": True}})["reply"] == "ask_image"
-    trained = {ex["text"] for ex in training_examples(Hyper())}
-    assert sum(r["text"] in trained for r in rows) > 0.9 * len(rows)  # the near duplicates of held-out ones drop
+    trained = training_examples(Hyper(list_repeat=2))
+    assert len(trained) > len(training_examples(Hyper())) + 1.8 * len(rows)  # off by default, twice when asked
+    texts = {ex["text"] for ex in trained}
+    assert sum(r["text"] in texts for r in rows) > 0.9 * len(rows)  # the near duplicates of held-out ones drop
+    still = Index(held_out_texts(REPO, ("evals/agent/holdout_v7.jsonl",)))
+    assert not any(still.near(ex["text"]) for ex in trained)

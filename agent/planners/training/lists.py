@@ -2,8 +2,9 @@
 
 Each round's held-out list is written blind, scored once, and from then on is seen (rules were read from its
 misses). The generator's templates are one author's wording; these lists are many people's, so the planner
-learns from them too. Only lists that are no longer held out are read (``TRAIN_LISTS``); the current ones stay
-in ``overlap.HELD_OUT``, and their near duplicates are dropped from whatever is trained on.
+learns from them too (``atelier models train-planner --list-repeat N``). Only lists that are no longer held
+out are read (``TRAIN_LISTS``); the newer lists of ``overlap.HELD_OUT`` stay held out, and their near
+duplicates are dropped from whatever is trained on.
 """
 
 from __future__ import annotations

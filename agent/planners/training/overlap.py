@@ -13,9 +13,11 @@ from pathlib import Path
 
 NEAR = 0.8  # word 3-gram Jaccard at or above this is a near duplicate
 REPO = Path(__file__).resolve().parents[3]
-# the lists still held out from training: v8 (blind, scored once) and v7 (the trainer's validation list);
-# older lists are seen and trained on (``lists.TRAIN_LISTS``)
-HELD_OUT = ("evals/agent/holdout_v7.jsonl", "evals/agent/holdout_v8.jsonl")
+# every held-out list: generated data is kept clear of all of them; with ``--list-repeat`` the seen ones among
+# them (``lists.TRAIN_LISTS``) are trained on and only the rest stay held out (``still_held_out``)
+HELD_OUT = ("evals/agent/holdout_v2.jsonl", "evals/agent/holdout_v3.jsonl", "evals/agent/holdout_v4.jsonl",
+            "evals/agent/holdout_v5.jsonl", "evals/agent/holdout_v6.jsonl", "evals/agent/holdout_v7.jsonl",
+            "evals/agent/holdout_v8.jsonl")
 
 
 def grams(text: str, n: int = 3) -> frozenset[tuple[str, ...]]:
@@ -23,10 +25,10 @@ def grams(text: str, n: int = 3) -> frozenset[tuple[str, ...]]:
     return frozenset(tuple(words[i:i + n]) for i in range(max(1, len(words) - n + 1)))
 
 
-def held_out_texts(root: Path = REPO) -> list[str]:
+def held_out_texts(root: Path = REPO, lists: tuple[str, ...] = HELD_OUT) -> list[str]:
     """Request texts (and thread texts) of the held-out lists, when this is a checkout that has them."""
     out = []
-    for rel in HELD_OUT:
+    for rel in lists:
         path = root / rel
         for line in path.read_text(encoding="utf-8").splitlines() if path.is_file() else []:
             if line.strip():

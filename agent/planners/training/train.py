@@ -53,7 +53,7 @@ class Hyper:
     threads: int = 0  # 0: all cores
     lora_from_layer: int = 6  # blocks below this get no adapter (backward stops there: ~20 % faster)
     plan_vocab: bool = True  # softmax over the plans' tokens + all short ones (a few % of 262k): faster on a CPU
-    list_repeat: int = 2  # the seen eval lists' requests (``lists.TRAIN_LISTS``) join the data this many times
+    list_repeat: int = 0  # the seen eval lists' requests (``lists.TRAIN_LISTS``) join the data this many times
     bf16: bool = False  # bfloat16 autocast: ~1.7x faster on CPUs with AMX / AVX-512 BF16, slower without
 
 
@@ -114,9 +114,12 @@ def training_examples(hyper: Hyper) -> list[dict]:
     from atelier.agent.planners.training.lists import list_examples
     from atelier.agent.planners.training.overlap import Index, held_out_texts
 
-    held = held_out_texts()
-    out = generate(hyper.examples, hyper.seed, exclude=held)
+    out = generate(hyper.examples, hyper.seed, exclude=held_out_texts())
     if hyper.list_repeat:
+        from atelier.agent.planners.training.lists import TRAIN_LISTS
+        from atelier.agent.planners.training.overlap import HELD_OUT
+
+        held = held_out_texts(lists=tuple(rel for rel in HELD_OUT if rel not in TRAIN_LISTS))
         index = Index(held) if held else None
         rows = [ex for ex in list_examples() if valid(ex) and (index is None or not index.near(ex["text"]))]
         out = out + rows * hyper.list_repeat

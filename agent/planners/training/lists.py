@@ -9,7 +9,6 @@ duplicates are dropped from whatever is trained on.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
@@ -42,13 +41,8 @@ def target_of(row: dict[str, Any]) -> dict[str, Any]:
 
 def list_examples(root: Path = REPO, lists: tuple[str, ...] = TRAIN_LISTS) -> list[dict[str, Any]]:
     """The rows of ``lists`` (those this checkout has) as generator-shaped examples, in file order."""
-    out = []
-    for rel in lists:
-        path = root / rel
-        for line in path.read_text(encoding="utf-8").splitlines() if path.is_file() else []:
-            if line.strip():
-                row = json.loads(line)
-                out.append({"text": " ".join(row["text"].split()), "attachments": row["attachments"],
-                            "thread": row.get("thread") or [], "target": target_of(row),
-                            "category": f"list:{row.get('category', '')}"})
-    return out
+    from atelier.agent.planners.training.overlap import list_rows
+
+    return [{"text": " ".join(row["text"].split()), "attachments": row["attachments"],
+             "thread": row.get("thread") or [], "target": target_of(row), "category": f"list:{row.get('category', '')}"}
+            for row in list_rows(root, lists)]

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 NEAR = 0.8  # word 3-gram Jaccard at or above this is a near duplicate
@@ -25,15 +25,20 @@ def grams(text: str, n: int = 3) -> frozenset[tuple[str, ...]]:
     return frozenset(tuple(words[i:i + n]) for i in range(max(1, len(words) - n + 1)))
 
 
-def held_out_texts(root: Path = REPO, lists: tuple[str, ...] = HELD_OUT) -> list[str]:
-    """Request texts (and thread texts) of the held-out lists, when this is a checkout that has them."""
-    out = []
+def list_rows(root: Path, lists: Iterable[str]) -> Iterator[dict]:
+    """The rows of the eval lists (``.jsonl`` paths relative to ``root``) this checkout has, in file order."""
     for rel in lists:
         path = root / rel
         for line in path.read_text(encoding="utf-8").splitlines() if path.is_file() else []:
             if line.strip():
-                row = json.loads(line)
-                out += [row["text"]] + [t.get("text", "") for t in row.get("thread") or [] if t.get("text")]
+                yield json.loads(line)
+
+
+def held_out_texts(root: Path = REPO, lists: tuple[str, ...] = HELD_OUT) -> list[str]:
+    """Request texts (and thread texts) of the held-out lists, when this is a checkout that has them."""
+    out = []
+    for row in list_rows(root, lists):
+        out += [row["text"]] + [t.get("text", "") for t in row.get("thread") or [] if t.get("text")]
     return out
 
 

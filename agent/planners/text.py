@@ -302,9 +302,6 @@ def split_clauses(text: str) -> list[str]:
     """Clauses in the order the work must happen, whatever the wording order."""
     t = ORDER_LABEL_RE.sub(lambda m: f"{m[1]}, ", CORRECTION_RE.sub("", normalise(text)))
     t = ORDER_NOTE_RE.sub("", PURPOSE_RE.sub("", t))
-    ranked = ranked_steps(t)
-    if ranked:  # "pop art at the very end. first: restore. second: sketch."
-        return [q for part in ranked for q in split_clauses(part)]
     said = ORDER_STATEMENT_RE.match(t)
     if said:  # "the sketch comes after the pop art step: pop art first, then ...": the order, then the steps
         return ordered(split_clauses(said["order"]) + split_clauses(said["rest"]))
@@ -390,47 +387,6 @@ def sequence_items(rest: str, sequence: str | list[int]) -> list[str]:
         return [items[k] for k in sequence]
     listed = [p.strip(" ,") for p in SEQUENCE_ITEM.split(rest) if re.search(r"[a-z]{3}", p)]
     return listed[::-1] if sequence == "reverse" else listed
-
-
-PLACES = {"first": 1, "one": 1, "1": 1, "1st": 1, "second": 2, "two": 2, "2": 2, "2nd": 2, "third": 3, "three": 3,
-          "3": 3, "3rd": 3, "fourth": 4, "four": 4, "4": 4, "4th": 4, "fifth": 5, "five": 5, "5": 5, "5th": 5}
-ORDINAL_PLACE = "first|second|third|fourth|fifth|1st|2nd|3rd|4th|5th"
-PLACE_LEAD = re.compile(rf"^(?:(?:and|then|so),?\s+)?(?:the\s+)?(?:step\s+(?P<n>one|two|three|four|five|[1-5])|"
-                        rf"(?P<o>{ORDINAL_PLACE})\s+(?:step|thing)s?|(?P<bare>{ORDINAL_PLACE})(?=\s*[:-]))"
-                        r"\s*(?::|-|,|is|should be|will be|=)\s*")
-PLACE_TAIL = re.compile(rf"\s+(?:comes|goes|happens|should (?:come|go|happen)|as)\s+(?:the\s+)?(?:step\s+)?"
-                        rf"(?P<o>{ORDINAL_PLACE}|two|three|four|five)(?:\s+(?:step|thing))?$")
-PLACE_SPLIT = re.compile(rf"[.;!?]\s+|,\s+(?=(?:and\s+)?(?:the\s+)?(?:step\s+(?:one|two|three|four|five|[1-5])|"
-                         rf"(?:{ORDINAL_PLACE})\s+(?:step|thing)|(?:{ORDINAL_PLACE})\s*[:-]))")
-
-
-def _place(part: str) -> tuple[float | None, str]:
-    """A part's said place among the steps ("step two is …", "second: …", "… comes third", "… as the final
-    step": last) and the part without those words."""
-    m = PLACE_LEAD.match(part)
-    if m:
-        return PLACES[m["n"] or m["o"] or m["bare"]], part[m.end():]
-    m = PLACE_TAIL.search(part)
-    if m:
-        return PLACES[m["o"]], part[:m.start()]
-    if LAST_WORDS.search(part) and not BINDING_FIRST.search(part):
-        return 99.0, part
-    return None, part
-
-
-def ranked_steps(text: str) -> list[str]:
-    """The parts in the places said for them when the message numbers its steps in words ("step one is …, step
-    two is …", "first: … second: …", "… comes second"): a part without a place keeps its place after the part
-    before it; [] when no part is said to be second or later."""
-    parts = [p.strip(" ,") for p in PLACE_SPLIT.split(text) if re.search(r"[a-z]{3}", p)]
-    places = [_place(p) for p in parts]
-    if len(parts) < 2 or not any(k is not None and 2 <= k < 99 for k, _ in places):
-        return []
-    keyed, at = [], 0.0
-    for i, (k, words) in enumerate(places):
-        at = k if k is not None else at + 0.01
-        keyed.append((at, i, words))
-    return [words for _, _, words in sorted(keyed)]
 
 
 TOLD_TAIL = re.compile(r",\s+(?:he|she|they|it|he's|she's|they're|it's)\s[^,;]*$")
@@ -669,7 +625,7 @@ def binds(sentence: str) -> bool:
     s = sentence.strip().lower()
     return len(s.split()) <= 16 and bool(BINDS.search(s) or ORDER_SENTENCE.search(s) or PREFERENCE.search(s)
                                          or LAST_WORDS.search(s) or FIRST_WORDS.search(s)
-                                         or refs.binds_roles(s) or bool(PLACE_LEAD.match(s) or PLACE_TAIL.search(s)))
+                                         or refs.binds_roles(s))
 
 
 CLAUSE_JOINT = re.compile(r",?\s+(?:so|and so|and then|then|which is why|that'?s why)\s+|;\s*|\s+[-—–]\s+|:\s+|"

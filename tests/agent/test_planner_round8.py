@@ -2,8 +2,7 @@
 taken from any eval list): an order said apart from the steps ("in reverse order", "in the order 3, 1, 2"), "before
 all that" as an anaphor of everything said before it, and "X before that, then Y" (the order word belongs to the
 clause it follows), and fractions and multipliers in words ("two fifths", "double strength") as the amount they
-set; steps numbered in words ("step two is …", "first: … second: …", "… comes second"). Real planner (MiniLM
-where the rules are unsure)."""
+set. Real planner (MiniLM where the rules are unsure)."""
 
 from __future__ import annotations
 
@@ -75,18 +74,3 @@ def test_every_fraction_in_words_is_one_table(said, value):
 def test_fractions_and_multipliers_set_the_amount(text, args):
     plan = plan_of(text, 1)
     assert len(plan.steps) == 1 and {k: plan.steps[0].args.get(k) for k in args} == args
-
-
-@pytest.mark.parametrize(("text", "n", "tools"), [
-    ("step two is a watercolor, step one is opening her eyes", 1, ["open_eyes", *STYLED]),
-    ("second: make it anime. first: fix the face", 1, ["restore_face", *STYLED]),
-    ("charcoal drawing as the last step. first: restore the face. second: open his eyes", 1,
-     ["restore_face", "open_eyes", "sketchify"]),
-    ("merge these shots into one where nobody blinks. the sketch comes second", 3, ["best_take", "sketchify"]),
-])
-def test_steps_numbered_in_words_run_in_their_places(text, n, tools):
-    assert plan_of(text, n).tools == tools
-
-
-def test_an_attachment_said_second_is_no_step_place():
-    assert tx.ranked_steps("the photo is the second one. restyle it like the artwork") == []

@@ -1,6 +1,6 @@
 """Ground-truth cases for sprite reconstruction, from CC0 (two CC-BY 3.0) sprite packs and sprites drawn in code.
 
-Five splits with disjoint sources (``data/SOURCES.md``):
+Six splits with disjoint sources (``data/SOURCES.md``):
 
 - ``tune``: Kenney Tiny Battle, Kenney Tiny Dungeon, Nikoichu's 1-bit icons, and
   random blob sprites drawn in code; the only split anything was tuned on.
@@ -14,6 +14,10 @@ Five splits with disjoint sources (``data/SOURCES.md``):
 - ``heldout4``: the Superpowers RPG Battle System pack's large battle characters, monsters, 93x94 facesets
   and items (20-192 px, monster/character frames cropped to their content), Antifarea's 18x20 top-down RPG
   characters (CC-BY 3.0) and rcorre's 32 px item icons; a blind split, built once and run once.
+- ``heldout5``: 7Soul1's 496 many-colour 34 px RPG icons (and 2x2 groups, 68 px), Kenney's Pixel UI pack
+  (few-colour 16 px UI tiles with the sheet's 2 px gaps taken out, and 2x2 / 3x3 groups: panels, buttons,
+  arrows) and LuizMelo's Martial Hero (200x200 side-view frames cut to their content, 41-113 px); a blind
+  split, built once and run once.
 
 Sprites are single tiles and 2x2 / 4x4 groups of tiles (16-128 px). Every case is upscaled, cropped at
 random and corrupted by one kind from ``atelier.tools.sprite.corrupt.KINDS``, in turn. Sprites whose
@@ -24,6 +28,7 @@ visible part has fewer than two column or row boundaries are drawn again.
     .venv/bin/python evals/sprite/make_cases.py --split heldout2 --n 260 --seed 2000
     .venv/bin/python evals/sprite/make_cases.py --split heldout3 --n 260 --seed 3000
     .venv/bin/python evals/sprite/make_cases.py --split heldout4 --n 260 --seed 4000
+    .venv/bin/python evals/sprite/make_cases.py --split heldout5 --n 260 --seed 5000
 
 Extra tuning cases of chosen kinds (never of the held-out split), e.g.
 ``--split tune --n 130 --seed 7 --kinds colour_noise jpeg ai_mix --out /tmp/extra``.
@@ -178,12 +183,46 @@ def rcorre_item_sprites(folder: Path) -> list[np.ndarray]:
     return sized(distinct(sheet_tiles(load_rgba(folder / "items.png"), 32, 32, (1, 2), min_fill=0.05)))
 
 
+def sevensoul_icon_sprites(folder: Path) -> list[np.ndarray]:
+    """Each file is one 34x34 icon; four consecutive icons (by file name) 2x2 side by side make a 68x68 sprite."""
+    icons = [load_rgba(p) for p in sorted(folder.glob("*.png"))]
+    groups = [np.concatenate([np.concatenate(icons[i:i + 2], 1), np.concatenate(icons[i + 2:i + 4], 1)], 0)
+              for i in range(0, len(icons) - 3, 4)]
+    return sized(distinct(icons + groups))
+
+
+def without_gaps(sheet: np.ndarray, tile: int, gap: int) -> np.ndarray:
+    """The sheet with the ``gap`` px between its ``tile`` px tiles taken out, so tiles touch."""
+    rows, cols = ((n + gap) // (tile + gap) for n in sheet.shape[:2])
+    ys = np.concatenate([np.arange(r * (tile + gap), r * (tile + gap) + tile) for r in range(rows)])
+    xs = np.concatenate([np.arange(c * (tile + gap), c * (tile + gap) + tile) for c in range(cols)])
+    return sheet[ys][:, xs]
+
+
+def kenney_pixel_ui_sprites(folder: Path) -> list[np.ndarray]:
+    """16 px UI tiles (2 px apart in the sheet), and 2x2 / 3x3 groups of them (32 / 48 px panels, buttons)."""
+    sheet = without_gaps(load_rgba(folder / "UIpackSheet_transparent.png"), 16, 2)
+    return sized(distinct(sheet_tiles(sheet, 16, 16, (1, 2, 3), min_fill=0.05)))
+
+
+def martial_hero_sprites(folder: Path) -> list[np.ndarray]:
+    """200x200 frames side by side in each animation sheet, each cut to its content."""
+    out = []
+    for path in sorted(folder.glob("*.png")):
+        out += [content_box(t) for t in sheet_tiles(load_rgba(path), 200, 200, (1,), min_fill=0.01)]
+    return sized(distinct(out))
+
+
 def sources(split: str) -> dict[str, list[np.ndarray]]:
     if split == "tune":
         icons = [t for p in sorted((DATA / "nikoichu_1bit_icons").glob("*.png")) for t in tiles_of(p, 16, (1, 2))]
         return {"kenney_tiny_battle": tiles_of(TINY_BATTLE, 16, (1, 2)),
                 "kenney_tiny_dungeon": tiles_of(DATA / "kenney_tiny_dungeon" / "tilemap_packed.png", 16, (1, 2, 4)),
                 "nikoichu_1bit_icons": icons, "blob": []}
+    if split == "heldout5":
+        return {"sevensoul_rpg_icons": sevensoul_icon_sprites(DATA / "sevensoul_rpg_icons"),
+                "kenney_pixel_ui": kenney_pixel_ui_sprites(DATA / "kenney_pixel_ui"),
+                "luizmelo_martial_hero": martial_hero_sprites(DATA / "luizmelo_martial_hero")}
     if split == "heldout4":
         return {"superpowers_rpg_battle": superpowers_battle_sprites(DATA / "superpowers_rpg_battle"),
                 "antifarea_18x20": antifarea_sprites(DATA / "antifarea_18x20"),
@@ -210,7 +249,8 @@ def pick(rng: np.random.Generator, pool: dict[str, list[np.ndarray]]) -> tuple[s
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--split", choices=("tune", "heldout", "heldout2", "heldout3", "heldout4"), required=True)
+    parser.add_argument("--split", required=True,
+                        choices=("tune", "heldout", "heldout2", "heldout3", "heldout4", "heldout5"))
     parser.add_argument("--out", type=Path, default=None, help="default evals/sprite/cases/SPLIT")
     parser.add_argument("--n", type=int, default=260)
     parser.add_argument("--seed", type=int, default=0)

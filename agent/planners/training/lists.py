@@ -12,7 +12,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-REPO = Path(__file__).resolve().parents[3]
+from atelier.agent.planners.training.overlap import REPO, list_rows
+
 TRAIN_LISTS = ("evals/agent/dev_v3.jsonl", "evals/agent/dev_v4.jsonl", "evals/agent/dev_v5.jsonl",
                "evals/agent/holdout_v2.jsonl", "evals/agent/holdout_v3.jsonl", "evals/agent/holdout_v4.jsonl",
                "evals/agent/holdout_v5.jsonl", "evals/agent/holdout_v6.jsonl")
@@ -41,8 +42,6 @@ def target_of(row: dict[str, Any]) -> dict[str, Any]:
 
 def list_examples(root: Path = REPO, lists: tuple[str, ...] = TRAIN_LISTS) -> list[dict[str, Any]]:
     """The rows of ``lists`` (those this checkout has) as generator-shaped examples, in file order."""
-    from atelier.agent.planners.training.overlap import list_rows
-
     return [{"text": " ".join(row["text"].split()), "attachments": row["attachments"],
              "thread": row.get("thread") or [], "target": target_of(row), "category": f"list:{row.get('category', '')}"}
             for row in list_rows(root, lists)]

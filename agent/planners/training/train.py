@@ -111,14 +111,11 @@ def training_examples(hyper: Hyper) -> list[dict]:
     """The generated examples and the seen eval lists' requests, minus near duplicates of the held-out
     requests (when this checkout has them)."""
     from atelier.agent.planners.training.generate import valid
-    from atelier.agent.planners.training.lists import list_examples
-    from atelier.agent.planners.training.overlap import Index, held_out_texts
+    from atelier.agent.planners.training.lists import TRAIN_LISTS, list_examples
+    from atelier.agent.planners.training.overlap import HELD_OUT, Index, held_out_texts
 
     out = generate(hyper.examples, hyper.seed, exclude=held_out_texts())
     if hyper.list_repeat:
-        from atelier.agent.planners.training.lists import TRAIN_LISTS
-        from atelier.agent.planners.training.overlap import HELD_OUT
-
         held = held_out_texts(lists=tuple(rel for rel in HELD_OUT if rel not in TRAIN_LISTS))
         index = Index(held) if held else None
         rows = [ex for ex in list_examples() if valid(ex) and (index is None or not index.near(ex["text"]))]
